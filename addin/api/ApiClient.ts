@@ -1,0 +1,125 @@
+import type { z } from "zod";
+import type { RouteContract } from "../../server/contracts/api.js";
+import type { ChangesResponse } from "../../server/contracts/changes.js";
+import { ErrorBody } from "../../server/contracts/common.js";
+import type { CellEdit, EditResult } from "../../server/contracts/edits.js";
+import type { ListOrdersQuery, ListOrdersResponse, OrderView } from "../../server/contracts/orders.js";
+import type { MeResponse } from "../../server/contracts/api.js";
+import { ApiError, kindForStatus } from "./ApiError.js";
+import { routes } from "./routes.js";
+
+/** Where and as whom the client talks to the server. */
+export interface ApiClientOptions {
+  /** Server origin, e.g. https://orders.example.com (a trailing slash is fine). */
+  baseUrl: string;
+  token: string;
+  /** The fetch to use (tests pass their own). */
+  fetch?: typeof fetch;
+}
+
+/** What a call sends: path parameters, query string and JSON body. */
+export interface CallInput {
+  params?: Record<string, string>;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+}
+
+/** The workflow as the add-in receives it. */
+export type WorkflowVersion = z.infer<typeof routes.workflow.response>;
+
+/** Open alerts as the add-in receives them. */
+export type AlertList = z.infer<typeof routes.alerts.response>;
+
+/**
+ * The typed client of the Ordersheet API, built from the shared route contracts: bearer
+ * token, JSON in and out, every response parsed with its zod schema, and failures turned
+ * into `ApiError`s that say what happened in plain terms.
+ */
+export class ApiClient {
+  readonly baseUrl: string;
+  private readonly token: string;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(opts: ApiClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, "");
+    this.token = opts.token;
+    this.fetchFn = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** Calls one route and returns its parsed response. */
+  async call<C extends RouteContract>(route: C, input: CallInput = {}, signal?: AbortSignal): Promise<z.infer<C["response"]>> {
+    let path = route.path;
+    for (const [name, value] of Object.entries(input.params ?? {})) path = path.replace(`:${name}`, encodeURIComponent(value));
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(input.query ?? {})) if (v !== undefined) search.set(k, String(v));
+    const url = `${this.baseUrl}${path}${search.size ? `?${search}` : ""}`;
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: "application/json" };
+    if (input.body !== undefined) headers["content-type"] = "application/json";
+    let res: Response;
+    try {
+      res = await this.fetchFn(url, {
+        method: route.method.toUpperCase(),
+        headers,
+        body: input.body === undefined ? undefined : JSON.stringify(input.body),
+        signal,
+      });
+    } catch (err) {
+      if (signal?.aborted) throw new ApiError("aborted", 0, "the request was cancelled", this.baseUrl);
+      throw new ApiError("unreachable", 0, err instanceof Error ? err.message : String(err), this.baseUrl);
+    }
+    const text = await res.text().catch(() => "");
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const body = ErrorBody.safeParse(json);
+      const message = body.success ? body.data.error.message : `${res.status} ${res.statusText}`.trim();
+      throw new ApiError(kindForStatus(res.status), res.status, message, this.baseUrl);
+    }
+    const parsed = route.response.safeParse(json);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      const where = first ? `${first.path.join(".") || "body"}: ${first.message}` : "not JSON";
+      throw new ApiError("bad_response", res.status, `${route.method.toUpperCase()} ${route.path} ${where}`, this.baseUrl);
+    }
+    return parsed.data as z.infer<C["response"]>;
+  }
+
+  /** Who the token belongs to. */
+  me(): Promise<MeResponse> {
+    return this.call(routes.me);
+  }
+
+  /** One page of orders. */
+  listOrders(query: Partial<ListOrdersQuery>, signal?: AbortSignal): Promise<ListOrdersResponse> {
+    return this.call(routes.listOrders, { query }, signal);
+  }
+
+  /** One order. */
+  getOrder(id: string, signal?: AbortSignal): Promise<OrderView> {
+    return this.call(routes.getOrder, { params: { id } }, signal);
+  }
+
+  /** The change feed after `since`, waiting up to `wait` seconds for something new. */
+  changes(since: string, wait: number, signal?: AbortSignal): Promise<ChangesResponse> {
+    return this.call(routes.changes, { query: { since, wait } }, signal);
+  }
+
+  /** Sends cell edits; one result per edit, in order. */
+  async postEdits(edits: CellEdit[]): Promise<EditResult[]> {
+    return (await this.call(routes.edits, { body: { edits } })).results;
+  }
+
+  /** The current workflow definition and its version. */
+  workflow(): Promise<WorkflowVersion> {
+    return this.call(routes.workflow);
+  }
+
+  /** Open alerts. */
+  alerts(): Promise<AlertList> {
+    return this.call(routes.alerts, { query: { open: "true", limit: 1000 } });
+  }
+}

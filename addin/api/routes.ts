@@ -1,0 +1,12 @@
+import { api } from "../../server/contracts/api.js";
+
+/** The routes the add-in calls, straight from the shared contracts in `server/contracts/api.ts`. */
+export const routes = {
+  me: api.me,
+  listOrders: api.listOrders,
+  getOrder: api.getOrder,
+  changes: api.changes,
+  edits: api.edits,
+  workflow: api.getWorkflow,
+  alerts: api.alerts,
+};

@@ -1,0 +1,178 @@
+import { z } from "zod";
+import { ApiClient } from "../api/ApiClient.js";
+import { COL, columnForEditable, COLUMNS } from "../core/columns.js";
+import { listSeparator, t, type Lang } from "../core/i18n.js";
+import type { OrderFilter } from "../core/OrderFilter.js";
+import { readJson, type PaneStore } from "../core/PaneStore.js";
+import { displayValue } from "../core/resultPlan.js";
+import type { SheetGateway } from "../core/SheetGateway.js";
+import { describeError, type SessionApi, type SessionState, type SyncSession } from "./SyncSession.js";
+
+/** What the controller shows; `addin/ui/PaneView` implements it over the DOM. */
+export interface PaneViewPort {
+  setLang(lang: Lang): void;
+  setConnection(url: string, token: string): void;
+  showConnected(text: string, connected: boolean): void;
+  setStatusOptions(options: { code: string; label: string }[]): void;
+  setFilter(filter: OrderFilter): void;
+  setAutoSync(on: boolean): void;
+  showProgress(fraction: number | null, text: string): void;
+  showOnline(text: string, online: boolean): void;
+  showError(text: string | null): void;
+  showConflicts(items: { id: string; text: string }[]): void;
+  showAlerts(items: { orderId: string; level: string; text: string }[]): void;
+  setBusy(busy: boolean): void;
+}
+
+const Connection = z.object({ url: z.string(), token: z.string() });
+
+/**
+ * Wires the view to the session: connect (remembered per workbook), load a view, sync,
+ * auto-sync, language, conflicts and alerts (clicking one selects its cell). Every failure
+ * becomes a plain-language message in the view.
+ */
+export class PaneController {
+  private autoSync: boolean;
+
+  constructor(
+    private readonly view: PaneViewPort,
+    private readonly session: SyncSession,
+    private readonly gateway: SheetGateway,
+    private readonly store: PaneStore,
+    private readonly makeApi: (url: string, token: string) => SessionApi = (url, token) => new ApiClient({ baseUrl: url, token }),
+  ) {
+    this.autoSync = store.get("autoSync") !== "false";
+    session.onState((s) => this.render(s));
+  }
+
+  /** Shows the remembered state and reconnects when this workbook was connected before. */
+  async start(): Promise<void> {
+    const lang = this.session.lang;
+    this.view.setLang(lang);
+    this.view.setFilter(this.session.filter);
+    this.view.setAutoSync(this.autoSync);
+    this.view.showProgress(null, t(lang, "progress.idle"));
+    this.view.showConnected(t(lang, "connect.notConnected"), false);
+    const saved = readJson(this.store, "connection", (v) => Connection.safeParse(v).data, undefined);
+    if (saved) {
+      this.view.setConnection(saved.url, saved.token);
+      await this.connect(saved.url, saved.token);
+    }
+  }
+
+  private async guard(action: () => Promise<void>): Promise<void> {
+    this.view.setBusy(true);
+    this.view.showError(null);
+    try {
+      await action();
+    } catch (err) {
+      this.view.showError(describeError(err, this.session.lang));
+    } finally {
+      this.view.setBusy(false);
+    }
+  }
+
+  /** Connects to `url` with `token` and remembers both for this workbook. */
+  connect(url: string, token: string): Promise<void> {
+    return this.guard(async () => {
+      let origin: string;
+      try {
+        origin = new URL(url.trim()).origin;
+      } catch {
+        throw new Error(t(this.session.lang, "error.badUrl", { url }));
+      }
+      const me = await this.session.connect(this.makeApi(origin, token.trim()));
+      this.store.set("connection", JSON.stringify({ url: origin, token: token.trim() }));
+      this.view.showConnected(t(this.session.lang, "connect.connected", { user: me.user, role: me.role, workspace: me.workspaceId }), true);
+      this.view.setStatusOptions(this.session.statuses.codes().map((code) => ({ code, label: this.session.statuses.label(code, this.session.lang) })));
+      if (this.autoSync && this.store.get("cursor")) this.session.follow();
+      this.renderLists();
+    });
+  }
+
+  /** Loads the chosen view into the sheet. */
+  load(filter: OrderFilter): Promise<void> {
+    return this.guard(async () => {
+      await this.session.load(filter, this.autoSync);
+    });
+  }
+
+  /** Sends queued edits and applies what changed. */
+  sync(): Promise<void> {
+    return this.guard(() => this.session.syncOnce());
+  }
+
+  /** Turns following the change feed on or off. */
+  setAutoSync(on: boolean): Promise<void> {
+    this.autoSync = on;
+    this.store.set("autoSync", String(on));
+    return this.guard(async () => {
+      if (on && this.store.get("cursor")) this.session.follow();
+      if (!on) await this.session.unfollow();
+    });
+  }
+
+  /** Switches the language of the pane and the sheet. */
+  setLang(lang: Lang): Promise<void> {
+    return this.guard(async () => {
+      await this.session.setLang(lang);
+      this.view.setLang(lang);
+      this.view.setStatusOptions(this.session.statuses.codes().map((code) => ({ code, label: this.session.statuses.label(code, lang) })));
+      this.renderLists();
+    });
+  }
+
+  keepMine(id: string): Promise<void> {
+    return this.guard(() => this.session.edits.keepMine(id));
+  }
+
+  takeServer(id: string): Promise<void> {
+    return this.guard(() => this.session.edits.takeServer(id));
+  }
+
+  /** Selects the cell a conflict is about. */
+  selectConflict(id: string): Promise<void> {
+    const c = this.session.edits.conflicts.list().find((x) => x.clientEditId === id);
+    if (!c) return Promise.resolve();
+    const col = columnForEditable(c.column);
+    return this.guard(async () => {
+      await this.gateway.select(c.orderId, col ? COL[col.id] : COL.orderId);
+    });
+  }
+
+  /** Selects the SLA cell of an alert's order. */
+  selectAlert(orderId: string): Promise<void> {
+    return this.guard(async () => {
+      await this.gateway.select(orderId, COL.sla);
+    });
+  }
+
+  private render(state: SessionState): void {
+    const lang = this.session.lang;
+    const p = state.progress;
+    if (p?.phase === "loading") this.view.showProgress(null, t(lang, "progress.loading", { read: p.done }));
+    else if (p?.phase === "writing") this.view.showProgress(p.total ? p.done / p.total : 0, t(lang, "progress.writing", { done: p.done, total: p.total }));
+    else if (p?.phase === "done") this.view.showProgress(1, t(lang, "progress.done", { appended: p.appended ?? 0, updated: p.updated ?? 0 }));
+    this.view.showOnline(state.online ? t(lang, "status.online") : t(lang, "status.offline", { count: state.pending }), state.online);
+    if (state.notice) this.view.showError(state.notice);
+    this.renderLists();
+  }
+
+  private renderLists(): void {
+    const lang = this.session.lang;
+    const ctx = { lang, statuses: this.session.statuses };
+    this.view.showConflicts(
+      this.session.edits.conflicts.list().map((c) => ({
+        id: c.clientEditId,
+        text: t(lang, "conflicts.entry", {
+          orderId: c.orderId,
+          column: COLUMNS[COL[columnForEditable(c.column)?.id ?? "orderId"]].header[lang],
+          mine: String(displayValue(c.column, c.mine, ctx)),
+          theirs: String(displayValue(c.column, c.theirs, ctx)),
+          by: c.changedBy ? t(lang, "conflicts.by", { who: c.changedBy }) : "",
+        }) + (c.reason ? `${listSeparator(lang)}${c.reason}` : ""),
+      })),
+    );
+    this.view.showAlerts(this.session.alerts.list().map((a) => ({ orderId: a.orderId, level: a.level, text: `${a.orderId}：${a.message}` })));
+  }
+}

@@ -1,0 +1,361 @@
+import type { MeResponse } from "../../server/contracts/api.js";
+import type { Change } from "../../server/contracts/changes.js";
+import type { OrderView } from "../../server/contracts/orders.js";
+import type { WorkflowDefinition } from "../../server/contracts/workflow.js";
+import { ApiError } from "../api/ApiError.js";
+import type { ApiClient } from "../api/ApiClient.js";
+import { ChangeFeedLoop } from "../api/ChangeFeedLoop.js";
+import { AlertBook } from "../core/AlertBook.js";
+import { COL, columnForEditable, headerRow } from "../core/columns.js";
+import { diffRows, protectKey } from "../core/diffRows.js";
+import { EditQueue } from "../core/EditQueue.js";
+import { formatTime } from "../core/formatTime.js";
+import { LANGS, t, type Lang, type MessageKey } from "../core/i18n.js";
+import { listQuery, matchesFilter, OrderFilter } from "../core/OrderFilter.js";
+import { queueStorage, readJson, type PaneStore } from "../core/PaneStore.js";
+import { displayValue } from "../core/resultPlan.js";
+import { rowFromOrder, type CellValue, type RowContext } from "../core/rowsFromOrders.js";
+import { TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
+import { StatusBook } from "../core/StatusBook.js";
+import { EditPipeline } from "./EditPipeline.js";
+
+/** The API calls the session makes (ApiClient, or a stand-in in tests). */
+export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "getOrder" | "changes" | "postEdits" | "workflow" | "alerts" | "baseUrl">;
+
+/** What the session is built from. */
+export interface SessionDeps {
+  gateway: SheetGateway;
+  /** Per-workbook storage for the queue, the feed cursor and the pane's choices. */
+  store: PaneStore;
+  newId: () => string;
+  now?: () => Date;
+  /** Seconds each change-feed poll waits on the server. */
+  feedWaitSeconds?: number;
+  /** Retry delays of the feed loop after a failure. */
+  feedBackoffMs?: number[];
+}
+
+/** What the pane shows; sent to the listener after every change. */
+export interface SessionState {
+  me?: MeResponse;
+  online: boolean;
+  pending: number;
+  progress?: { phase: "loading" | "writing" | "done"; done: number; total: number; appended?: number; updated?: number };
+  notice?: string;
+}
+
+const PAGE = 1000;
+
+/**
+ * The pane's application service: connects, loads a view into the sheet, follows the
+ * change feed, and routes staff edits through the edit pipeline. No Office, DOM or fetch
+ * here: it works through the gateway and the API client it is given.
+ */
+export class SyncSession {
+  lang: Lang = "zh-CN";
+  me?: MeResponse;
+  flow?: WorkflowDefinition;
+  statuses = new StatusBook({ states: [] });
+  filter: OrderFilter = {};
+  readonly alerts = new AlertBook();
+  readonly edits: EditPipeline;
+  private api?: SessionApi;
+  private feed?: ChangeFeedLoop;
+  private readonly known = new Map<string, OrderView>();
+  private online = true;
+  private unsubscribe?: () => Promise<void>;
+  private listener: (state: SessionState) => void = () => {};
+  private last: SessionState = { online: true, pending: 0 };
+
+  constructor(private readonly deps: SessionDeps) {
+    const stored = deps.store.get("lang");
+    if (stored && (LANGS as readonly string[]).includes(stored)) this.lang = stored as Lang;
+    this.filter = readJson(deps.store, "filter", (v) => OrderFilter.safeParse(v).data, {});
+    this.edits = new EditPipeline({
+      gateway: deps.gateway,
+      queue: new EditQueue(queueStorage(deps.store)),
+      send: (edits) => this.requireApi().postEdits(edits),
+      newId: deps.newId,
+      context: () => ({ lang: this.lang, statuses: this.statuses, role: this.me?.role }),
+      knownRow: (id) => {
+        const o = this.known.get(id);
+        return o ? rowFromOrder(o, this.rowContext()) : undefined;
+      },
+      onReachable: (reachable, error) => this.setOnline(reachable, error),
+      onNotice: (notice) => this.emit({ notice }),
+      onChange: () => this.emit({}),
+    });
+  }
+
+  /** Subscribes the pane to state changes. */
+  onState(listener: (state: SessionState) => void): void {
+    this.listener = listener;
+  }
+
+  private emit(patch: Partial<SessionState>): void {
+    this.last = { ...this.last, ...patch, me: this.me, online: this.online, pending: this.edits.pendingCount() };
+    this.listener(this.last);
+    if (this.api) void this.writeListSheets().catch((err: unknown) => this.listener({ ...this.last, notice: describeError(err, this.lang) }));
+  }
+
+  private listSignature = "";
+
+  /** Rewrites the Alerts and Conflicts sheets when their content changed. */
+  private async writeListSheets(): Promise<void> {
+    const lang = this.lang;
+    const zone = this.me?.timeZone ?? "Asia/Shanghai";
+    const ctx = { lang, statuses: this.statuses };
+    const alerts = this.alerts.list().map((a) => [a.orderId, a.level, a.message, formatTime(a.at, zone)]);
+    const conflicts = this.edits.conflicts.list().map((c) => {
+      const col = columnForEditable(c.column);
+      return [
+        c.orderId,
+        col ? col.header[lang] : c.column,
+        displayValue(c.column, c.mine, ctx),
+        displayValue(c.column, c.theirs, ctx),
+        c.changedBy ?? "",
+        formatTime(c.changedAt, zone),
+        c.reason,
+      ];
+    });
+    const signature = JSON.stringify([lang, alerts, conflicts]);
+    if (signature === this.listSignature) return;
+    this.listSignature = signature;
+    const h = (keys: MessageKey[]) => keys.map((k) => t(lang, k));
+    await this.deps.gateway.writeList("Alerts", h(["sheet.alerts.order", "sheet.alerts.level", "sheet.alerts.message", "sheet.alerts.at"]), alerts);
+    await this.deps.gateway.writeList(
+      "Conflicts",
+      h(["sheet.conflicts.order", "sheet.conflicts.column", "sheet.conflicts.mine", "sheet.conflicts.theirs", "sheet.conflicts.by", "sheet.conflicts.at", "sheet.conflicts.reason"]),
+      conflicts,
+    );
+  }
+
+  private setOnline(online: boolean, error?: unknown): void {
+    const was = this.online;
+    this.online = online;
+    this.emit(error instanceof ApiError && !online ? { notice: describeError(error, this.lang) } : {});
+    if (online && !was) void this.edits.flush();
+  }
+
+  private requireApi(): SessionApi {
+    if (!this.api) throw new Error(t(this.lang, "error.notConnected"));
+    return this.api;
+  }
+
+  /** The context rows are rendered with. */
+  rowContext(): RowContext {
+    return { lang: this.lang, timeZone: this.me?.timeZone ?? "Asia/Shanghai", statuses: this.statuses, flow: this.flow, now: (this.deps.now ?? (() => new Date()))() };
+  }
+
+  /** Connects with `api`: who we are, the workflow, the workbook set up, edits watched, alerts read. */
+  async connect(api: SessionApi): Promise<MeResponse> {
+    await this.disconnect();
+    this.api = api;
+    this.me = await api.me();
+    await this.refreshWorkflow();
+    this.unsubscribe = await this.deps.gateway.onEdit(
+      (block) => void this.edits.capture(block).catch((err: unknown) => this.emit({ notice: describeError(err, this.lang) })),
+      (err) => this.emit({ notice: describeError(err, this.lang) }),
+    );
+    try {
+      this.alerts.reset((await api.alerts()).alerts);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.kind === "not_found")) throw err;
+    }
+    this.online = true;
+    this.emit({});
+    void this.edits.flush();
+    return this.me;
+  }
+
+  /** Stops following the feed and watching edits. */
+  async disconnect(): Promise<void> {
+    await this.feed?.stop();
+    this.feed = undefined;
+    await this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /**
+   * Reads the workflow for status labels and SLA colours. A server without `GET /api/workflow`
+   * still works: statuses show as codes and SLA colours stay off.
+   */
+  private async refreshWorkflow(): Promise<void> {
+    try {
+      const wf = await this.requireApi().workflow();
+      this.flow = wf.definition;
+      this.statuses = new StatusBook(wf.definition);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.kind === "not_found")) throw err;
+      this.flow = undefined;
+      this.statuses = new StatusBook({ states: [] });
+    }
+    await this.prepareSheet();
+  }
+
+  private prepareSheet(): Promise<void> {
+    const both = (level: "red" | "orange" | "green") => LANGS.map((l) => t(l, `sla.${level}`));
+    return this.deps.gateway.prepare({
+      lang: this.lang,
+      statusLabels: this.statuses.labels(this.lang),
+      headers: headerRow(this.lang),
+      slaLabels: { red: both("red"), orange: both("orange"), green: both("green") },
+      validation: { title: t(this.lang, "validation.title"), message: t(this.lang, "validation.message") },
+    });
+  }
+
+  /** Switches the language of the pane and the sheet (headers, status list, labels in rows). */
+  async setLang(lang: Lang): Promise<void> {
+    this.lang = lang;
+    this.deps.store.set("lang", lang);
+    if (this.api) {
+      await this.prepareSheet();
+      if (this.known.size) await this.writeOrders([...this.known.values()], false);
+    }
+    this.emit({});
+  }
+
+  private protectedCells(): Set<string> {
+    const out = new Set<string>();
+    for (const p of this.edits.pendingCells()) {
+      const col = columnForEditable(p.column);
+      if (col) out.add(protectKey(p.orderId, COL[col.id]));
+    }
+    return out;
+  }
+
+  private async writeOrders(orders: OrderView[], append: boolean | ((o: OrderView) => boolean)): Promise<SyncOutcome> {
+    for (const o of orders) {
+      const seen = this.known.get(o.id);
+      if (!seen || seen.version <= o.version) this.known.set(o.id, o);
+    }
+    const ctx = this.rowContext();
+    const protect = this.protectedCells();
+    const appendTest = typeof append === "function" ? append : () => append;
+    return this.deps.gateway.syncRows(
+      orders.map((o) => o.id),
+      (snapshot) => diffRows(snapshot, orders, ctx, { protect, append: appendTest }),
+      (done, total) => this.emit({ progress: { phase: "writing", done, total } }),
+    );
+  }
+
+  /** Loads the orders of `filter` into the sheet and starts following the feed when `follow` is set. */
+  async load(filter: OrderFilter, follow: boolean): Promise<SyncOutcome> {
+    const api = this.requireApi();
+    this.filter = filter;
+    this.deps.store.set("filter", JSON.stringify(filter));
+    await this.feed?.stop();
+    const cursor = await this.feedHead(api);
+    const orders: OrderView[] = [];
+    let next: string | undefined;
+    do {
+      const page = await api.listOrders({ ...listQuery(filter), limit: PAGE, ...(next ? { cursor: next } : {}) });
+      const zone = this.me?.timeZone ?? "Asia/Shanghai";
+      orders.push(...page.orders.filter((o) => matchesFilter(o, filter, zone)));
+      next = page.nextCursor ?? undefined;
+      this.emit({ progress: { phase: "loading", done: orders.length, total: 0 } });
+    } while (next);
+    const outcome = await this.writeOrders(orders, true);
+    this.deps.store.set("cursor", cursor);
+    this.emit({ progress: { phase: "done", done: orders.length, total: orders.length, appended: outcome.plan.appends.length, updated: outcome.plan.updatedRows } });
+    if (follow) this.follow();
+    return outcome;
+  }
+
+  /** The feed position now: everything before it is covered by a load that starts afterwards. */
+  private async feedHead(api: SessionApi): Promise<string> {
+    let since = this.deps.store.get("cursor") ?? "0";
+    for (;;) {
+      const page = await api.changes(since, 0);
+      since = page.cursor;
+      if (!page.changes.length) return since;
+    }
+  }
+
+  /** Starts following the change feed from the stored cursor. */
+  follow(): void {
+    const api = this.requireApi();
+    if (this.feed?.active) return;
+    this.feed = new ChangeFeedLoop({
+      poll: (since, signal) => api.changes(since, this.deps.feedWaitSeconds ?? 25, signal),
+      onChanges: async (changes, cursor) => {
+        await this.applyChanges(changes);
+        this.deps.store.set("cursor", cursor);
+      },
+      onStatus: ({ online, error }) => this.setOnline(online, error),
+      backoffMs: this.deps.feedBackoffMs,
+    });
+    this.feed.start(this.deps.store.get("cursor") ?? "0");
+  }
+
+  /** Stops following the feed (auto-sync off). */
+  async unfollow(): Promise<void> {
+    await this.feed?.stop();
+  }
+
+  /** One manual sync: send queued edits, then apply what changed since the stored cursor. */
+  async syncOnce(): Promise<void> {
+    const api = this.requireApi();
+    await this.edits.flush();
+    let since = this.deps.store.get("cursor") ?? "0";
+    for (;;) {
+      const page = await api.changes(since, 0);
+      if (page.changes.length) await this.applyChanges(page.changes);
+      since = page.cursor;
+      this.deps.store.set("cursor", since);
+      if (!page.changes.length) break;
+    }
+    this.setOnline(true);
+  }
+
+  /** Applies a page of the change feed: order updates into their rows (by key), alerts, workflow changes. */
+  async applyChanges(changes: readonly Change[]): Promise<void> {
+    const api = this.requireApi();
+    let alertsChanged = false;
+    const ids = new Set<string>();
+    for (const c of changes) {
+      if ((c.kind === "order.created" || c.kind === "order.updated") && c.orderId) ids.add(c.orderId);
+      else if (c.kind === "workflow.published") await this.refreshWorkflow();
+      else alertsChanged = this.alerts.apply(c) || alertsChanged;
+    }
+    if (ids.size) {
+      const orders = await fetchOrders(api, [...ids]);
+      const zone = this.me?.timeZone ?? "Asia/Shanghai";
+      await this.writeOrders(orders, (o) => matchesFilter(o, this.filter, zone));
+    }
+    if (alertsChanged || ids.size) this.emit({});
+  }
+
+  /** The known row values of an order, as last written. */
+  knownRow(orderId: string): CellValue[] | undefined {
+    const o = this.known.get(orderId);
+    return o ? rowFromOrder(o, this.rowContext()) : undefined;
+  }
+}
+
+async function fetchOrders(api: SessionApi, ids: string[]): Promise<OrderView[]> {
+  const out: OrderView[] = [];
+  const queue = [...ids];
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      try {
+        out.push(await api.getOrder(id));
+      } catch (err) {
+        if (!(err instanceof ApiError && err.kind === "not_found")) throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, ids.length) }, worker));
+  return out;
+}
+
+/** A plain-language sentence for any error the pane meets. */
+export function describeError(err: unknown, lang: Lang): string {
+  if (err instanceof ApiError) {
+    const { key, params } = err.explain();
+    return t(lang, key, params);
+  }
+  if (err instanceof TableShapeError) return t(lang, "error.tableChanged", { column: err.column + 1, expected: err.expected });
+  const message = err instanceof Error ? err.message : String(err);
+  return t(lang, "error.excel", { message });
+}

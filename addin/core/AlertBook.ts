@@ -1,0 +1,69 @@
+import { z } from "zod";
+import type { Change } from "../../server/contracts/changes.js";
+
+/** An open alert as the pane lists it. */
+export interface AlertEntry {
+  orderId: string;
+  /** What raised it (timer or rule ID); with the order it identifies the alert. */
+  sourceId: string;
+  level: string;
+  message: string;
+  at: string;
+}
+
+const AlertData = z.object({
+  level: z.string().optional(),
+  message: z.string().optional(),
+  sourceId: z.string().optional(),
+});
+
+const LEVEL_ORDER = ["red", "orange", "yellow", "green"];
+
+/** The open alerts, kept current from `GET /api/alerts` and the change feed. */
+export class AlertBook {
+  private readonly entries = new Map<string, AlertEntry>();
+
+  /** Replaces the list with the server's open alerts. */
+  reset(alerts: readonly { orderId: string; sourceId: string; level: string; message: string; raisedAt: string; clearedAt?: string | null }[]): void {
+    this.entries.clear();
+    for (const a of alerts) {
+      if (a.clearedAt) continue;
+      this.entries.set(keyOf(a.orderId, a.sourceId), { orderId: a.orderId, sourceId: a.sourceId, level: a.level, message: a.message, at: a.raisedAt });
+    }
+  }
+
+  /** Applies an `alert.raised` / `alert.cleared` change; returns whether the list changed. */
+  apply(change: Change): boolean {
+    if (!change.orderId || (change.kind !== "alert.raised" && change.kind !== "alert.cleared")) return false;
+    const data = AlertData.safeParse(change.data);
+    const d = data.success ? data.data : {};
+    const sourceId = d.sourceId ?? "";
+    if (change.kind === "alert.cleared") {
+      if (sourceId) return this.entries.delete(keyOf(change.orderId, sourceId));
+      let removed = false;
+      for (const [k, e] of this.entries) if (e.orderId === change.orderId) removed = this.entries.delete(k) || removed;
+      return removed;
+    }
+    this.entries.set(keyOf(change.orderId, sourceId), {
+      orderId: change.orderId,
+      sourceId,
+      level: d.level ?? "red",
+      message: d.message ?? "",
+      at: change.at,
+    });
+    return true;
+  }
+
+  /** Open alerts, most urgent first, then newest first. */
+  list(): AlertEntry[] {
+    const rank = (l: string) => {
+      const i = LEVEL_ORDER.indexOf(l);
+      return i < 0 ? LEVEL_ORDER.length : i;
+    };
+    return [...this.entries.values()].sort((a, b) => rank(a.level) - rank(b.level) || b.at.localeCompare(a.at));
+  }
+}
+
+function keyOf(orderId: string, sourceId: string): string {
+  return `${orderId}\u0000${sourceId}`;
+}

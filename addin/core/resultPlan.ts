@@ -1,0 +1,153 @@
+import type { CellEdit, EditableColumn, EditResult } from "../../server/contracts/edits.js";
+import { COL, columnForEditable } from "./columns.js";
+import type { LocalRefusal } from "./editCapture.js";
+import { listSeparator, t, type Lang } from "./i18n.js";
+import type { CellValue } from "./rowsFromOrders.js";
+import type { StatusBook } from "./StatusBook.js";
+
+/** How a row's last edit stands, as the Sync column shows it. */
+export type SyncState = "pending" | "saved" | "conflict" | "refused";
+
+/** Fill colours of the Sync cell per state. */
+export const SYNC_COLOURS: Record<SyncState, string> = {
+  pending: "#FFEB9C",
+  saved: "#C6EFCE",
+  conflict: "#F8CBAD",
+  refused: "#FFC7CE",
+};
+
+/** One cell to write, found by order ID (the row is looked up by key when applied). */
+export interface CellPatch {
+  orderId: string;
+  col: number;
+  value: CellValue;
+  /** Fill colour to set on the cell, when it changes. */
+  fill?: string;
+}
+
+/** An open conflict: the user's value lost a race with someone else's change. */
+export interface ConflictEntry {
+  clientEditId: string;
+  orderId: string;
+  column: EditableColumn;
+  /** What the user entered (the edit's value: a state code for status). */
+  mine: CellEdit["value"];
+  /** What the server holds now. */
+  theirs: unknown;
+  currentVersion: number;
+  changedBy: string | null;
+  changedAt: string | null;
+  reason: string;
+}
+
+/** Everything to do with the sheet and the pane after the server answered some edits. */
+export interface ResultPlan {
+  patches: CellPatch[];
+  conflicts: ConflictEntry[];
+}
+
+/** What formatting a cell value for display needs. */
+export interface DisplayContext {
+  lang: Lang;
+  statuses: StatusBook;
+}
+
+/** A value of an editable column as the sheet shows it (status codes become labels). */
+export function displayValue(column: string, value: unknown, ctx: DisplayContext): CellValue {
+  if (value === null || value === undefined) return "";
+  if (column === "status" && typeof value === "string") return ctx.statuses.label(value, ctx.lang);
+  if (Array.isArray(value)) return value.map(String).join(", ");
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
+  return JSON.stringify(value);
+}
+
+const RANK: Record<SyncState, number> = { saved: 0, pending: 1, conflict: 2, refused: 3 };
+
+/** Sync-column marks, one per order: the worst state wins and reasons are joined. */
+class SyncMarks {
+  private readonly marks = new Map<string, { state: SyncState; texts: string[] }>();
+
+  add(orderId: string, state: SyncState, text: string): void {
+    const m = this.marks.get(orderId);
+    if (!m || RANK[state] > RANK[m.state]) this.marks.set(orderId, { state, texts: [text] });
+    else if (m.state === state && !m.texts.includes(text)) m.texts.push(text);
+  }
+
+  patches(): CellPatch[] {
+    return [...this.marks].map(([orderId, m]) => ({ orderId, col: COL.sync, value: m.texts.join("; "), fill: SYNC_COLOURS[m.state] }));
+  }
+}
+
+/**
+ * The sheet changes for the server's answers: the Sync column says saved / conflict /
+ * refused (with the reason and, for a refused status move, the statuses allowed), a
+ * conflicted or refused cell goes back to the server's value, a saved edit bumps the
+ * row's version, and each conflict becomes an entry the user resolves.
+ */
+export function resultPlan(results: readonly EditResult[], sent: readonly CellEdit[], ctx: DisplayContext): ResultPlan {
+  const byId = new Map(sent.map((e) => [e.clientEditId, e]));
+  const marks = new SyncMarks();
+  const patches: CellPatch[] = [];
+  const versions = new Map<string, number>();
+  const conflicts: ConflictEntry[] = [];
+  for (const r of results) {
+    const col = columnForEditable(r.column)?.id;
+    const colIndex = col === undefined ? undefined : COL[col];
+    if (r.outcome === "saved") {
+      marks.add(r.orderId, "saved", t(ctx.lang, "sync.saved"));
+      versions.set(r.orderId, Math.max(versions.get(r.orderId) ?? 0, r.version));
+      continue;
+    }
+    if (colIndex !== undefined) patches.push({ orderId: r.orderId, col: colIndex, value: displayValue(r.column, r.currentValue, ctx) });
+    if (r.outcome === "conflict") {
+      marks.add(r.orderId, "conflict", t(ctx.lang, "sync.conflict", { reason: r.reason }));
+      const edit = byId.get(r.clientEditId);
+      if (edit) {
+        conflicts.push({
+          clientEditId: r.clientEditId,
+          orderId: r.orderId,
+          column: edit.column,
+          mine: edit.value,
+          theirs: r.currentValue,
+          currentVersion: r.currentVersion,
+          changedBy: r.changedBy,
+          changedAt: r.changedAt,
+          reason: r.reason,
+        });
+      }
+    } else {
+      let text = t(ctx.lang, "sync.refused", { reason: r.reason });
+      if (r.allowed?.length) {
+        const labels = r.allowed.map((code) => ctx.statuses.label(code, ctx.lang)).join(listSeparator(ctx.lang));
+        text += t(ctx.lang, "sync.allowed", { list: labels });
+      }
+      marks.add(r.orderId, "refused", text);
+    }
+  }
+  for (const [orderId, version] of versions) patches.push({ orderId, col: COL.version, value: String(version) });
+  return { patches: [...patches, ...marks.patches()], conflicts };
+}
+
+/** Sync-column marks saying these orders have edits waiting for the server. */
+export function pendingPatches(orderIds: Iterable<string>, lang: Lang): CellPatch[] {
+  const marks = new SyncMarks();
+  for (const id of orderIds) marks.add(id, "pending", t(lang, "sync.pending"));
+  return marks.patches();
+}
+
+/**
+ * The sheet changes for edits refused locally: the reason in the Sync column and the cell
+ * back to what the order holds. `known` gives the row the sheet last showed for an order
+ * (undefined when unknown: the Sync column still explains, the cell is left for the next load).
+ */
+export function refusalPatches(refusals: readonly LocalRefusal[], known: (orderId: string) => readonly CellValue[] | undefined, lang: Lang): CellPatch[] {
+  const marks = new SyncMarks();
+  const patches: CellPatch[] = [];
+  for (const r of refusals) {
+    if (!r.orderId) continue;
+    const row = known(r.orderId);
+    if (row && r.col !== COL.sync) patches.push({ orderId: r.orderId, col: r.col, value: row[r.col] ?? "" });
+    marks.add(r.orderId, "refused", t(lang, "sync.refused", { reason: r.reason }));
+  }
+  return [...patches, ...marks.patches()];
+}

@@ -1,0 +1,211 @@
+/// <reference types="office-js" />
+import { chunkWrites, DEFAULT_MAX_BATCH_BYTES, jsonValueBytes } from "../core/chunking.js";
+import { COL, COLUMN_COUNT, columnLetter } from "../core/columns.js";
+import type { SheetSnapshot, WritePlan } from "../core/diffRows.js";
+import { isOwnOrRemoteChange, type ChangedBlock, type ChangeOrigin } from "../core/editCapture.js";
+import type { CellPatch } from "../core/resultPlan.js";
+import type { CellValue } from "../core/rowsFromOrders.js";
+import type { ListSheet, SheetGateway, SyncOutcome, WorkbookSetup, WriteProgress } from "../core/SheetGateway.js";
+import { ORDERS_SHEET, ORDERS_TABLE, TEXT_FORMAT } from "./names.js";
+import { prepareWorkbook } from "./prepareWorkbook.js";
+import { RowIndex, type Sync } from "./RowIndex.js";
+
+/** The part of the `Excel` namespace the gateway runs batches with (tests pass a mock). */
+export interface ExcelHost {
+  run: typeof Excel.run;
+}
+
+/** Patches written per round trip (each is a few hundred bytes at most). */
+const PATCHES_PER_SYNC = 5000;
+
+/** Sets a scalar on a cell-level property: Excel applies it to every cell of the range. */
+function setAll(range: Excel.Range, property: "numberFormat", value: string): void {
+  (range as unknown as Record<string, unknown>)[property] = value;
+}
+
+/**
+ * The workbook over Office.js: one `Excel.run` per call, only what is read is loaded, and
+ * writes go out in chunks under Excel on the web's 5 MB request cap (one sync per chunk,
+ * never one per row). While it writes, change events are recognised as its own.
+ */
+export class ExcelSheetGateway implements SheetGateway {
+  private readonly index = new RowIndex();
+  private writing = 0;
+
+  constructor(
+    private readonly excel: ExcelHost = Excel,
+    private readonly maxBatchBytes = DEFAULT_MAX_BATCH_BYTES,
+  ) {}
+
+  /** Whether a write of the add-in is under way (its change events are ignored). */
+  get writeInProgress(): boolean {
+    return this.writing > 0;
+  }
+
+  private async write<T>(batch: (context: Excel.RequestContext) => Promise<T>): Promise<T> {
+    this.writing++;
+    try {
+      return await this.excel.run(batch);
+    } finally {
+      this.writing--;
+    }
+  }
+
+  async prepare(setup: WorkbookSetup): Promise<void> {
+    const created = await this.write((context) => prepareWorkbook(context, setup));
+    if (created) this.index.reset();
+  }
+
+  async syncRows(ids: readonly string[] | "all", plan: (snapshot: SheetSnapshot) => WritePlan, progress?: WriteProgress): Promise<SyncOutcome> {
+    return this.write(async (context) => {
+      let syncs = 0;
+      const sync: Sync = async () => {
+        syncs++;
+        await context.sync();
+      };
+      const table = context.workbook.tables.getItem(ORDERS_TABLE);
+      const header = table.getHeaderRowRange().load("rowIndex,columnIndex");
+      const read = await this.index.readRows(table, sync, ids);
+      const writePlan = plan(read.rows);
+      const appendAt = read.emptyBody ? 0 : read.bodyRows;
+      const batches = chunkWrites(writePlan, appendAt, this.maxBatchBytes);
+      const total = batches.reduce((n, b) => n + b.rows, 0);
+      let calls = 0;
+      let bytes = 0;
+      let done = 0;
+      if (writePlan.appends.length) {
+        const top = header.rowIndex + 1;
+        const lastRow = top + appendAt + writePlan.appends.length;
+        table.resize(table.worksheet.getRange(`${columnLetter(header.columnIndex)}${top}:${columnLetter(header.columnIndex + COLUMN_COUNT - 1)}${lastRow}`));
+        calls++;
+      }
+      const body = table.getDataBodyRange();
+      for (const batch of batches) {
+        for (const op of batch.ops) {
+          const range = body.getCell(op.row, op.col).getResizedRange(op.values.length - 1, op.values[0].length - 1);
+          setAll(range, "numberFormat", TEXT_FORMAT);
+          range.values = op.values;
+          calls += 2;
+        }
+        bytes += batch.bytes;
+        await sync(); // one round trip per chunk: each request must stay under the 5 MB cap
+        done += batch.rows;
+        progress?.(done, total);
+      }
+      this.index.noteAppended(writePlan.appendedIds, appendAt);
+      return { plan: writePlan, syncs, calls, bytes };
+    });
+  }
+
+  async patchCells(patches: readonly CellPatch[]): Promise<void> {
+    if (!patches.length) return;
+    await this.write(async (context) => {
+      const sync: Sync = () => context.sync();
+      const table = context.workbook.tables.getItem(ORDERS_TABLE);
+      const positions = await this.index.locate(table, sync, patches.map((p) => p.orderId));
+      const body = table.getDataBodyRange();
+      let pending = 0;
+      for (const p of patches) {
+        const row = positions.get(p.orderId);
+        if (row === undefined) continue;
+        const cell = body.getCell(row, p.col);
+        setAll(cell, "numberFormat", TEXT_FORMAT);
+        cell.values = [[p.value]];
+        if (p.fill === "") cell.format.fill.clear();
+        else if (p.fill) cell.format.fill.color = p.fill;
+        if (++pending === PATCHES_PER_SYNC) {
+          await sync(); // one round trip per chunk of patches, to stay under the request cap
+          pending = 0;
+        }
+      }
+      if (pending) await sync();
+    });
+  }
+
+  async onEdit(handler: (block: ChangedBlock, origin: ChangeOrigin) => void, onError?: (error: unknown) => void): Promise<() => Promise<void>> {
+    const registration = await this.excel.run(async (context) => {
+      const sheet = context.workbook.worksheets.getItem(ORDERS_SHEET);
+      const reg = sheet.onChanged.add(async (args: Excel.WorksheetChangedEventArgs) => {
+        const origin: ChangeOrigin = { source: args.source, triggerSource: args.triggerSource, writeInProgress: this.writeInProgress };
+        if (isOwnOrRemoteChange(origin) || args.changeType !== "RangeEdited") return;
+        try {
+          const block = await this.readBlock(args.address, args.details?.valueBefore);
+          if (block) handler(block, origin);
+        } catch (error) {
+          onError?.(error);
+        }
+      });
+      await context.sync();
+      return reg;
+    });
+    return async () => {
+      await this.excel.run(registration.context, async (context) => {
+        registration.remove();
+        await context.sync();
+      });
+    };
+  }
+
+  /** Reads a changed area of the Orders sheet back, clipped to the table body, with the rows' keys and versions. */
+  private readBlock(address: string, before: unknown): Promise<ChangedBlock | undefined> {
+    return this.excel.run(async (context) => {
+      const sheet = context.workbook.worksheets.getItem(ORDERS_SHEET);
+      const table = context.workbook.tables.getItem(ORDERS_TABLE);
+      const body = table.getDataBodyRange().load("rowIndex,columnIndex");
+      const changed = sheet.getRange(address);
+      const inBody = changed.getIntersectionOrNullObject(table.getDataBodyRange()).load("isNullObject,values,rowIndex,columnIndex");
+      const keyBand = table.getDataBodyRange().getColumn(COL.key).getResizedRange(0, 1);
+      const band = changed.getEntireRow().getIntersectionOrNullObject(keyBand).load("isNullObject,values,rowIndex");
+      await context.sync();
+      if (inBody.isNullObject || band.isNullObject) return undefined;
+      const bandRow = (r: number) => band.values[inBody.rowIndex + r - band.rowIndex] ?? [];
+      const single = inBody.values.length === 1 && inBody.values[0].length === 1;
+      return {
+        firstRow: inBody.rowIndex - body.rowIndex,
+        firstCol: inBody.columnIndex - body.columnIndex,
+        values: inBody.values,
+        keys: inBody.values.map((_, r) => bandRow(r)[0]),
+        versions: inBody.values.map((_, r) => bandRow(r)[1]),
+        ...(single && before !== undefined ? { before } : {}),
+      };
+    });
+  }
+
+  async select(orderId: string, col: number): Promise<boolean> {
+    return this.excel.run(async (context) => {
+      const table = context.workbook.tables.getItem(ORDERS_TABLE);
+      const positions = await this.index.locate(table, () => context.sync(), [orderId]);
+      const row = positions.get(orderId);
+      if (row === undefined) return false;
+      context.workbook.worksheets.getItem(ORDERS_SHEET).activate();
+      table.getDataBodyRange().getCell(row, col).select();
+      await context.sync();
+      return true;
+    });
+  }
+
+  async writeList(name: ListSheet, headers: string[], rows: CellValue[][]): Promise<void> {
+    await this.write(async (context) => {
+      const sheet = context.workbook.worksheets.getItem(name);
+      const last = columnLetter(headers.length - 1);
+      sheet.getRange(`A:${last}`).clear();
+      const all = [headers, ...rows.map((r) => headers.map((_, i) => r[i] ?? ""))];
+      let start = 0;
+      while (start < all.length) {
+        let bytes = 0;
+        let end = start;
+        while (end < all.length && (end === start || bytes < this.maxBatchBytes / 2)) {
+          bytes += all[end].reduce<number>((n, v) => n + jsonValueBytes(v) + 1, 2);
+          end++;
+        }
+        const range = sheet.getRange(`A${start + 1}:${last}${end}`);
+        setAll(range, "numberFormat", TEXT_FORMAT);
+        range.values = all.slice(start, end);
+        await context.sync(); // one round trip per chunk, to stay under the request cap
+        start = end;
+      }
+      sheet.getRange(`A1:${last}1`).format.font.bold = true;
+      await context.sync();
+    });
+  }
+}

@@ -1,0 +1,125 @@
+/// <reference types="office-js" />
+import { COL, COLUMNS, COLUMN_COUNT, columnLetter, headerMismatch } from "../core/columns.js";
+import { TableShapeError, type WorkbookSetup } from "../core/SheetGateway.js";
+import { ALERTS_SHEET, CONFLICTS_SHEET, LAST_SHEET_ROW, LISTS_SHEET, ORDERS_SHEET, ORDERS_TABLE } from "./names.js";
+
+/** Shading of the columns the server owns. */
+export const SYSTEM_FILL = "#EDEDED";
+
+/** SLA colours (fill, font) by level. */
+export const SLA_STYLES = {
+  red: { fill: "#FFC7CE", font: "#9C0006" },
+  orange: { fill: "#FFD8A8", font: "#9C5700" },
+  green: { fill: "#C6EFCE", font: "#006100" },
+} as const;
+
+/** Whether the host supports an Excel requirement set (false outside Office). */
+export function supports(version: string): boolean {
+  return typeof Office !== "undefined" && Office.context?.requirements?.isSetSupported("ExcelApi", version) === true;
+}
+
+/** Contiguous runs of system columns, as [first, last] column indexes (hidden columns excluded). */
+export function systemColumnRuns(): [number, number][] {
+  const runs: [number, number][] = [];
+  COLUMNS.forEach((c, i) => {
+    if (c.editable || c.hidden) return;
+    const last = runs[runs.length - 1];
+    if (last && last[1] === i - 1) last[1] = i;
+    else runs.push([i, i]);
+  });
+  return runs;
+}
+
+function columnRange(sheet: Excel.Worksheet, first: number, last = first): Excel.Range {
+  return sheet.getRange(`${columnLetter(first)}2:${columnLetter(last)}${LAST_SHEET_ROW}`);
+}
+
+function addSheet(sheets: Excel.WorksheetCollection, existing: Excel.Worksheet, name: string): Excel.Worksheet {
+  return existing.isNullObject ? sheets.add(name) : existing;
+}
+
+/** Formats a new Orders table: hidden key columns, widths, shading, SLA colours, frozen header. */
+function formatNewTable(sheet: Excel.Worksheet, setup: WorkbookSetup): void {
+  sheet.getRange(`${columnLetter(COL.key)}:${columnLetter(COL.version)}`).columnHidden = true;
+  COLUMNS.forEach((c, i) => {
+    if (!c.hidden) sheet.getRange(`${columnLetter(i)}:${columnLetter(i)}`).format.columnWidth = c.width;
+  });
+  const keyed = `=LEN($${columnLetter(COL.key)}2)>0`;
+  for (const [first, last] of systemColumnRuns()) {
+    const cf = columnRange(sheet, first, last).conditionalFormats.add(Excel.ConditionalFormatType.custom);
+    cf.custom.rule.formula = keyed;
+    cf.custom.format.fill.color = SYSTEM_FILL;
+  }
+  const sla = columnRange(sheet, COL.sla);
+  for (const level of ["red", "orange", "green"] as const) {
+    for (const text of setup.slaLabels[level]) {
+      const cf = sla.conditionalFormats.add(Excel.ConditionalFormatType.containsText);
+      cf.textComparison.rule = { operator: Excel.ConditionalTextOperator.contains, text };
+      cf.textComparison.format.fill.color = SLA_STYLES[level].fill;
+      cf.textComparison.format.font.color = SLA_STYLES[level].font;
+      cf.stopIfTrue = true;
+    }
+  }
+  sheet.freezePanes.freezeRows(1);
+}
+
+/** Writes the status labels to the hidden Lists sheet and points the Status dropdown at them. */
+function refreshStatusList(lists: Excel.Worksheet, orders: Excel.Worksheet, setup: WorkbookSetup): void {
+  const labels = setup.statusLabels.length ? setup.statusLabels : [""];
+  lists.getRange("A:A").clear();
+  lists.getRange(`A1:A${labels.length}`).values = labels.map((l) => [l]);
+  const status = columnRange(orders, COL.status);
+  status.dataValidation.clear();
+  status.dataValidation.rule = { list: { inCellDropDown: true, source: `=${LISTS_SHEET}!$A$1:$A$${labels.length}` } };
+  status.dataValidation.errorAlert = {
+    showAlert: true,
+    style: Excel.DataValidationAlertStyle.stop,
+    title: setup.validation.title,
+    message: setup.validation.message,
+  };
+}
+
+/**
+ * Creates what the pane needs and is missing — the Orders sheet and table, the hidden Lists
+ * sheet, the Alerts and Conflicts sheets — and refreshes the header row and the status
+ * list in the current language. An existing table whose columns were changed is refused.
+ * Returns whether the table was created.
+ */
+export async function prepareWorkbook(context: Excel.RequestContext, setup: WorkbookSetup): Promise<boolean> {
+  const sheets = context.workbook.worksheets;
+  const found = {
+    orders: sheets.getItemOrNullObject(ORDERS_SHEET).load("isNullObject"),
+    lists: sheets.getItemOrNullObject(LISTS_SHEET).load("isNullObject"),
+    alerts: sheets.getItemOrNullObject(ALERTS_SHEET).load("isNullObject"),
+    conflicts: sheets.getItemOrNullObject(CONFLICTS_SHEET).load("isNullObject"),
+    table: context.workbook.tables.getItemOrNullObject(ORDERS_TABLE).load("isNullObject"),
+  };
+  await context.sync();
+
+  let header: Excel.Range | undefined;
+  if (!found.table.isNullObject) {
+    header = found.table.getHeaderRowRange().load("values");
+    await context.sync();
+    const bad = headerMismatch(header.values[0] ?? []);
+    if (bad >= 0) throw new TableShapeError(bad, COLUMNS[bad].header[setup.lang]);
+  }
+
+  const orders = addSheet(sheets, found.orders, ORDERS_SHEET);
+  const created = found.table.isNullObject;
+  if (created) {
+    const table = orders.tables.add(`A1:${columnLetter(COLUMN_COUNT - 1)}1`, true);
+    table.name = ORDERS_TABLE;
+    header = table.getHeaderRowRange();
+    formatNewTable(orders, setup);
+  }
+  header!.values = [setup.headers];
+
+  const lists = addSheet(sheets, found.lists, LISTS_SHEET);
+  lists.visibility = Excel.SheetVisibility.hidden;
+  refreshStatusList(lists, orders, setup);
+  addSheet(sheets, found.alerts, ALERTS_SHEET);
+  addSheet(sheets, found.conflicts, CONFLICTS_SHEET);
+  if (created) orders.activate();
+  await context.sync();
+  return created;
+}

@@ -1,0 +1,30 @@
+/// <reference types="office-js" />
+import { LocalPaneStore } from "./app/LocalPaneStore.js";
+import { PaneController } from "./app/PaneController.js";
+import { SyncSession } from "./app/SyncSession.js";
+import { ExcelSheetGateway } from "./excel/ExcelSheetGateway.js";
+import { workbookId } from "./excel/workbookId.js";
+import { PaneView } from "./ui/PaneView.js";
+
+/** Entry point of the task pane: wiring only. */
+Office.onReady(async (info) => {
+  if (info.host !== Office.HostType.Excel) return;
+  const newId = () => crypto.randomUUID();
+  const store = new LocalPaneStore(window.localStorage, await workbookId(newId));
+  const gateway = new ExcelSheetGateway();
+  const session = new SyncSession({ gateway, store, newId });
+  const view = new PaneView(document);
+  const controller = new PaneController(view, session, gateway, store);
+  view.bind({
+    connect: (url, token) => void controller.connect(url, token),
+    load: (filter) => void controller.load(filter),
+    sync: () => void controller.sync(),
+    setAutoSync: (on) => void controller.setAutoSync(on),
+    setLang: (lang) => void controller.setLang(lang),
+    keepMine: (id) => void controller.keepMine(id),
+    takeServer: (id) => void controller.takeServer(id),
+    selectConflict: (id) => void controller.selectConflict(id),
+    selectAlert: (orderId) => void controller.selectAlert(orderId),
+  });
+  await controller.start();
+});

@@ -1,0 +1,87 @@
+import express, { type Express, Router } from "express";
+import type { Logger } from "pino";
+import { api, type RouteContract } from "./contracts/api.js";
+import type { KnexChangeFeed } from "./db/KnexChangeFeed.js";
+import type { KnexOrderStore } from "./db/KnexOrderStore.js";
+import type { KnexWorkspaceStore } from "./db/KnexWorkspaceStore.js";
+import type { KnexRejectionStore } from "./db/KnexRejectionStore.js";
+import { NotFoundError } from "./domain/errors.js";
+import { requireToken, type Authenticator } from "./http/auth.js";
+import { bindRoute } from "./http/bindRoute.js";
+import { errorHandler } from "./http/errorHandler.js";
+import { feedRouter } from "./http/feedRouter.js";
+import { jsonBody } from "./http/jsonBody.js";
+import type { Metrics } from "./http/metrics.js";
+import { buildOpenApi } from "./http/openapi.js";
+import { ordersRouter } from "./http/ordersRouter.js";
+
+/** Everything the HTTP app is built from; `main.ts` wires the real ones, tests their own. */
+export interface AppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  auth: Authenticator;
+  workspaces: KnexWorkspaceStore;
+  orders: KnexOrderStore;
+  feed: KnexChangeFeed;
+  rejections: KnexRejectionStore;
+  /** Checks the database answers; throws if not. */
+  ping: () => Promise<void>;
+  backend: string;
+  bodyLimitBytes: number;
+  now: () => Date;
+  version: string;
+}
+
+/** Every contract served, for the OpenAPI document. */
+export const ROUTES: RouteContract[] = Object.values(api);
+
+/** Builds the express app from its dependencies. */
+export function buildApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  app.use(deps.metrics.middleware());
+
+  app.get("/healthz", async (_req, res) => {
+    try {
+      await deps.ping();
+      res.json({ status: "ok", database: "up", backend: deps.backend, version: deps.version });
+    } catch (err) {
+      deps.logger.warn({ err }, "health check: database unreachable");
+      res.status(503).json({ status: "degraded", database: "down", backend: deps.backend, version: deps.version });
+    }
+  });
+
+  app.get("/metrics", async (_req, res) => {
+    res.setHeader("Content-Type", deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
+  });
+
+  const openapi = buildOpenApi(ROUTES, { title: "Ordersheet API", version: deps.version });
+  const apiRouter = Router();
+  apiRouter.use(requireToken(deps.auth));
+  apiRouter.get("/openapi.json", (_req, res) => {
+    res.json(openapi);
+  });
+  apiRouter.use(jsonBody(deps.bodyLimitBytes));
+  bindRoute(apiRouter, api.me, async ({ principal }) => ({
+    workspaceId: principal.workspaceId,
+    user: principal.userName,
+    role: principal.role,
+    timeZone: principal.timeZone,
+  }));
+  bindRoute(apiRouter, api.issueToken, async ({ body, principal }) => {
+    const issued = await deps.workspaces.issueToken(principal.workspaceId, body.user, body.role, { label: body.label });
+    return { token: issued.token, tokenId: issued.tokenId, user: body.user, role: body.role };
+  });
+  apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now }));
+  apiRouter.use(feedRouter(deps.feed));
+  bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({
+    rejections: await deps.rejections.list(principal.workspaceId, query.limit, query.before),
+  }));
+  apiRouter.use((req, _res, next) => next(new NotFoundError(`no API route ${req.method} ${req.baseUrl}${req.path}`)));
+  app.use("/api", apiRouter);
+
+  app.use(errorHandler(deps.logger, (r) => deps.rejections.record(r)));
+  return app;
+}

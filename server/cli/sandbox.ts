@@ -1,0 +1,153 @@
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import type { WorkflowDefinition } from "../contracts/workflow.js";
+import { compareReports } from "../domain/sandbox/compareReports.js";
+import { formatComparison, formatReport } from "../domain/sandbox/formatReport.js";
+import { orderStream, type StreamOptions, type StreamProfile } from "../domain/sandbox/orderStream.js";
+import type { SyntheticOrder } from "../domain/sandbox/script.js";
+import { Simulator } from "../domain/sandbox/simulate.js";
+import { mergeReports, type SimulationReport } from "../domain/sandbox/simulationReport.js";
+import { WORKFLOW_TEMPLATES } from "../domain/workflow/templates.js";
+import { validateDefinition } from "../domain/workflow/validateDefinition.js";
+import { WorkflowDefinition as WorkflowSchema } from "../contracts/workflow.js";
+
+const USAGE = `Usage: tsx server/cli/sandbox.ts --workflow FILE|standard|furniture [options]
+
+Replays a seeded synthetic order stream through a workflow definition, with no side
+effects, and prints what would happen: transitions, refusals by reason, alerts, effects.
+
+  --workflow FILE|NAME   definition to run (a JSON file, or a template: standard, furniture)
+  --compare FILE|NAME    also run this definition on the same stream and show the differences
+  --orders N             synthetic orders (default 10000)
+  --seed S               any number or text (default 1); the same seed gives the same report
+  --profile P            stream shape: standard or furniture (default: furniture for the
+                         furniture template, standard otherwise)
+  --workers N            parallel worker threads (default: CPUs, at most 8; 1 below 20000 orders)
+  --json                 print the report (and comparison) as JSON
+  --help                 this text`;
+
+/** Where synthetic orders come from; a database-backed source plugs in here. */
+export type StreamSource = (shard: { index: number; count: number }) => Iterable<SyntheticOrder> | AsyncIterable<SyntheticOrder>;
+
+/** A stream source of seeded synthetic orders. */
+export function syntheticSource(opts: Omit<StreamOptions, "shard">): StreamSource {
+  return (shard) => orderStream({ ...opts, shard });
+}
+
+/** A template name or a JSON file, validated; throws with every problem listed. */
+export function loadWorkflow(spec: string): WorkflowDefinition {
+  const template = (WORKFLOW_TEMPLATES as Record<string, WorkflowDefinition>)[spec];
+  const raw: unknown = template ?? JSON.parse(readFileSync(resolve(spec), "utf8"));
+  const problems = validateDefinition(raw);
+  if (problems.length > 0) {
+    throw new Error(`${spec} is not a valid workflow:\n${problems.map((p) => `  - ${p.path ? `${p.path}: ` : ""}${p.message}`).join("\n")}`);
+  }
+  return WorkflowSchema.parse(raw);
+}
+
+/** Replays one shard of `source` through `flow`. */
+export async function simulateShard(flow: WorkflowDefinition, source: StreamSource, shard: { index: number; count: number }): Promise<SimulationReport> {
+  const sim = new Simulator(flow);
+  const orders = source(shard);
+  if (Symbol.iterator in orders) for (const order of orders) sim.add(order);
+  else for await (const order of orders) sim.add(order);
+  return sim.report();
+}
+
+interface WorkerInput {
+  flow: WorkflowDefinition;
+  stream: Omit<StreamOptions, "shard">;
+  shard: { index: number; count: number };
+}
+
+/**
+ * A worker running this file. Under tsx (a .ts file) the worker first registers tsx's
+ * loader, since loader hooks of the main thread do not reach worker threads.
+ */
+function startWorker(input: WorkerInput): Worker {
+  const self = import.meta.url;
+  if (!self.endsWith(".ts")) return new Worker(new URL(self), { workerData: input });
+  const api = import.meta.resolve("tsx/esm/api");
+  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(self)}); });`;
+  return new Worker(boot, { eval: true, workerData: input });
+}
+
+/** Runs a synthetic stream over `workers` threads and merges the shard reports (same result as one thread). */
+async function simulateSynthetic(flow: WorkflowDefinition, stream: Omit<StreamOptions, "shard">, workers: number): Promise<SimulationReport> {
+  if (workers <= 1) return simulateShard(flow, syntheticSource(stream), { index: 0, count: 1 });
+  const parts = Array.from({ length: workers }, (_, index) => {
+    const input: WorkerInput = { flow, stream, shard: { index, count: workers } };
+    return new Promise<SimulationReport>((done, fail) => {
+      const w = startWorker(input);
+      w.once("message", (r: SimulationReport) => done(r));
+      w.once("error", fail);
+      w.once("exit", (code) => code !== 0 && fail(new Error(`sandbox worker ${index} exited with code ${code}`)));
+    });
+  });
+  return mergeReports(await Promise.all(parts));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      workflow: { type: "string" },
+      compare: { type: "string" },
+      orders: { type: "string", default: "10000" },
+      seed: { type: "string", default: "1" },
+      profile: { type: "string" },
+      workers: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) return void console.log(USAGE);
+  const orders = Number(values.orders);
+  if (!values.workflow || !Number.isSafeInteger(orders) || orders < 1) {
+    console.error(`${!values.workflow ? "--workflow is required" : "--orders must be a positive whole number"}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const profile = (values.profile ?? (values.workflow === "furniture" ? "furniture" : "standard")) as StreamProfile;
+  if (profile !== "standard" && profile !== "furniture") {
+    console.error(`--profile must be standard or furniture\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const workers = values.workers ? Math.max(1, Number(values.workers) | 0) : orders < 20_000 ? 1 : Math.min(8, availableParallelism());
+  const seed = /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
+  const stream = { orders, seed, profile };
+
+  const flow = loadWorkflow(values.workflow);
+  const other = values.compare ? loadWorkflow(values.compare) : undefined;
+  const started = performance.now();
+  const report = await simulateSynthetic(flow, stream, workers);
+  const otherReport = other ? await simulateSynthetic(other, stream, workers) : undefined;
+  const seconds = (performance.now() - started) / 1000;
+  const comparison = otherReport ? compareReports(report, otherReport) : undefined;
+
+  if (values.json) {
+    console.log(JSON.stringify(comparison ? { report, compare: otherReport, comparison } : report, null, 2));
+  } else {
+    console.log(formatReport(report, flow));
+    if (comparison) console.log(`\n${formatComparison(comparison)}`);
+  }
+  console.error(`\n${orders.toLocaleString("en-US")} orders × ${other ? 2 : 1} workflow(s), seed ${values.seed}, ${workers} worker(s): ${seconds.toFixed(1)} s`);
+}
+
+if (isMainThread) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+} else {
+  const input = workerData as WorkerInput;
+  simulateShard(input.flow, syntheticSource(input.stream), input.shard).then(
+    (r) => parentPort?.postMessage(r),
+    (err: unknown) => {
+      throw err;
+    },
+  );
+}

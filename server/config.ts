@@ -1,0 +1,51 @@
+import { z } from "zod";
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  DATA_DIR: z.string().default("./data"),
+  ORDERSHEET_ADMIN_TOKEN: z.string().min(16, "ORDERSHEET_ADMIN_TOKEN must be at least 16 characters").optional(),
+  ORDERSHEET_WORKSPACE: z.string().default("default"),
+  TIME_ZONE: z.string().default("Asia/Shanghai"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+});
+
+/** Process configuration, read from the environment once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  adminToken: string | undefined;
+  defaultWorkspace: string;
+  timeZone: string;
+  logLevel: z.infer<typeof Env>["LOG_LEVEL"];
+  bodyLimitBytes: number;
+}
+
+/** Parses the environment; a bad value stops the process with a readable message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL || undefined,
+    dataDir: e.DATA_DIR,
+    adminToken: e.ORDERSHEET_ADMIN_TOKEN,
+    defaultWorkspace: e.ORDERSHEET_WORKSPACE,
+    timeZone: e.TIME_ZONE,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+  };
+}

@@ -1,0 +1,200 @@
+import { z } from "zod";
+import { ChangesQuery, ChangesResponse } from "./changes.js";
+import { ImportOrdersRequest, ImportOrdersResponse, ListOrdersQuery, ListOrdersResponse, OrderView } from "./orders.js";
+import { Role } from "./roles.js";
+import {
+  AlertsQuery, AlertsResponse, HistoryResponse, PostEventsRequest, PostEventsResponse, PublishResponse, SimulateRequest,
+  StatusCommandRequest, EventResult, VerifyResponse, VersionsResponse, WorkflowResponse,
+} from "./engine.js";
+import { WorkflowDefinition } from "./workflow.js";
+import { EditsRequest, EditsResponse } from "./edits.js";
+
+/**
+ * One HTTP endpoint as data: the server validates with it, the OpenAPI document is
+ * generated from it, and typed clients (the add-in, tests) call through it.
+ */
+export interface RouteContract<
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  P extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
+  method: "get" | "post" | "put" | "delete";
+  /** Express-style path, e.g. `/api/orders/:id`. */
+  path: string;
+  summary: string;
+  /** Roles allowed; absent means every authenticated role. */
+  roles?: readonly Role[];
+  query?: Q;
+  body?: B;
+  params?: P;
+  response: R;
+  /** Extra documented statuses besides 200 and the standard errors. */
+  statuses?: Record<number, string>;
+}
+
+/** Defines a contract while keeping its precise schema types. */
+export function defineRoute<Q extends z.ZodType, B extends z.ZodType, P extends z.ZodType, R extends z.ZodType>(
+  c: RouteContract<Q, B, P, R>,
+): RouteContract<Q, B, P, R> {
+  return c;
+}
+
+/** Identity of the caller, for the add-in's connect screen. */
+export const MeResponse = z
+  .object({
+    workspaceId: z.string(),
+    user: z.string(),
+    role: Role,
+    timeZone: z.string(),
+  })
+  .meta({ id: "Me" });
+export type MeResponse = z.infer<typeof MeResponse>;
+
+/** `:id` path parameter of an order. */
+export const OrderIdParams = z.object({ id: z.string().min(1).max(40) }).strict();
+
+/** One input the server refused, kept for admins. */
+export const RejectedInput = z.object({
+  id: z.string(),
+  at: z.string(),
+  actor: z.string().nullable(),
+  route: z.string(),
+  status: z.number().int(),
+  reason: z.string(),
+  bodyBytes: z.number().int(),
+  body: z.string().describe("The first 64 KiB of what was sent"),
+});
+
+/** `GET /api/rejections` query. */
+export const RejectionsQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: z.string().regex(/^\d+$/).optional() })
+  .strict();
+
+/** `POST /api/tokens` body. */
+export const IssueTokenRequest = z
+  .object({
+    user: z.string().min(1).max(64),
+    role: Role,
+    label: z.string().max(200).default(""),
+  })
+  .strict()
+  .meta({ id: "IssueTokenRequest" });
+
+/** `POST /api/tokens` response: the token is shown this once. */
+export const IssueTokenResponse = z
+  .object({ token: z.string(), tokenId: z.string(), user: z.string(), role: Role })
+  .meta({ id: "IssuedToken" });
+
+const ORDER_WRITERS = ["admin", "supervisor", "customer_service"] as const;
+
+/** The endpoints of the order API. */
+export const api = {
+  me: defineRoute({ method: "get", path: "/api/me", summary: "Who the token belongs to", response: MeResponse }),
+  importOrders: defineRoute({
+    method: "post",
+    path: "/api/orders",
+    summary: "Create or import a batch of orders (idempotent on channel + external order ID)",
+    roles: ORDER_WRITERS,
+    body: ImportOrdersRequest,
+    response: ImportOrdersResponse,
+  }),
+  listOrders: defineRoute({
+    method: "get",
+    path: "/api/orders",
+    summary: "List orders by status, channel, region or update time, with cursor pagination",
+    query: ListOrdersQuery,
+    response: ListOrdersResponse,
+  }),
+  getOrder: defineRoute({
+    method: "get",
+    path: "/api/orders/:id",
+    summary: "One order with its lines",
+    params: OrderIdParams,
+    response: OrderView,
+    statuses: { 404: "No such order in this workspace" },
+  }),
+  changes: defineRoute({
+    method: "get",
+    path: "/api/changes",
+    summary: "The change feed after a cursor; with wait, long-polls until something changes",
+    query: ChangesQuery,
+    response: ChangesResponse,
+  }),
+  issueToken: defineRoute({
+    method: "post",
+    path: "/api/tokens",
+    summary: "Issue an API token for a user (admins)",
+    roles: ["admin"],
+    body: IssueTokenRequest,
+    response: IssueTokenResponse,
+  }),
+  postEvents: defineRoute({
+    method: "post",
+    path: "/api/events",
+    summary: "Deliver a batch of facts; each is deduplicated on (source, sourceEventId) and decided by the workflow engine",
+    roles: ["admin", "supervisor", "customer_service", "warehouse", "finance"],
+    body: PostEventsRequest,
+    response: PostEventsResponse,
+  }),
+  statusCommand: defineRoute({
+    method: "post",
+    path: "/api/orders/:id/status",
+    summary: "Move one order to a status by hand, based on the version you saw",
+    roles: ["admin", "supervisor", "customer_service", "warehouse", "finance"],
+    params: OrderIdParams,
+    body: StatusCommandRequest,
+    response: EventResult,
+    statuses: { 404: "No such order", 409: "Stale version (conflict) or a move the workflow does not allow" },
+  }),
+  history: defineRoute({
+    method: "get",
+    path: "/api/orders/:id/history",
+    summary: "The order's audit trail, oldest first",
+    params: OrderIdParams,
+    response: HistoryResponse,
+    statuses: { 404: "No such order" },
+  }),
+  verifyAudit: defineRoute({
+    method: "post",
+    path: "/api/audit/verify",
+    summary: "Re-check every audit hash chain and digest; reports the first broken entry",
+    roles: ["admin", "supervisor", "auditor"],
+    response: VerifyResponse,
+  }),
+  getWorkflow: defineRoute({ method: "get", path: "/api/workflow", summary: "The current workflow definition", response: WorkflowResponse }),
+  putWorkflow: defineRoute({
+    method: "put",
+    path: "/api/workflow",
+    summary: "Publish a new workflow version (live orders move onto it)",
+    roles: ["admin", "supervisor"],
+    body: WorkflowDefinition,
+    response: PublishResponse,
+  }),
+  workflowVersions: defineRoute({ method: "get", path: "/api/workflow/versions", summary: "Published workflow versions", response: VersionsResponse }),
+  simulate: defineRoute({
+    method: "post",
+    path: "/api/workflow/simulate",
+    summary: "Replay a synthetic order stream through a definition with no side effects",
+    roles: ["admin", "supervisor", "auditor"],
+    body: SimulateRequest,
+    response: z.record(z.string(), z.unknown()).meta({ id: "SimulationReport" }),
+  }),
+  alerts: defineRoute({ method: "get", path: "/api/alerts", summary: "Alerts raised by timers and rules", query: AlertsQuery, response: AlertsResponse }),
+  edits: defineRoute({
+    method: "post",
+    path: "/api/edits",
+    summary: "Apply cell edits from the sheet; each answers saved, conflict or refused",
+    roles: ["admin", "supervisor", "customer_service", "warehouse", "finance"],
+    body: EditsRequest,
+    response: EditsResponse,
+  }),
+  rejections: defineRoute({
+    method: "get",
+    path: "/api/rejections",
+    summary: "Inputs the server refused, newest first (admins)",
+    roles: ["admin", "supervisor"],
+    query: RejectionsQuery,
+    response: z.object({ rejections: z.array(RejectedInput) }).meta({ id: "RejectionPage" }),
+  }),
+};

@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { EventInput } from "./events.js";
+import { WorkflowDefinition } from "./workflow.js";
+
+/** The most events one `POST /api/events` may carry. */
+export const MAX_EVENT_BATCH = 5000;
+
+/** `POST /api/events` body. */
+export const PostEventsRequest = z
+  .object({ events: z.array(EventInput).min(1).max(MAX_EVENT_BATCH) })
+  .strict()
+  .meta({ id: "PostEventsRequest" });
+export type PostEventsRequest = z.infer<typeof PostEventsRequest>;
+
+/** How one event ended. */
+export const EventOutcomeKind = z.enum(["applied", "noop", "refused", "conflict", "held", "not_found", "duplicate"]);
+
+/** The answer for one event. */
+export const EventResult = z.object({
+  index: z.number().int(),
+  source: z.string(),
+  sourceEventId: z.string(),
+  outcome: EventOutcomeKind,
+  orderId: z.string().nullable(),
+  status: z.string().optional(),
+  version: z.number().int().optional(),
+  reason: z.string().optional(),
+  allowed: z.array(z.string()).optional(),
+  currentVersion: z.number().int().optional(),
+  currentStatus: z.string().optional(),
+  changedBy: z.string().nullable().optional(),
+  changedAt: z.string().nullable().optional(),
+  firstOutcome: z.string().optional(),
+  alerts: z.array(z.object({ level: z.string(), message: z.string() })).optional(),
+});
+export type EventResult = z.infer<typeof EventResult>;
+
+/** `POST /api/events` response: per-event results plus counts by outcome. */
+export const PostEventsResponse = z
+  .object({ results: z.array(EventResult), counts: z.record(z.string(), z.number().int()) })
+  .meta({ id: "PostEventsResponse" });
+
+/** `POST /api/orders/:id/status` body: a manual status command. */
+export const StatusCommandRequest = z
+  .object({
+    to: z.string().min(1).max(64),
+    baseVersion: z.number().int().min(1),
+    note: z.string().max(2000).optional(),
+    commandId: z.string().min(1).max(100).optional().describe("Makes a retry harmless; generated when absent"),
+  })
+  .strict()
+  .meta({ id: "StatusCommand" });
+
+/** One audit entry. */
+export const AuditEntryView = z.object({
+  seq: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  source: z.string(),
+  action: z.string(),
+  field: z.string().nullable(),
+  oldValue: z.unknown(),
+  newValue: z.unknown(),
+  orderVersion: z.number().int(),
+  prevHash: z.string().nullable(),
+  hash: z.string(),
+});
+
+/** `GET /api/orders/:id/history` response. */
+export const HistoryResponse = z.object({ orderId: z.string(), entries: z.array(AuditEntryView) }).meta({ id: "OrderHistory" });
+
+/** `POST /api/audit/verify` response. */
+export const VerifyResponse = z
+  .object({
+    ok: z.boolean(),
+    chains: z.number().int(),
+    entries: z.number().int(),
+    digestsChecked: z.number().int(),
+    firstBroken: z
+      .object({ orderId: z.string().nullable(), seq: z.string().nullable(), reason: z.string() })
+      .nullable(),
+    message: z.string(),
+  })
+  .meta({ id: "AuditVerification" });
+export type VerifyResponse = z.infer<typeof VerifyResponse>;
+
+/** `GET /api/workflow` response. */
+export const WorkflowResponse = z
+  .object({ version: z.number().int(), definition: WorkflowDefinition, publishedBy: z.string(), publishedAt: z.string() })
+  .meta({ id: "WorkflowVersion" });
+
+/** `PUT /api/workflow` response. */
+export const PublishResponse = z
+  .object({ version: z.number().int(), migratedOrders: z.number().int() })
+  .meta({ id: "PublishResult" });
+
+/** `GET /api/workflow/versions` response. */
+export const VersionsResponse = z
+  .object({ versions: z.array(z.object({ version: z.number().int(), name: z.string(), publishedBy: z.string(), publishedAt: z.string() })) })
+  .meta({ id: "WorkflowVersions" });
+
+/** `POST /api/workflow/simulate` body. */
+export const SimulateRequest = z
+  .object({
+    definition: WorkflowDefinition.optional().describe("The definition to try; the current one when absent"),
+    orders: z.number().int().min(1).max(200_000).default(10_000),
+    seed: z.number().int().default(1),
+    compare: z.boolean().default(false).describe("Also run the current definition and report the differences"),
+  })
+  .strict()
+  .meta({ id: "SimulateRequest" });
+
+/** `GET /api/alerts` query. */
+export const AlertsQuery = z
+  .object({
+    open: z.enum(["true", "false"]).default("true"),
+    orderId: z.string().max(40).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+
+/** One alert. */
+export const AlertView = z.object({
+  id: z.string(),
+  orderId: z.string(),
+  level: z.string(),
+  message: z.string(),
+  source: z.string(),
+  sourceId: z.string(),
+  notify: z.string().nullable(),
+  raisedAt: z.string(),
+  clearedAt: z.string().nullable(),
+});
+
+/** `GET /api/alerts` response. */
+export const AlertsResponse = z.object({ alerts: z.array(AlertView) }).meta({ id: "AlertPage" });

@@ -1,0 +1,141 @@
+import { z } from "zod";
+import { CHANNELS } from "../domain/channels.js";
+import { Currency, DecimalAmount, IsoDateTime } from "./common.js";
+
+/** Channel names (`tmall`, `douyin`, …). */
+export const ChannelName = z.enum(CHANNELS as [string, ...string[]]);
+
+/** The most orders one import request may carry. */
+export const MAX_IMPORT_BATCH = 5000;
+
+/** One order line as a client sends it. Prices are decimals in major units. */
+export const OrderLineInput = z
+  .object({
+    sku: z.string().min(1).max(100),
+    name: z.string().max(300).default(""),
+    quantity: z.number().int().positive().max(1_000_000),
+    unitPrice: DecimalAmount,
+    amount: DecimalAmount.optional().describe("Defaults to unitPrice × quantity"),
+    flags: z.record(z.string(), z.boolean()).default({}).describe('Rule flags, e.g. {"special": true}'),
+  })
+  .strict();
+export type OrderLineInput = z.infer<typeof OrderLineInput>;
+
+/** One order in an import batch; the server assigns the ID. */
+export const OrderInput = z
+  .object({
+    channel: ChannelName,
+    externalOrderId: z.string().min(1).max(100),
+    customer: z
+      .object({
+        id: z.string().max(100).nullable().default(null),
+        name: z.string().max(200).nullable().default(null),
+        phone: z.string().max(50).nullable().default(null),
+      })
+      .strict()
+      .default({ id: null, name: null, phone: null }),
+    totalAmount: DecimalAmount.describe("Order total in major units (yuan), e.g. 19.99"),
+    currency: Currency.default("CNY"),
+    region: z.string().max(100).nullable().default(null),
+    warehouse: z.string().max(100).nullable().default(null),
+    carrier: z.string().max(100).nullable().default(null),
+    waybillNo: z.string().max(100).nullable().default(null),
+    tags: z.array(z.string().min(1).max(50)).max(50).default([]),
+    extra: z.record(z.string(), z.unknown()).default({}),
+    placedAt: IsoDateTime.nullable().default(null),
+    promisedAt: IsoDateTime.nullable().default(null),
+    lines: z.array(OrderLineInput).max(500).default([]),
+  })
+  .strict();
+export type OrderInput = z.infer<typeof OrderInput>;
+
+/** `POST /api/orders` body. */
+export const ImportOrdersRequest = z
+  .object({ orders: z.array(OrderInput).min(1).max(MAX_IMPORT_BATCH) })
+  .strict()
+  .meta({ id: "ImportOrdersRequest" });
+export type ImportOrdersRequest = z.infer<typeof ImportOrdersRequest>;
+
+/** Per-row outcome of an import. */
+export const ImportRowResult = z.object({
+  index: z.number().int(),
+  externalOrderId: z.string(),
+  channel: z.string(),
+  outcome: z.enum(["created", "unchanged"]),
+  id: z.string(),
+  message: z.string(),
+});
+export type ImportRowResult = z.infer<typeof ImportRowResult>;
+
+/** `POST /api/orders` response. */
+export const ImportOrdersResponse = z
+  .object({
+    created: z.number().int(),
+    unchanged: z.number().int(),
+    results: z.array(ImportRowResult),
+  })
+  .meta({ id: "ImportOrdersResponse" });
+export type ImportOrdersResponse = z.infer<typeof ImportOrdersResponse>;
+
+/** An order line as the API returns it. */
+export const OrderLineView = z.object({
+  lineNo: z.number().int(),
+  sku: z.string(),
+  name: z.string(),
+  quantity: z.number().int(),
+  unitPrice: z.string(),
+  unitPriceMinor: z.number().int(),
+  amount: z.string(),
+  amountMinor: z.number().int(),
+  flags: z.record(z.string(), z.boolean()),
+});
+
+/** An order as the API returns it; amounts both as exact decimal strings and minor units. */
+export const OrderView = z
+  .object({
+    id: z.string(),
+    channel: z.string(),
+    externalOrderId: z.string(),
+    status: z.string(),
+    workflowVersion: z.number().int(),
+    version: z.number().int(),
+    customer: z.object({ id: z.string().nullable(), name: z.string().nullable(), phone: z.string().nullable() }),
+    totalAmount: z.string(),
+    totalAmountMinor: z.number().int(),
+    currency: z.string(),
+    region: z.string().nullable(),
+    warehouse: z.string().nullable(),
+    carrier: z.string().nullable(),
+    waybillNo: z.string().nullable(),
+    tags: z.array(z.string()),
+    extra: z.record(z.string(), z.unknown()),
+    placedAt: z.string().nullable(),
+    paidAt: z.string().nullable(),
+    outboundAt: z.string().nullable(),
+    promisedAt: z.string().nullable(),
+    statusSince: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    lines: z.array(OrderLineView).optional(),
+  })
+  .meta({ id: "Order" });
+export type OrderView = z.infer<typeof OrderView>;
+
+/** `GET /api/orders` query string. */
+export const ListOrdersQuery = z
+  .object({
+    status: z.string().max(64).optional(),
+    channel: ChannelName.optional(),
+    region: z.string().max(100).optional(),
+    updatedSince: z.iso.datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+export type ListOrdersQuery = z.infer<typeof ListOrdersQuery>;
+
+/** `GET /api/orders` response: a page plus the cursor of the next one (null at the end). */
+export const ListOrdersResponse = z
+  .object({ orders: z.array(OrderView), nextCursor: z.string().nullable() })
+  .meta({ id: "OrderPage" });
+export type ListOrdersResponse = z.infer<typeof ListOrdersResponse>;

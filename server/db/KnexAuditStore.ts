@@ -1,0 +1,183 @@
+import type { Knex } from "knex";
+import { digestHeads, hashAuditEntry } from "../domain/audit/hashChain.js";
+import { NotFoundError } from "../domain/errors.js";
+import { hashedContent } from "./auditWriter.js";
+
+/** One audit entry as read back. */
+export interface AuditEntry {
+  seq: string;
+  at: string;
+  actor: string;
+  source: string;
+  action: string;
+  field: string | null;
+  oldValue: unknown;
+  newValue: unknown;
+  orderVersion: number;
+  prevHash: string | null;
+  hash: string;
+}
+
+/** What verification found. */
+export interface Verification {
+  ok: boolean;
+  chains: number;
+  entries: number;
+  digestsChecked: number;
+  firstBroken: { orderId: string | null; seq: string | null; reason: string } | null;
+  message: string;
+}
+
+const PAGE = 5000;
+
+function toEntry(r: Record<string, any>): AuditEntry {
+  return {
+    seq: String(r.seq),
+    at: new Date(r.at).toISOString(),
+    actor: r.actor,
+    source: r.source,
+    action: r.action,
+    field: r.field,
+    oldValue: r.old_value ?? null,
+    newValue: r.new_value ?? null,
+    orderVersion: Number(r.order_version),
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+/** Reads, verifies and digests the hash-chained audit trail. */
+export class KnexAuditStore {
+  constructor(private readonly knex: Knex) {}
+
+  /** An order's audit entries, oldest first. */
+  async history(workspaceId: string, orderId: string): Promise<AuditEntry[]> {
+    const exists = await this.knex("orders").where({ workspace_id: workspaceId, id: orderId }).first("id");
+    const rows = await this.knex("audit_log")
+      .where({ workspace_id: workspaceId, order_id: orderId })
+      .orderBy("seq")
+      .select("seq", "at", "actor", "source", "action", "field", "old_value", "new_value", "order_version", "prev_hash", "hash");
+    if (!exists && rows.length === 0) throw new NotFoundError(`order ${orderId} does not exist`);
+    return rows.map(toEntry);
+  }
+
+  /** Records a digest over every chain head now; returns it. */
+  async writeDigest(workspaceId: string, now: Date): Promise<{ uptoSeq: string; chains: number; digest: string } | null> {
+    const top = await this.knex("audit_log").where("workspace_id", workspaceId).max({ seq: "seq" }).first();
+    if (!top || top.seq === null || top.seq === undefined) return null;
+    const uptoSeq = String(top.seq);
+    const heads = await this.headsUpTo(workspaceId, uptoSeq);
+    const digest = digestHeads(heads);
+    await this.knex("audit_digests").insert({ workspace_id: workspaceId, at: now.toISOString(), upto_seq: uptoSeq, chains: heads.length, digest });
+    return { uptoSeq, chains: heads.length, digest };
+  }
+
+  private async headsUpTo(workspaceId: string, uptoSeq: string): Promise<{ orderId: string; hash: string; seq: number }[]> {
+    const rows = await this.knex.raw(
+      `select distinct on (order_id) order_id, hash, seq from audit_log
+       where workspace_id = ? and seq <= ? order by order_id, seq desc`,
+      [workspaceId, uptoSeq],
+    );
+    return (rows.rows as { order_id: string; hash: string; seq: string | number }[]).map((r) => ({ orderId: r.order_id, hash: r.hash, seq: Number(r.seq) }));
+  }
+
+  /**
+   * Re-walks every chain: each entry's hash must match its content and its predecessor,
+   * each order's recorded head must be its chain's last entry, and every stored digest
+   * must match the heads recomputed up to its position (a removed chain changes it).
+   * Reports the earliest broken entry.
+   */
+  async verify(workspaceId: string): Promise<Verification> {
+    let entries = 0;
+    let chains = 0;
+    let broken: { orderId: string | null; seq: string | null; reason: string; order: bigint } | null = null;
+    const note = (orderId: string | null, seq: string | null, reason: string) => {
+      const order = seq === null ? BigInt(Number.MAX_SAFE_INTEGER) : BigInt(seq);
+      if (!broken || order < broken.order) broken = { orderId, seq, reason, order };
+    };
+    const lastHash = new Map<string, string>();
+    let cursor: { orderId: string; seq: string } | null = null;
+    let currentOrder: string | null = null;
+    let prev: string | null = null;
+    for (;;) {
+      const q = this.knex("audit_log").where("workspace_id", workspaceId);
+      if (cursor) {
+        const c: { orderId: string; seq: string } = cursor;
+        q.andWhere((w) => w.where("order_id", ">", c.orderId).orWhere((w2) => w2.where("order_id", c.orderId).andWhere("seq", ">", c.seq)));
+      }
+      const rows = await q
+        .orderBy([{ column: "order_id" }, { column: "seq" }])
+        .limit(PAGE)
+        .select("seq", "order_id", "order_version", "at", "actor", "source", "action", "field", "old_value", "new_value", "prev_hash", "hash");
+      for (const r of rows) {
+        entries++;
+        const seq = String(r.seq);
+        if (r.order_id !== currentOrder) {
+          currentOrder = r.order_id;
+          prev = null;
+          chains++;
+        }
+        const content = hashedContent(workspaceId, {
+          orderId: r.order_id,
+          orderVersion: Number(r.order_version),
+          at: new Date(r.at).toISOString(),
+          actor: r.actor,
+          source: r.source,
+          action: r.action,
+          field: r.field,
+          oldValue: r.old_value ?? null,
+          newValue: r.new_value ?? null,
+        });
+        if ((r.prev_hash ?? null) !== prev) {
+          note(r.order_id, seq, prev === null ? "the first entry of the chain points at a predecessor that is missing" : "the entry before this one is missing or was replaced");
+        }
+        const expected = hashAuditEntry(r.prev_hash ?? null, content);
+        if (expected !== r.hash) note(r.order_id, seq, "the entry's content does not match its hash (it was edited)");
+        prev = r.hash;
+        lastHash.set(r.order_id, r.hash);
+      }
+      if (rows.length < PAGE) break;
+      const last = rows[rows.length - 1];
+      cursor = { orderId: last.order_id, seq: String(last.seq) };
+    }
+
+    // Each order's recorded head must be the last entry of its chain.
+    let orderCursor = "";
+    for (;;) {
+      const rows = await this.knex("orders")
+        .where("workspace_id", workspaceId)
+        .andWhere("id", ">", orderCursor)
+        .orderBy("id")
+        .limit(PAGE)
+        .select("id", "audit_head");
+      for (const r of rows) {
+        const head = lastHash.get(r.id);
+        if (r.audit_head && !head) note(r.id, null, "the order's whole audit chain is missing");
+        else if (r.audit_head && head !== r.audit_head) note(r.id, null, "the newest entries of the order's chain are missing");
+      }
+      if (rows.length < PAGE) break;
+      orderCursor = rows[rows.length - 1].id;
+    }
+
+    // Stored digests must match the heads recomputed up to their position.
+    const digests = await this.knex("audit_digests").where("workspace_id", workspaceId).orderBy("id").select("id", "upto_seq", "chains", "digest", "at");
+    for (const d of digests) {
+      const heads = await this.headsUpTo(workspaceId, String(d.upto_seq));
+      if (digestHeads(heads) !== d.digest) {
+        note(null, null, `the digest of ${new Date(d.at).toISOString()} (${d.chains} chains) no longer matches: ${heads.length < Number(d.chains) ? `${Number(d.chains) - heads.length} chain(s) were removed` : "chains were altered"}`);
+      }
+    }
+
+    const firstBroken = broken as { orderId: string | null; seq: string | null; reason: string } | null;
+    return {
+      ok: firstBroken === null,
+      chains,
+      entries,
+      digestsChecked: digests.length,
+      firstBroken: firstBroken ? { orderId: firstBroken.orderId, seq: firstBroken.seq, reason: firstBroken.reason } : null,
+      message: firstBroken
+        ? `audit trail broken${firstBroken.orderId ? ` at order ${firstBroken.orderId}` : ""}${firstBroken.seq ? `, entry ${firstBroken.seq}` : ""}: ${firstBroken.reason}`
+        : `all ${chains} chains hold (${entries} entries, ${digests.length} digests checked)`,
+    };
+  }
+}

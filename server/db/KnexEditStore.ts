@@ -1,0 +1,194 @@
+import type { Knex } from "knex";
+import { EDITABLE_COLUMNS, type CellEdit, type EditResult } from "../contracts/edits.js";
+import type { Role } from "../contracts/roles.js";
+import type { Order } from "../domain/order.js";
+import { chainEntries, insertAuditRows, type AuditEntryInput } from "./auditWriter.js";
+import { bulkInsert, ORDER_WRITE_COLUMNS } from "./bulkInsert.js";
+import type { ChangeSignal } from "./ChangeSignal.js";
+import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
+import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
+
+/** Who edits. */
+export interface EditContext {
+  workspaceId: string;
+  user: string;
+  role: Role;
+}
+
+type FieldColumn = Exclude<keyof typeof EDITABLE_COLUMNS, "status">;
+
+/** The value a column shows, for conflict and refusal answers. */
+export function columnValue(order: Order, column: string): unknown {
+  switch (column) {
+    case "remark":
+      return (order.extra.remark as string | undefined) ?? null;
+    case "tags":
+      return order.tags;
+    default:
+      return (order as unknown as Record<string, unknown>)[column] ?? null;
+  }
+}
+
+/** Normalises a cell value for a column, or explains why it cannot be stored. */
+export function normalise(column: FieldColumn, value: unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
+  if (column === "tags") {
+    if (value === null || value === "") return { ok: true, value: [] };
+    if (typeof value !== "string") return { ok: false, reason: "tags must be text, separated by commas" };
+    const tags = [...new Set(value.split(/[,，;；]/).map((t) => t.trim()).filter(Boolean))];
+    if (tags.some((t) => t.length > 50) || tags.length > 50) return { ok: false, reason: "at most 50 tags of at most 50 characters each" };
+    return { ok: true, value: tags };
+  }
+  if (value === null || value === "") return { ok: true, value: null };
+  if (typeof value === "number" && column === "waybillNo") value = String(value);
+  if (typeof value !== "string") return { ok: false, reason: `${column} must be text` };
+  const text = value.trim();
+  const max = column === "remark" ? 2000 : 100;
+  if (text.length > max) return { ok: false, reason: `${column} must be at most ${max} characters` };
+  if (column === "waybillNo" && !/^[A-Za-z0-9-]{4,40}$/.test(text)) return { ok: false, reason: "a waybill number has 4–40 letters, digits or dashes" };
+  return { ok: true, value: text };
+}
+
+/**
+ * Field edits from the sheet (everything but status, which goes through the workflow
+ * engine). Each edit is an event in the inbox keyed by its clientEditId (a resend is
+ * harmless), checked against the version it was based on, and written with its audit
+ * entry and feed row in one transaction.
+ */
+export class KnexEditStore {
+  constructor(
+    private readonly knex: Knex,
+    private readonly signal: ChangeSignal,
+  ) {}
+
+  /** Applies field edits in order; returns one result per edit. */
+  async apply(ctx: EditContext, edits: CellEdit[], now: Date): Promise<EditResult[]> {
+    const nowIso = now.toISOString();
+    const source = `sheet:${ctx.user}`;
+    let wrote = false;
+    const results = await this.knex.transaction(async (trx) => {
+      const ws = ctx.workspaceId;
+      const claimed = await bulkInsert(
+        trx,
+        "events_inbox",
+        [["workspace_id", "text"], ["source", "text"], ["source_event_id", "text"], ["type", "text"], ["order_id", "text"], ["payload", "jsonb"], ["outcome", "text"], ["actor", "text"], ["received_at", "timestamptz"]],
+        edits.map((e) => ({ workspace_id: ws, source, source_event_id: e.clientEditId, type: "sheet.edit", order_id: e.orderId, payload: e, outcome: "pending", actor: ctx.user, received_at: nowIso })),
+        "on conflict (workspace_id, source, source_event_id) do nothing returning id, source_event_id",
+      );
+      const inboxId = new Map(claimed.map((r) => [r.source_event_id as string, Number(r.id)]));
+      const previous = new Map<string, EditResult>();
+      const repeats = edits.filter((e) => !inboxId.has(e.clientEditId));
+      if (repeats.length) {
+        const rows = await trx("events_inbox")
+          .where({ workspace_id: ws, source })
+          .whereIn("source_event_id", repeats.map((e) => e.clientEditId))
+          .select("source_event_id", "result");
+        for (const r of rows) if (r.result && r.result.outcome) previous.set(r.source_event_id, r.result as EditResult);
+      }
+
+      const ids = [...new Set(edits.map((e) => e.orderId))];
+      const rows = await trx.raw(
+        `select ${ORDER_COLUMNS.join(", ")}, audit_head from orders where workspace_id = ? and id = any(?::text[]) order by id for update`,
+        [ws, ids],
+      );
+      const orders = new Map<string, Order>();
+      const heads = new Map<string, string | null>();
+      const startVersion = new Map<string, number>();
+      for (const r of rows.rows) {
+        const o = rowToOrder(r);
+        orders.set(o.id, o);
+        heads.set(o.id, r.audit_head ?? null);
+        startVersion.set(o.id, o.version);
+      }
+
+      const audit: AuditEntryInput[] = [];
+      const changes: NewChange[] = [];
+      const touched = new Set<string>();
+      const inboxUpdates: { id: number; outcome: string; result: EditResult }[] = [];
+      const out: EditResult[] = edits.map((e) => {
+        const base = { clientEditId: e.clientEditId, orderId: e.orderId, column: e.column };
+        const prior = previous.get(e.clientEditId);
+        if (!inboxId.has(e.clientEditId)) {
+          return prior ?? { ...base, outcome: "refused", reason: "this edit is still being processed; try again", currentValue: null, currentVersion: null };
+        }
+        const order = orders.get(e.orderId);
+        let result: EditResult;
+        if (!order) {
+          result = { ...base, outcome: "refused", reason: `order ${e.orderId} does not exist`, currentValue: null, currentVersion: null };
+        } else {
+          const spec = EDITABLE_COLUMNS[e.column];
+          const column = e.column as FieldColumn;
+          // Edits of one request build on each other: a base version equal to the version
+          // before this request still holds after this request's own earlier edits.
+          const fresh = e.baseVersion === order.version || (touched.has(order.id) && e.baseVersion === startVersion.get(order.id));
+          const norm = normalise(column, e.value);
+          if (!(spec.roles as readonly string[]).includes(ctx.role)) {
+            result = { ...base, outcome: "refused", reason: `role ${ctx.role} may not edit ${e.column}`, currentValue: columnValue(order, e.column), currentVersion: order.version };
+          } else if (!fresh) {
+            result = { ...base, outcome: "conflict", reason: `the order changed since version ${e.baseVersion}`, currentValue: columnValue(order, e.column), currentVersion: order.version, changedBy: null, changedAt: null };
+          } else if (!norm.ok) {
+            result = { ...base, outcome: "refused", reason: norm.reason, currentValue: columnValue(order, e.column), currentVersion: order.version };
+          } else {
+            const old = columnValue(order, e.column);
+            if (JSON.stringify(old) === JSON.stringify(norm.value)) {
+              result = { ...base, outcome: "saved", version: order.version, value: old };
+            } else {
+              const next: Order = { ...order, version: order.version + 1, updatedAt: nowIso };
+              if (column === "remark") next.extra = { ...order.extra, remark: norm.value };
+              else (next as unknown as Record<string, unknown>)[column] = norm.value;
+              orders.set(order.id, next);
+              touched.add(order.id);
+              const field = column === "remark" ? "extra.remark" : column;
+              audit.push({ orderId: order.id, orderVersion: next.version, at: nowIso, actor: ctx.user, source, action: "edit", field, oldValue: old, newValue: norm.value });
+              changes.push({ kind: "order.updated", orderId: order.id, orderVersion: next.version, data: { status: next.status, fields: [column], by: ctx.user } });
+              result = { ...base, outcome: "saved", version: next.version, value: norm.value };
+            }
+          }
+        }
+        inboxUpdates.push({ id: inboxId.get(e.clientEditId)!, outcome: result.outcome === "saved" ? "applied" : result.outcome, result });
+        return result;
+      });
+
+      const conflicted = out.filter((r): r is Extract<EditResult, { outcome: "conflict" }> => r.outcome === "conflict");
+      if (conflicted.length) {
+        const last = await trx.raw(
+          `select distinct on (order_id) order_id, actor, at from audit_log where workspace_id = ? and order_id = any(?::text[]) order by order_id, seq desc`,
+          [ws, conflicted.map((c) => c.orderId)],
+        );
+        const who = new Map((last.rows as { order_id: string; actor: string; at: string }[]).map((r) => [r.order_id, r]));
+        for (const c of conflicted) {
+          const w = who.get(c.orderId);
+          c.changedBy = w?.actor ?? null;
+          c.changedAt = w ? new Date(w.at).toISOString() : null;
+        }
+        await trx("conflicts").insert(
+          conflicted.map((c) => ({ workspace_id: ws, order_id: c.orderId, channel: orders.get(c.orderId)!.channel, kind: "stale_edit", field: c.column, details: JSON.stringify({ by: ctx.user, currentVersion: c.currentVersion }), at: nowIso })),
+        );
+      }
+
+      const auditRows = chainEntries(ws, audit, heads);
+      const changed = [...touched].map((id) => orders.get(id)!);
+      await bulkInsert(
+        trx,
+        "orders",
+        ORDER_WRITE_COLUMNS,
+        changed.map((o) => orderToRow(o, heads.get(o.id) ?? null)),
+        "on conflict (workspace_id, id) do update set region = excluded.region, warehouse = excluded.warehouse, carrier = excluded.carrier, waybill_no = excluded.waybill_no, tags = excluded.tags, extra = excluded.extra, version = excluded.version, updated_at = excluded.updated_at, audit_head = excluded.audit_head",
+      );
+      await insertAuditRows(trx, auditRows);
+      if (inboxUpdates.length) {
+        await trx.raw(
+          `update events_inbox e set outcome = u.outcome, result = u.result from jsonb_to_recordset(?::jsonb) as u(id bigint, outcome text, result jsonb) where e.id = u.id`,
+          [JSON.stringify(inboxUpdates)],
+        );
+      }
+      await appendChanges(trx, ws, changes, now);
+      if (changes.length) {
+        await this.signal.inTransaction(trx, ws);
+        wrote = true;
+      }
+      return out;
+    });
+    if (wrote) this.signal.afterCommit(ctx.workspaceId);
+    return results;
+  }
+}

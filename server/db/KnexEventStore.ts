@@ -1,0 +1,360 @@
+import type { Knex } from "knex";
+import type { EventInput } from "../contracts/events.js";
+import type { WorkflowDefinition } from "../contracts/workflow.js";
+import type { Order } from "../domain/order.js";
+import { applyPatch } from "../domain/workflow/factPatch.js";
+import { decide } from "../domain/workflow/decide.js";
+import type { Actor, Alert, Decision, Effect } from "../domain/workflow/decision.js";
+import type { Related } from "../domain/workflow/guardContext.js";
+import { chainEntries, insertAuditRows, type AuditEntryInput } from "./auditWriter.js";
+import { bulkInsert, ORDER_WRITE_COLUMNS } from "./bulkInsert.js";
+import type { ChangeSignal } from "./ChangeSignal.js";
+import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
+import type { KnexWorkflowStore } from "./KnexWorkflowStore.js";
+import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
+import { relatedCounts } from "./relatedCounts.js";
+
+/** How one event ended. `duplicate`: the same (source, sourceEventId) was processed before. */
+export type EventOutcomeKind = "applied" | "noop" | "refused" | "conflict" | "held" | "not_found" | "duplicate";
+
+/** The answer for one event of a batch. */
+export interface EventOutcome {
+  index: number;
+  source: string;
+  sourceEventId: string;
+  outcome: EventOutcomeKind;
+  orderId: string | null;
+  status?: string;
+  version?: number;
+  reason?: string;
+  allowed?: string[];
+  currentVersion?: number;
+  currentStatus?: string;
+  changedBy?: string | null;
+  changedAt?: string | null;
+  /** For duplicates: how the first delivery ended. */
+  firstOutcome?: string;
+  alerts?: { level: string; message: string }[];
+}
+
+/** Who is sending the batch. */
+export interface EventContext {
+  workspaceId: string;
+  timeZone: string;
+  actor: Actor;
+}
+
+type Stored = Omit<EventOutcome, "index" | "source" | "sourceEventId">;
+
+const CHUNK = 1000;
+
+/**
+ * The one door through which facts change orders. A batch is processed in a single
+ * transaction: new events are claimed in the inbox (duplicates answered from it), their
+ * orders locked, each event decided by the workflow engine in order, and the orders, audit
+ * entries, feed rows, alerts and inbox outcomes written in bulk before commit.
+ */
+export class KnexEventStore {
+  constructor(
+    private readonly knex: Knex,
+    private readonly workflows: KnexWorkflowStore,
+    private readonly signal: ChangeSignal,
+  ) {}
+
+  /** Processes a batch of events; the answer has one outcome per event, in order. */
+  async process(ctx: EventContext, events: EventInput[], now: Date): Promise<EventOutcome[]> {
+    const nowIso = now.toISOString();
+    let wroteChanges = false;
+    const outcomes = await this.knex.transaction(async (trx) => {
+      const ws = ctx.workspaceId;
+      const results: EventOutcome[] = new Array(events.length);
+
+      // 1. Claim the events in the inbox; whatever is not claimed was seen before.
+      const keyOf = (e: EventInput) => `${e.source}\u0000${e.sourceEventId}`;
+      const inboxId = new Map<string, number>();
+      for (let i = 0; i < events.length; i += CHUNK) {
+        const rows = await trx("events_inbox")
+          .insert(
+            events.slice(i, i + CHUNK).map((e) => ({
+              workspace_id: ws,
+              source: e.source,
+              source_event_id: e.sourceEventId,
+              type: e.type,
+              order_id: e.orderId ?? null,
+              channel: e.channel ?? null,
+              payload: JSON.stringify(e),
+              outcome: "pending",
+              actor: ctx.actor.name,
+              received_at: nowIso,
+            })),
+          )
+          .onConflict(["workspace_id", "source", "source_event_id"])
+          .ignore()
+          .returning(["id", "source", "source_event_id"]);
+        for (const r of rows) inboxId.set(`${r.source}\u0000${r.source_event_id}`, Number(r.id));
+      }
+      const firstIndex = new Map<string, number>();
+      const fresh: number[] = [];
+      const seenBefore: number[] = [];
+      events.forEach((e, i) => {
+        const k = keyOf(e);
+        if (inboxId.has(k) && !firstIndex.has(k)) {
+          firstIndex.set(k, i);
+          fresh.push(i);
+        } else if (!inboxId.has(k)) {
+          seenBefore.push(i);
+        }
+      });
+      if (seenBefore.length) await this.answerDuplicates(trx, ws, events, seenBefore, results);
+
+      // 2. Lock the orders the fresh events are about, in id order (no deadlocks).
+      const freshEvents = fresh.map((i) => events[i]);
+      const { orders, auditHeads } = await this.lockOrders(trx, ws, freshEvents);
+      const byExternal = new Map<string, string>();
+      for (const o of orders.values()) byExternal.set(`${o.channel}\u0000${o.externalOrderId}`, o.id);
+      const paused = new Set(
+        (await trx("channel_pauses").where("workspace_id", ws).select("channel")).map((r) => r.channel as string),
+      );
+      const flows = new Map<number, WorkflowDefinition>();
+      for (const v of new Set([...orders.values()].map((o) => o.workflowVersion))) flows.set(v, await this.workflows.definition(ws, v, trx));
+      const needsRelated = [...flows.values()].some((f) => JSON.stringify(f).includes("related."));
+      const related: Map<string, Related> = needsRelated ? await relatedCounts(trx, ws, [...orders.values()], now, ctx.timeZone) : new Map();
+
+      // 3. Decide each event in order against the order as earlier events left it.
+      const touched = new Set<string>();
+      const lastChange = new Map<string, { by: string; at: string }>();
+      const audit: AuditEntryInput[] = [];
+      const changes: NewChange[] = [];
+      const alertRows: Record<string, unknown>[] = [];
+      const taskRows: Record<string, unknown>[] = [];
+      const pauseRows: Record<string, unknown>[] = [];
+      const conflictRows: Record<string, unknown>[] = [];
+      const inboxUpdates: { id: number; outcome: string; result: Stored; orderId: string | null }[] = [];
+
+      for (const i of fresh) {
+        const e = events[i];
+        const orderId = e.orderId ?? byExternal.get(`${e.channel}\u0000${e.externalOrderId}`);
+        const order = orderId ? orders.get(orderId) : undefined;
+        let stored: Stored;
+        if (!order) {
+          const ref = e.orderId ?? `${e.channel}/${e.externalOrderId}`;
+          stored = { outcome: "not_found", orderId: null, reason: `no order ${ref} in this workspace; the event is kept and can be replayed once the order is imported` };
+        } else if (paused.has(order.channel) && e.type !== "manual.command") {
+          stored = { outcome: "held", orderId: order.id, status: order.status, version: order.version, reason: `intake from channel ${order.channel} is paused; the event is held and will be applied when it resumes` };
+        } else {
+          const flow = flows.get(order.workflowVersion)!;
+          const d = decide(flow, order, e, ctx.actor, now, related.get(order.id) ?? {}, { tz: ctx.timeZone });
+          stored = this.apply(d, order, e, ctx, nowIso, { orders, touched, lastChange, audit, changes });
+          this.signals(d, order, nowIso, alertRows, taskRows, pauseRows);
+          if (d.kind === "conflict") {
+            conflictRows.push({ workspace_id: ws, order_id: order.id, channel: order.channel, kind: "stale_status", field: "status", details: JSON.stringify({ source: e.source, baseVersion: (e.data as { baseVersion?: number }).baseVersion, currentVersion: d.currentVersion }), at: nowIso });
+          }
+          if (d.alerts.length) stored.alerts = d.alerts.map((a) => ({ level: a.level, message: a.message }));
+        }
+        results[i] = { index: i, source: e.source, sourceEventId: e.sourceEventId, ...stored };
+        inboxUpdates.push({ id: inboxId.get(keyOf(e))!, outcome: stored.outcome, result: stored, orderId: stored.orderId });
+      }
+
+      // Who changed conflicted orders last, for the editor to see.
+      const conflicted = results.filter((r) => r && r.outcome === "conflict" && r.orderId);
+      if (conflicted.length) {
+        const missing = conflicted.map((r) => r.orderId!).filter((id) => !lastChange.has(id));
+        if (missing.length) {
+          const rows = await trx.raw(
+            `select distinct on (order_id) order_id, actor, source, at from audit_log
+             where workspace_id = ? and order_id = any(?::text[]) order by order_id, seq desc`,
+            [ws, missing],
+          );
+          for (const r of rows.rows) lastChange.set(r.order_id, { by: r.actor, at: new Date(r.at).toISOString() });
+        }
+        for (const r of conflicted) {
+          const who = lastChange.get(r.orderId!);
+          r.changedBy = who?.by ?? null;
+          r.changedAt = who?.at ?? null;
+          const u = inboxUpdates.find((x) => x.id === inboxId.get(`${r.source}\u0000${r.sourceEventId}`));
+          if (u) u.result = { ...u.result, changedBy: r.changedBy, changedAt: r.changedAt };
+        }
+      }
+
+      // Repeats of a fresh event inside the same batch answer like their first delivery.
+      events.forEach((e, i) => {
+        const first = firstIndex.get(keyOf(e));
+        if (results[i] === undefined && first !== undefined && first !== i) {
+          const f = results[first];
+          results[i] = { index: i, source: e.source, sourceEventId: e.sourceEventId, outcome: "duplicate", orderId: f.orderId, firstOutcome: f.outcome, status: f.status, version: f.version };
+        }
+      });
+
+      // 4. Write everything in bulk.
+      const heads = new Map([...touched].map((id) => [id, auditHeads.get(id) ?? null]));
+      const auditRows = chainEntries(ws, audit, heads);
+      const changed = [...touched].map((id) => orders.get(id)!);
+      const merge = ["status", "version", "workflow_version", "region", "warehouse", "carrier", "waybill_no", "tags", "extra", "paid_at", "outbound_at", "status_since", "updated_at", "audit_head"];
+      for (let i = 0; i < changed.length; i += CHUNK) {
+        await bulkInsert(
+          trx,
+          "orders",
+          ORDER_WRITE_COLUMNS,
+          changed.slice(i, i + CHUNK).map((o) => orderToRow(o, heads.get(o.id) ?? null)),
+          `on conflict (workspace_id, id) do update set ${merge.map((c) => `${c} = excluded.${c}`).join(", ")}`,
+        );
+      }
+      await insertAuditRows(trx, auditRows);
+      const raised = await this.insertAlerts(trx, alertRows);
+      for (const a of raised) changes.push({ kind: "alert.raised", orderId: a.order_id as string, orderVersion: orders.get(a.order_id as string)?.version ?? null, data: { level: a.level, message: a.message, source: a.source, sourceId: a.source_id } });
+      if (taskRows.length) await trx("tasks").insert(taskRows).onConflict(["workspace_id", "order_id", "key"]).ignore();
+      if (pauseRows.length) await trx("channel_pauses").insert(pauseRows).onConflict(["workspace_id", "channel"]).ignore();
+      if (conflictRows.length) await trx("conflicts").insert(conflictRows);
+      for (let i = 0; i < inboxUpdates.length; i += CHUNK * 5) {
+        const slice = inboxUpdates.slice(i, i + CHUNK * 5);
+        await trx.raw(
+          `update events_inbox e set outcome = u.outcome, result = u.result::jsonb, order_id = coalesce(u.order_id, e.order_id)
+           from unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) as u(id, outcome, result, order_id)
+           where e.id = u.id`,
+          [slice.map((u) => u.id), slice.map((u) => u.outcome), slice.map((u) => JSON.stringify(u.result)), slice.map((u) => u.orderId)] as unknown as readonly Knex.RawBinding[],
+        );
+      }
+      await appendChanges(trx, ws, changes, now);
+      if (changes.length) {
+        await this.signal.inTransaction(trx, ws);
+        wroteChanges = true;
+      }
+      return results;
+    });
+    if (wroteChanges) this.signal.afterCommit(ctx.workspaceId);
+    return outcomes;
+  }
+
+  /** Applies a decision to the in-memory order and queues its audit and feed rows. */
+  private apply(
+    d: Decision,
+    order: Order,
+    e: EventInput,
+    ctx: EventContext,
+    nowIso: string,
+    acc: {
+      orders: Map<string, Order>;
+      touched: Set<string>;
+      lastChange: Map<string, { by: string; at: string }>;
+      audit: AuditEntryInput[];
+      changes: NewChange[];
+    },
+  ): Stored {
+    switch (d.kind) {
+      case "transition":
+      case "update": {
+        if (d.changes.length === 0) return { outcome: "noop", orderId: order.id, status: order.status, version: order.version, reason: "the event carried nothing new" };
+        const next: Order = { ...applyPatch(order, d.patch), version: order.version + 1, updatedAt: nowIso };
+        acc.orders.set(order.id, next);
+        acc.touched.add(order.id);
+        const action = d.kind === "transition" ? `transition:${d.steps.map((s) => s.transitionId).join(">")}` : `event:${e.type}`;
+        for (const c of d.changes) {
+          acc.audit.push({ orderId: order.id, orderVersion: next.version, at: nowIso, actor: ctx.actor.name, source: e.source, action, field: c.field, oldValue: c.old ?? null, newValue: c.new ?? null });
+        }
+        acc.lastChange.set(order.id, { by: ctx.actor.name, at: nowIso });
+        acc.changes.push({
+          kind: "order.updated",
+          orderId: order.id,
+          orderVersion: next.version,
+          data: { status: next.status, fields: [...new Set(d.changes.map((c) => c.field.split(".")[0]))], event: e.type, by: ctx.actor.name },
+        });
+        return { outcome: "applied", orderId: order.id, status: next.status, version: next.version };
+      }
+      case "noop":
+        return { outcome: "noop", orderId: order.id, status: order.status, version: order.version, reason: d.reason };
+      case "refused":
+        return { outcome: "refused", orderId: order.id, status: order.status, version: order.version, reason: d.reason, allowed: d.allowed };
+      case "conflict":
+        return { outcome: "conflict", orderId: order.id, status: order.status, version: order.version, reason: d.reason, currentVersion: d.currentVersion, currentStatus: d.currentStatus };
+    }
+  }
+
+  private signals(d: Decision, order: Order, nowIso: string, alerts: Record<string, unknown>[], tasks: Record<string, unknown>[], pauses: Record<string, unknown>[]): void {
+    for (const a of d.alerts) alerts.push(alertRow(order, `rule:${a.sourceId}:${a.level}`, a, nowIso));
+    for (const f of d.effects as Effect[]) {
+      if (f.kind === "task") {
+        tasks.push({ workspace_id: order.workspaceId, order_id: order.id, key: `rule:${f.sourceId}`, source_id: f.sourceId, assignee: f.assignee, message: f.message, created_at: nowIso });
+      } else {
+        pauses.push({ workspace_id: order.workspaceId, channel: f.channel, reason: f.message, source_id: f.sourceId, paused_at: nowIso });
+      }
+    }
+  }
+
+  private async insertAlerts(trx: Knex.Transaction, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    if (rows.length === 0) return [];
+    const out: Record<string, unknown>[] = [];
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      out.push(
+        ...(await trx("alerts")
+          .insert(rows.slice(i, i + CHUNK))
+          .onConflict(["workspace_id", "order_id", "key"])
+          .ignore()
+          .returning(["order_id", "level", "message", "source", "source_id"])),
+      );
+    }
+    return out;
+  }
+
+  private async lockOrders(trx: Knex.Transaction, ws: string, events: EventInput[]): Promise<{ orders: Map<string, Order>; auditHeads: Map<string, string | null> }> {
+    const ids = [...new Set(events.map((e) => e.orderId).filter((x): x is string => !!x))];
+    const ext = events.filter((e) => !e.orderId && e.channel && e.externalOrderId);
+    const map = new Map<string, Order>();
+    const auditHeads = new Map<string, string | null>();
+    if (ids.length === 0 && ext.length === 0) return { orders: map, auditHeads };
+    const rows = await trx.raw(
+      `select ${ORDER_COLUMNS.join(", ")}, audit_head from orders
+       where workspace_id = ? and (id = any(?::text[])
+         or (channel, external_order_id) in (select * from unnest(?::text[], ?::text[])))
+       order by id for update`,
+      [ws, ids, ext.map((e) => e.channel!), ext.map((e) => e.externalOrderId!)],
+    );
+    for (const r of rows.rows) {
+      map.set(r.id, rowToOrder(r));
+      auditHeads.set(r.id, r.audit_head ?? null);
+    }
+    return { orders: map, auditHeads };
+  }
+
+  private async answerDuplicates(trx: Knex.Transaction, ws: string, events: EventInput[], indexes: number[], results: EventOutcome[]): Promise<void> {
+    const rows = await trx.raw(
+      `select source, source_event_id, outcome, result, order_id from events_inbox
+       where workspace_id = ? and (source, source_event_id) in (select * from unnest(?::text[], ?::text[]))`,
+      [ws, indexes.map((i) => events[i].source), indexes.map((i) => events[i].sourceEventId)],
+    );
+    const found = new Map<string, Record<string, any>>();
+    for (const r of rows.rows) found.set(`${r.source}\u0000${r.source_event_id}`, r);
+    for (const i of indexes) {
+      const e = events[i];
+      const r = found.get(`${e.source}\u0000${e.sourceEventId}`);
+      const first = (r?.result ?? {}) as Stored;
+      results[i] = {
+        index: i,
+        source: e.source,
+        sourceEventId: e.sourceEventId,
+        outcome: "duplicate",
+        orderId: (r?.order_id as string | null) ?? null,
+        firstOutcome: r?.outcome ?? "pending",
+        status: first.status,
+        version: first.version,
+        reason: "already received; nothing was done again",
+      };
+    }
+  }
+}
+
+/** An alert as a database row. */
+export function alertRow(order: Pick<Order, "workspaceId" | "id">, key: string, a: Alert, nowIso: string): Record<string, unknown> {
+  return {
+    workspace_id: order.workspaceId,
+    order_id: order.id,
+    key,
+    source: a.source,
+    source_id: a.sourceId,
+    level: a.level,
+    message: a.message,
+    notify: a.notify ?? null,
+    via: a.via ?? null,
+    details: JSON.stringify(a.details ?? {}),
+    raised_at: nowIso,
+  };
+}

@@ -1,0 +1,47 @@
+import type { Knex } from "knex";
+
+/** A refused input as stored. */
+export interface RejectionRecord {
+  workspaceId: string | null;
+  actor: string | null;
+  route: string;
+  status: number;
+  reason: string;
+  body: string;
+  bodyBytes: number;
+}
+
+/** Keeps every refused input (first 64 KiB) where an admin can look at it. */
+export class KnexRejectionStore {
+  constructor(private readonly knex: Knex) {}
+
+  /** Stores one refused input. */
+  async record(r: RejectionRecord): Promise<void> {
+    await this.knex("rejected_inputs").insert({
+      workspace_id: r.workspaceId,
+      actor: r.actor,
+      route: r.route,
+      status: r.status,
+      reason: r.reason.slice(0, 4000),
+      body: r.body.slice(0, 65536),
+      body_bytes: r.bodyBytes,
+    });
+  }
+
+  /** Newest first, optionally before an id (pagination). */
+  async list(workspaceId: string, limit: number, before?: string) {
+    const q = this.knex("rejected_inputs").where("workspace_id", workspaceId);
+    if (before) q.andWhere("id", "<", before);
+    const rows = await q.orderBy("id", "desc").limit(limit).select("id", "at", "actor", "route", "status", "reason", "body", "body_bytes");
+    return rows.map((r) => ({
+      id: String(r.id),
+      at: new Date(r.at).toISOString(),
+      actor: r.actor as string | null,
+      route: r.route as string,
+      status: Number(r.status),
+      reason: r.reason as string,
+      bodyBytes: Number(r.body_bytes),
+      body: r.body as string,
+    }));
+  }
+}

@@ -1,0 +1,43 @@
+import type { Knex } from "knex";
+
+/** A column of a bulk write: its name and PostgreSQL type. */
+export type ColumnSpec = readonly [name: string, type: string];
+
+/**
+ * Inserts many rows with one parameter: the rows travel as a JSON array and are expanded
+ * by `jsonb_to_recordset`. Far cheaper to build and parse than thousands of bound values.
+ * jsonb columns take plain objects/arrays (not pre-stringified). `suffix` is appended
+ * verbatim (ON CONFLICT …, RETURNING …).
+ */
+export async function bulkInsert(
+  trx: Knex.Transaction | Knex,
+  table: string,
+  columns: readonly ColumnSpec[],
+  rows: readonly Record<string, unknown>[],
+  suffix = "",
+): Promise<Record<string, any>[]> {
+  if (rows.length === 0) return [];
+  const names = columns.map(([n]) => n).join(", ");
+  const types = columns.map(([n, t]) => `${n} ${t}`).join(", ");
+  const result = await trx.raw(
+    `insert into ${table} (${names}) select ${names} from jsonb_to_recordset(?::jsonb) as x(${types}) ${suffix}`,
+    [JSON.stringify(rows)],
+  );
+  return (result.rows ?? []) as Record<string, any>[];
+}
+
+/** Column specs of `orders`, in write order. */
+export const ORDER_WRITE_COLUMNS: readonly ColumnSpec[] = [
+  ["workspace_id", "text"], ["id", "text"], ["channel", "text"], ["external_order_id", "text"], ["status", "text"],
+  ["workflow_version", "int"], ["version", "int"], ["customer_id", "text"], ["customer_name", "text"],
+  ["customer_phone", "text"], ["total_amount", "bigint"], ["currency", "text"], ["region", "text"],
+  ["warehouse", "text"], ["carrier", "text"], ["waybill_no", "text"], ["tags", "jsonb"], ["extra", "jsonb"],
+  ["placed_at", "timestamptz"], ["paid_at", "timestamptz"], ["outbound_at", "timestamptz"], ["promised_at", "timestamptz"],
+  ["status_since", "timestamptz"], ["created_at", "timestamptz"], ["updated_at", "timestamptz"], ["audit_head", "text"],
+];
+
+/** Column specs of `order_lines`. */
+export const LINE_WRITE_COLUMNS: readonly ColumnSpec[] = [
+  ["workspace_id", "text"], ["order_id", "text"], ["line_no", "int"], ["sku", "text"], ["name", "text"],
+  ["quantity", "int"], ["unit_price", "bigint"], ["amount", "bigint"], ["flags", "jsonb"],
+];

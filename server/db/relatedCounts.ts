@@ -1,0 +1,45 @@
+import type { Knex } from "knex";
+import type { Order } from "../domain/order.js";
+import type { Related } from "../domain/workflow/guardContext.js";
+
+/**
+ * The cross-order numbers guards read as `related.*`, for a set of orders, in three
+ * grouped queries: same customer on other channels within 30 minutes, status conflicts on
+ * the order's channel since midnight in the workspace time zone, and status changes of the order in 24 h.
+ */
+export async function relatedCounts(trx: Knex.Transaction, ws: string, orders: Order[], now: Date, timeZone: string): Promise<Map<string, Related>> {
+  const out = new Map<string, Related>(orders.map((o) => [o.id, { sameCustomerOtherChannels30m: 0, channelConflictsToday: 0, orderStatusJumps24h: 0 }]));
+  if (orders.length === 0) return out;
+  const ids = orders.map((o) => o.id);
+
+  const customers = await trx.raw(
+    `select o.id, count(other.id)::int as n
+     from orders o join orders other
+       on other.workspace_id = o.workspace_id and other.customer_id = o.customer_id and other.channel <> o.channel
+      and other.placed_at between o.placed_at - interval '30 minutes' and o.placed_at + interval '30 minutes'
+     where o.workspace_id = ? and o.id = any(?::text[]) and o.customer_id is not null and o.placed_at is not null
+     group by o.id`,
+    [ws, ids],
+  );
+  for (const r of customers.rows) out.get(r.id)!.sameCustomerOtherChannels30m = Number(r.n);
+
+  const channels = [...new Set(orders.map((o) => o.channel))];
+  const conflicts = await trx.raw(
+    `select channel, count(*)::int as n from conflicts
+     where workspace_id = ? and channel = any(?::text[])
+       and at >= (date_trunc('day', ?::timestamptz at time zone ?) at time zone ?)
+     group by channel`,
+    [ws, channels, now.toISOString(), timeZone, timeZone],
+  );
+  const byChannel = new Map((conflicts.rows as { channel: string; n: number }[]).map((r) => [r.channel, Number(r.n)]));
+  for (const o of orders) out.get(o.id)!.channelConflictsToday = byChannel.get(o.channel) ?? 0;
+
+  const jumps = await trx.raw(
+    `select order_id, count(*)::int as n from audit_log
+     where workspace_id = ? and order_id = any(?::text[]) and field = 'status' and at >= ?
+     group by order_id`,
+    [ws, ids, new Date(now.getTime() - 24 * 3600_000).toISOString()],
+  );
+  for (const r of jumps.rows as { order_id: string; n: number }[]) out.get(r.order_id)!.orderStatusJumps24h = Number(r.n);
+  return out;
+}

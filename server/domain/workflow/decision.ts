@@ -1,0 +1,61 @@
+import type { AlertLevel, AlertVia } from "../../contracts/workflow.js";
+import type { Role } from "../../contracts/roles.js";
+import type { Order } from "../order.js";
+
+/** Who sends an event: a person from the sheet, or a connector/timer acting under a role. */
+export interface Actor {
+  role: Role;
+  name: string;
+}
+
+/** One field that a decision changes; `field` is an Order key or `extra.<fact>`. */
+export interface FieldChange {
+  field: string;
+  old: unknown;
+  new: unknown;
+}
+
+/** An alert to deliver; `sourceId` is the timer or rule id that raised it. */
+export interface Alert {
+  source: "timer" | "rule";
+  sourceId: string;
+  level: AlertLevel;
+  message: string;
+  notify?: string;
+  via?: AlertVia;
+  /** Figures for a report (e.g. the receivable vs channel amount difference). */
+  details?: Record<string, string | number | boolean | null>;
+}
+
+/** A side effect for the caller to carry out (the domain does no I/O). */
+export type Effect =
+  | { kind: "task"; sourceId: string; assignee: Role; message: string }
+  | { kind: "pause_channel"; sourceId: string; channel: string; message: string };
+
+/** One step of a move; a decision chains several when "auto" transitions follow. */
+export interface Step {
+  transitionId: string;
+  from: string;
+  to: string;
+}
+
+/** What rules raised while deciding; present on every decision. */
+export interface Signals {
+  alerts: Alert[];
+  effects: Effect[];
+}
+
+/**
+ * The engine's answer to one event. `patch` holds only the fields to write (facts, and
+ * for moves `status` + `statusSince`); the store bumps `version` and `updatedAt`.
+ */
+export type Decision =
+  | ({ kind: "transition"; from: string; to: string; transitionId: string; steps: Step[]; patch: Partial<Order>; changes: FieldChange[] } & Signals)
+  | ({ kind: "update"; patch: Partial<Order>; changes: FieldChange[] } & Signals)
+  | ({ kind: "noop"; reason: string } & Signals)
+  | ({ kind: "refused"; reason: string; allowed: string[] } & Signals)
+  | ({ kind: "conflict"; reason: string; currentVersion: number; currentStatus: string } & Signals);
+
+/** The kinds of decision, for counters and reports. */
+export const DECISION_KINDS = ["transition", "update", "noop", "refused", "conflict"] as const;
+export type DecisionKind = (typeof DECISION_KINDS)[number];

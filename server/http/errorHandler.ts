@@ -1,0 +1,74 @@
+import type { NextFunction, Request, Response } from "express";
+import type { Logger } from "pino";
+import { z } from "zod";
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  InputError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UpstreamError,
+} from "../domain/errors.js";
+import type { RejectionRecord } from "../db/KnexRejectionStore.js";
+
+const STATUS: [new (...args: never[]) => DomainError, number, string][] = [
+  [InputError, 400, "invalid_input"],
+  [UnauthorizedError, 401, "unauthorized"],
+  [ForbiddenError, 403, "forbidden"],
+  [NotFoundError, 404, "not_found"],
+  [ConflictError, 409, "conflict"],
+  [PayloadTooLargeError, 413, "payload_too_large"],
+  [UpstreamError, 502, "upstream_error"],
+];
+
+/** Turns zod issues into one readable sentence plus per-field details. */
+export function describeZodError(err: z.ZodError, where: string): InputError {
+  const problems = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  const first = problems
+    .slice(0, 5)
+    .map((p) => (p.path ? `${p.path}: ${p.message}` : p.message))
+    .join("; ");
+  const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : "";
+  return new InputError(`invalid ${where}: ${first}${more}`, { problems });
+}
+
+/**
+ * The one error handler: maps typed errors to statuses and a JSON body, keeps refused
+ * input for admins, and logs anything unexpected as a bug (500).
+ */
+export function errorHandler(logger: Logger, keepRejected: (r: RejectionRecord) => Promise<void>) {
+  return function handleError(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+    let status = 500;
+    let code = "internal_error";
+    let message = "Something went wrong on the server; the error was logged.";
+    let details: unknown;
+    if (err instanceof z.ZodError) err = describeZodError(err, "request");
+    if (err instanceof DomainError) {
+      const match = STATUS.find(([type]) => err instanceof type);
+      if (match) {
+        [, status, code] = match;
+        message = err.message;
+        details = err.details;
+      }
+    }
+    if (status === 500) {
+      logger.error({ err, method: req.method, path: req.path }, "unhandled error");
+    } else if (status === 400 || status === 413) {
+      const principal = res.locals.principal as { workspaceId: string; userName: string } | undefined;
+      keepRejected({
+        workspaceId: principal?.workspaceId ?? null,
+        actor: principal?.userName ?? null,
+        route: `${req.method} ${req.path}`,
+        status,
+        reason: message,
+        body: req.rawBody ?? (req.url.includes("?") ? req.url.slice(req.url.indexOf("?")) : ""),
+        bodyBytes: req.rawBodyBytes ?? 0,
+      }).catch((e: unknown) => logger.warn({ err: e }, "could not store rejected input"));
+    }
+    if (res.headersSent) return;
+    if (status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="ordersheet"');
+    res.status(status).json({ error: { code, message, ...(details === undefined ? {} : { details }) } });
+  };
+}

@@ -1,0 +1,103 @@
+import type { OrderInput, OrderView } from "../contracts/orders.js";
+import type { Channel } from "../domain/channels.js";
+import { InputError } from "../domain/errors.js";
+import { formatMinorUnits, toMinorUnits } from "../domain/money.js";
+import type { Order } from "../domain/order.js";
+import type { NewOrder } from "../db/KnexOrderStore.js";
+
+/** Domain order → API view, money as exact decimal strings plus minor units. */
+export function toOrderView(o: Order): OrderView {
+  return {
+    id: o.id,
+    channel: o.channel,
+    externalOrderId: o.externalOrderId,
+    status: o.status,
+    workflowVersion: o.workflowVersion,
+    version: o.version,
+    customer: o.customer,
+    totalAmount: formatMinorUnits(o.totalAmount, o.currency),
+    totalAmountMinor: o.totalAmount,
+    currency: o.currency,
+    region: o.region,
+    warehouse: o.warehouse,
+    carrier: o.carrier,
+    waybillNo: o.waybillNo,
+    tags: o.tags,
+    extra: o.extra,
+    placedAt: o.placedAt,
+    paidAt: o.paidAt,
+    outboundAt: o.outboundAt,
+    promisedAt: o.promisedAt,
+    statusSince: o.statusSince,
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+    ...(o.lines
+      ? {
+          lines: o.lines.map((l) => ({
+            lineNo: l.lineNo,
+            sku: l.sku,
+            name: l.name,
+            quantity: l.quantity,
+            unitPrice: formatMinorUnits(l.unitPrice, o.currency),
+            unitPriceMinor: l.unitPrice,
+            amount: formatMinorUnits(l.amount, o.currency),
+            amountMinor: l.amount,
+            flags: l.flags,
+          })),
+        }
+      : {}),
+  };
+}
+
+/**
+ * Import rows → orders to create, converting decimal money to exact minor units.
+ * Every bad row is reported at once, by index, so a batch is fixed in one round.
+ */
+export function toNewOrders(inputs: OrderInput[]): NewOrder[] {
+  const problems: { path: string; message: string }[] = [];
+  const orders = inputs.map((o, i) => {
+    const money = (value: string | number, path: string): number => {
+      try {
+        const minor = toMinorUnits(value, o.currency);
+        if (minor < 0) throw new InputError(`amount "${value}" must not be negative`);
+        return minor;
+      } catch (err) {
+        problems.push({ path: `orders.${i}.${path}`, message: (err as Error).message });
+        return 0;
+      }
+    };
+    const lines = o.lines.map((l, n) => {
+      const unitPrice = money(l.unitPrice, `lines.${n}.unitPrice`);
+      return {
+        lineNo: n + 1,
+        sku: l.sku,
+        name: l.name,
+        quantity: l.quantity,
+        unitPrice,
+        amount: l.amount === undefined ? unitPrice * l.quantity : money(l.amount, `lines.${n}.amount`),
+        flags: l.flags,
+      };
+    });
+    return {
+      channel: o.channel as Channel,
+      externalOrderId: o.externalOrderId,
+      customer: o.customer,
+      totalAmount: money(o.totalAmount, "totalAmount"),
+      currency: o.currency,
+      region: o.region,
+      warehouse: o.warehouse,
+      carrier: o.carrier,
+      waybillNo: o.waybillNo,
+      tags: o.tags,
+      extra: o.extra,
+      placedAt: o.placedAt ? new Date(o.placedAt).toISOString() : null,
+      promisedAt: o.promisedAt ? new Date(o.promisedAt).toISOString() : null,
+      lines,
+    };
+  });
+  if (problems.length) {
+    const shown = problems.slice(0, 5).map((p) => `${p.path}: ${p.message}`).join("; ");
+    throw new InputError(`invalid body: ${shown}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`, { problems });
+  }
+  return orders;
+}

@@ -1,0 +1,68 @@
+import { Router } from "express";
+import { api } from "../contracts/api.js";
+import type { KnexOrderStore } from "../db/KnexOrderStore.js";
+import { InputError } from "../domain/errors.js";
+import { bindRoute } from "./bindRoute.js";
+import type { Metrics } from "./metrics.js";
+import { toNewOrders, toOrderView } from "./orderView.js";
+
+/** What the orders routes need. */
+export interface OrdersDeps {
+  orders: KnexOrderStore;
+  metrics: Metrics;
+  now: () => Date;
+}
+
+function encodeCursor(c: { updatedAt: string; id: string }): string {
+  return Buffer.from(JSON.stringify([c.updatedAt, c.id]), "utf8").toString("base64url");
+}
+
+function decodeCursor(text: string): { updatedAt: string; id: string } {
+  try {
+    const [updatedAt, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as [unknown, unknown];
+    if (typeof updatedAt === "string" && typeof id === "string") return { updatedAt, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new InputError("cursor is not one this server issued; start again without it");
+}
+
+/** `/api/orders` routes. */
+export function ordersRouter(deps: OrdersDeps): Router {
+  const router = Router();
+
+  bindRoute(router, api.importOrders, async ({ body, principal }) => {
+    const drafts = toNewOrders(body.orders);
+    const outcomes = await deps.orders.importOrders(
+      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: principal.userName, source: "api:import" },
+      drafts,
+      deps.now(),
+    );
+    const created = outcomes.filter((o) => o.outcome === "created").length;
+    deps.metrics.importedOrders.inc(created);
+    return {
+      created,
+      unchanged: outcomes.length - created,
+      results: outcomes.map((o) => ({
+        ...o,
+        message: o.outcome === "created" ? `created as ${o.id}` : `already imported as ${o.id}; nothing changed`,
+      })),
+    };
+  });
+
+  bindRoute(router, api.listOrders, async ({ query, principal }) => {
+    const page = await deps.orders.listOrders(principal.workspaceId, {
+      status: query.status,
+      channel: query.channel,
+      region: query.region,
+      updatedSince: query.updatedSince ? new Date(query.updatedSince).toISOString() : undefined,
+      limit: query.limit,
+      cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
+    });
+    return { orders: page.orders.map(toOrderView), nextCursor: page.next ? encodeCursor(page.next) : null };
+  });
+
+  bindRoute(router, api.getOrder, async ({ params, principal }) => toOrderView(await deps.orders.getOrder(principal.workspaceId, params.id)));
+
+  return router;
+}

@@ -1,0 +1,151 @@
+import http from "node:http";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "pino";
+import { buildApp } from "./app.js";
+import { loadConfig, type Config } from "./config.js";
+import { LocalChangeSignal, PgChangeSignal, type ChangeSignal } from "./db/ChangeSignal.js";
+import { createDatabase, type Database } from "./db/createKnex.js";
+import { KnexChangeFeed } from "./db/KnexChangeFeed.js";
+import { KnexOrderStore } from "./db/KnexOrderStore.js";
+import { KnexRejectionStore } from "./db/KnexRejectionStore.js";
+import { KnexWorkspaceStore } from "./db/KnexWorkspaceStore.js";
+import { acquireDataDir } from "./db/dataDirLock.js";
+import { migrateLatest } from "./db/migrate.js";
+import { standardWorkflow } from "./domain/workflow/templates.js";
+import { Metrics } from "./http/metrics.js";
+import { createLogger } from "./logger.js";
+
+/** The package version, shown by /healthz. */
+export const VERSION = "0.1.0";
+
+/** A running server and the handles to stop it. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  db: Database;
+  workspaces: KnexWorkspaceStore;
+  /** Printed once when the first start created an admin token. */
+  firstAdminToken?: string;
+  close(): Promise<void>;
+}
+
+/** Options tests use to run the same wiring on their own database. */
+export interface StartOptions {
+  db?: Database;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+/**
+ * Makes sure the default workspace exists and that there is a way in: the token from
+ * ORDERSHEET_ADMIN_TOKEN, or, on the very first start, a new admin token to print once.
+ */
+async function bootstrap(config: Config, workspaces: KnexWorkspaceStore): Promise<string | undefined> {
+  const ws = await workspaces.getWorkspace(config.defaultWorkspace);
+  if (!ws) {
+    await workspaces.createWorkspace({ id: config.defaultWorkspace, name: config.defaultWorkspace, timeZone: config.timeZone, workflow: standardWorkflow });
+  }
+  if (config.adminToken) {
+    await workspaces.issueToken(config.defaultWorkspace, "admin", "admin", { token: config.adminToken, label: "ORDERSHEET_ADMIN_TOKEN" });
+    return undefined;
+  }
+  if (!(await workspaces.hasAnyToken())) {
+    const issued = await workspaces.issueToken(config.defaultWorkspace, "admin", "admin", { label: "first start" });
+    return issued.token;
+  }
+  return undefined;
+}
+
+/** Opens the database, migrates it, and starts serving HTTP. */
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const release = opts.db || config.databaseUrl ? () => {} : acquireDataDir(config.dataDir);
+  const db = opts.db ?? createDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const applied = await migrateLatest(db.knex);
+  if (applied.length) logger.info({ applied }, "database migrated");
+
+  const workspaces = new KnexWorkspaceStore(db.knex);
+  const firstAdminToken = await bootstrap(config, workspaces);
+
+  let signal: ChangeSignal;
+  if (db.backend === "postgres" && db.url) {
+    const pgSignal = new PgChangeSignal(db.url, (err) => logger.warn({ err }, "change-feed listener error; reconnecting"));
+    await pgSignal.start();
+    signal = pgSignal;
+  } else {
+    signal = new LocalChangeSignal();
+  }
+  const metrics = new Metrics();
+  const feed = new KnexChangeFeed(db.knex, signal, { waiting: (d) => metrics.feedWaiters.inc(d) });
+  const app = buildApp({
+    logger,
+    metrics,
+    auth: workspaces,
+    workspaces,
+    orders: new KnexOrderStore(db.knex, signal),
+    feed,
+    rejections: new KnexRejectionStore(db.knex),
+    ping: async () => {
+      await db.knex.raw("select 1");
+    },
+    backend: db.backend,
+    bodyLimitBytes: config.bodyLimitBytes,
+    now: opts.now ?? (() => new Date()),
+    version: VERSION,
+  });
+
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    db,
+    workspaces,
+    firstAdminToken,
+    async close() {
+      feed.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await signal.close();
+      if (!opts.db) await db.knex.destroy();
+      release();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const running = await startServer(config, { logger });
+  const where = running.db.backend === "pglite" ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL";
+  console.log(`\nOrdersheet is running at ${running.url}  (database: ${where})`);
+  console.log(`Health: ${running.url}/healthz   API: ${running.url}/api/openapi.json`);
+  if (running.firstAdminToken) {
+    console.log(`\nFirst start: an admin token was created. It is shown only this once — keep it safe:\n\n  ${running.firstAdminToken}\n`);
+  } else if (!config.adminToken) {
+    console.log("Tokens: issue one with  npm run token -- --user NAME --role ROLE");
+  }
+  const stop = (sig: string) => {
+    logger.info({ signal: sig }, "shutting down");
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

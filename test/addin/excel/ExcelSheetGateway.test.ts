@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { COL, headerRow } from "../../../addin/core/columns.js";
+import { diffRows } from "../../../addin/core/diffRows.js";
+import type { ChangedBlock } from "../../../addin/core/editCapture.js";
+import { rowFromOrder } from "../../../addin/core/rowsFromOrders.js";
+import { TableShapeError, type WorkbookSetup } from "../../../addin/core/SheetGateway.js";
+import { ExcelSheetGateway } from "../../../addin/excel/ExcelSheetGateway.js";
+import { orderView, testContext, testStatuses } from "../fixtures.js";
+import { installExcelEnums, MockWorkbook } from "./mockWorkbook.js";
+
+const setup: WorkbookSetup = {
+  lang: "zh-CN",
+  statusLabels: testStatuses.labels("zh-CN"),
+  headers: headerRow("zh-CN"),
+  slaLabels: { red: ["红", "red"], orange: ["橙", "orange"], green: ["绿", "green"] },
+  validation: { title: "状态", message: "请选择" },
+};
+
+function seeded(orders = [orderView(3), orderView(2), orderView(1)]): MockWorkbook {
+  const wb = new MockWorkbook();
+  wb.seedTable("Orders", headerRow("zh-CN"), orders.map((o) => rowFromOrder(o, testContext())));
+  return wb;
+}
+
+describe("ExcelSheetGateway (office-addin-mock)", function () {
+  before(installExcelEnums);
+
+  it("creates the Orders table, the hidden Lists sheet with the dropdown source, and the list sheets", async function () {
+    const wb = new MockWorkbook();
+    await new ExcelSheetGateway(wb.host()).prepare(setup);
+    assert.deepEqual([...wb.sheets.keys()].sort(), ["Alerts", "Conflicts", "Lists", "Orders"]);
+    assert.equal(wb.table?.name, "OrdersTable");
+    assert.deepEqual(Array.from({ length: 20 }, (_, c) => wb.cell("Orders", 0, c)), setup.headers);
+    assert.deepEqual(wb.sheets.get("Orders")!.hiddenColumns.slice(0, 2), ["0", "1"]);
+    const lists = wb.sheets.get("Lists")!;
+    assert.equal(lists.visibility, "Hidden");
+    assert.deepEqual([0, 1, 2, 3].map((r) => wb.cell("Lists", r, 0)), ["已支付", "已审单", "已发货", "已取消"]);
+    const validation = wb.sheets.get("Orders")!.validations[0];
+    assert.deepEqual(validation.rule, { list: { inCellDropDown: true, source: "=Lists!$A$1:$A$4" } });
+    const cfs = wb.sheets.get("Orders")!.conditionalFormats;
+    assert.equal(cfs.filter((c) => c.type === "Custom").length, 3, "three runs of system columns are shaded");
+    assert.equal(cfs.filter((c) => c.type === "ContainsText").length, 6, "SLA colours in both languages");
+    assert.equal(wb.sheets.get("Orders")!.frozenRows, 1);
+  });
+
+  it("refuses an Orders table whose columns were rearranged", async function () {
+    const wb = new MockWorkbook();
+    const moved = headerRow("zh-CN");
+    [moved[3], moved[5]] = [moved[5], moved[3]];
+    wb.seedTable("Orders", moved, []);
+    await assert.rejects(new ExcelSheetGateway(wb.host()).prepare(setup), TableShapeError);
+  });
+
+  it("after a user's sort, writes a server update into the row holding the key and appends new orders", async function () {
+    const wb = seeded();
+    const gw = new ExcelSheetGateway(wb.host());
+    const updated = orderView(1, { version: 2, region: "华南" });
+    const outcome = await gw.syncRows([updated.id, orderView(4).id], (snap) => diffRows(snap, [updated, orderView(4)], testContext()));
+    const rows = wb.tableRows();
+    assert.equal(rows.length, 4);
+    assert.deepEqual(rows.map((r) => r[COL.key]), ["TM20260115-00003", "TM20260115-00002", "TM20260115-00001", "TM20260115-00004"]);
+    assert.equal(rows[2][COL.region], "华南");
+    assert.equal(rows[2][COL.version], "2");
+    assert.equal(rows[0][COL.region], "华东");
+    assert.equal(outcome.plan.appends.length, 1);
+  });
+
+  it("reuses verified positions: a later update takes one read and one write round trip", async function () {
+    const wb = seeded();
+    const gw = new ExcelSheetGateway(wb.host());
+    await gw.syncRows("all", (snap) => diffRows(snap, [], testContext()));
+    const before = wb.syncs;
+    const updated = orderView(2, { version: 2, status: "reviewed" });
+    const outcome = await gw.syncRows([updated.id], (snap) => diffRows(snap, [updated], testContext()));
+    assert.equal(wb.syncs - before, 2);
+    assert.equal(outcome.syncs, 2);
+    assert.equal(wb.tableRows()[1][COL.status], "已审单");
+  });
+
+  it("fills the blank row of a new table instead of leaving it above the orders", async function () {
+    const wb = new MockWorkbook();
+    wb.seedTable("Orders", headerRow("zh-CN"), []);
+    const gw = new ExcelSheetGateway(wb.host());
+    await gw.syncRows([orderView(1).id], (snap) => diffRows(snap, [orderView(1)], testContext()));
+    assert.deepEqual(wb.tableRows().map((r) => r[COL.key]), ["TM20260115-00001"]);
+  });
+
+  it("patches cells of rows found by key", async function () {
+    const wb = seeded();
+    await new ExcelSheetGateway(wb.host()).patchCells([{ orderId: "TM20260115-00002", col: COL.sync, value: "已保存", fill: "#C6EFCE" }]);
+    assert.equal(wb.tableRows()[1][COL.sync], "已保存");
+  });
+
+  it("reads a user's paste back with each row's key and version, and ignores its own writes", async function () {
+    const wb = seeded();
+    const gw = new ExcelSheetGateway(wb.host());
+    const blocks: ChangedBlock[] = [];
+    await gw.onEdit((b) => blocks.push(b));
+    const sheet = wb.sheets.get("Orders")!;
+    sheet.cells.set("2,3", "已审单");
+    sheet.cells.set("3,3", "已取消");
+    await wb.handlers[0]({ address: "D3:D4", changeType: "RangeEdited", source: "Local", triggerSource: "Unknown" });
+    await wb.handlers[0]({ address: "D3:D4", changeType: "RangeEdited", source: "Local", triggerSource: "ThisLocalAddin" });
+    await wb.handlers[0]({ address: "D3:D4", changeType: "RangeEdited", source: "Remote", triggerSource: "Unknown" });
+    assert.equal(blocks.length, 1);
+    assert.deepEqual(blocks[0], {
+      firstRow: 1,
+      firstCol: COL.status,
+      values: [["已审单"], ["已取消"]],
+      keys: ["TM20260115-00002", "TM20260115-00001"],
+      versions: ["1", "1"],
+    });
+  });
+
+  it("selects the cell of an order wherever its row is", async function () {
+    const wb = seeded();
+    assert.equal(await new ExcelSheetGateway(wb.host()).select("TM20260115-00001", COL.status), true);
+    assert.equal(wb.selected, "Orders!3,3");
+    assert.equal(await new ExcelSheetGateway(wb.host()).select("nope", COL.status), false);
+  });
+});

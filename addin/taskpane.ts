@@ -5,15 +5,23 @@ import { SyncSession } from "./app/SyncSession.js";
 import { ExcelSheetGateway } from "./excel/ExcelSheetGateway.js";
 import { workbookId } from "./excel/workbookId.js";
 import { PaneView } from "./ui/PaneView.js";
+import { DEFAULT_LANG, t } from "./core/i18n.js";
+import { MIN_EXCEL_API, supports } from "./excel/prepareWorkbook.js";
 
 /** Entry point of the task pane: wiring only. */
 Office.onReady(async (info) => {
   if (info.host !== Office.HostType.Excel) return;
+  const view = new PaneView(document);
+  // The manifest asks for ExcelApi 1.14; hosts that load it anyway get a plain answer, not a crash.
+  if (!supports(MIN_EXCEL_API)) {
+    view.setLang(DEFAULT_LANG);
+    view.showError(t(DEFAULT_LANG, "error.oldExcel"));
+    return;
+  }
   const newId = () => crypto.randomUUID();
   const store = new LocalPaneStore(window.localStorage, await workbookId(newId));
   const gateway = new ExcelSheetGateway();
   const session = new SyncSession({ gateway, store, newId });
-  const view = new PaneView(document);
   const controller = new PaneController(view, session, gateway, store);
   view.bind({
     connect: (url, token) => void controller.connect(url, token),

@@ -6,6 +6,7 @@ import type { KnexOrderStore } from "./db/KnexOrderStore.js";
 import type { KnexWorkspaceStore } from "./db/KnexWorkspaceStore.js";
 import type { KnexRejectionStore } from "./db/KnexRejectionStore.js";
 import { NotFoundError } from "./domain/errors.js";
+import { addinStatic, type AddinStaticOptions } from "./http/addinStatic.js";
 import { requireToken, type Authenticator } from "./http/auth.js";
 import { bindRoute } from "./http/bindRoute.js";
 import { errorHandler } from "./http/errorHandler.js";
@@ -14,6 +15,7 @@ import { jsonBody } from "./http/jsonBody.js";
 import type { Metrics } from "./http/metrics.js";
 import { buildOpenApi } from "./http/openapi.js";
 import { ordersRouter } from "./http/ordersRouter.js";
+import { engineRouter, type EngineDeps } from "./http/engineRouter.js";
 
 /** Everything the HTTP app is built from; `main.ts` wires the real ones, tests their own. */
 export interface AppDeps {
@@ -24,10 +26,14 @@ export interface AppDeps {
   orders: KnexOrderStore;
   feed: KnexChangeFeed;
   rejections: KnexRejectionStore;
+  /** The workflow engine's stores (events, edits, workflow, audit, alerts). */
+  engine: Omit<EngineDeps, "now">;
   /** Checks the database answers; throws if not. */
   ping: () => Promise<void>;
   backend: string;
   bodyLimitBytes: number;
+  /** Where the Excel task pane and Office.js are served from (defaults: dist/addin, node_modules). */
+  addin?: AddinStaticOptions;
   now: () => Date;
   version: string;
 }
@@ -57,6 +63,9 @@ export function buildApp(deps: AppDeps): Express {
     res.send(await deps.metrics.registry.metrics());
   });
 
+  // The Excel task pane and Office.js, from the same origin as the API (no CORS needed).
+  app.use(addinStatic(deps.addin));
+
   const openapi = buildOpenApi(ROUTES, { title: "Ordersheet API", version: deps.version });
   const apiRouter = Router();
   apiRouter.use(requireToken(deps.auth));
@@ -76,6 +85,7 @@ export function buildApp(deps: AppDeps): Express {
   });
   apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now }));
   apiRouter.use(feedRouter(deps.feed));
+  apiRouter.use(engineRouter({ ...deps.engine, now: deps.now }));
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({
     rejections: await deps.rejections.list(principal.workspaceId, query.limit, query.before),
   }));

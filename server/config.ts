@@ -14,6 +14,10 @@ const Env = z.object({
   TIME_ZONE: z.string().default("Asia/Shanghai"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  /** HTTPS port for the Excel add-in (Office loads add-ins over HTTPS only); "off" disables it. */
+  HTTPS_PORT: z.union([z.literal("off"), z.coerce.number().int().min(0).max(65535)]).default(3443),
+  /** Directory with localhost.crt / localhost.key (default: office-addin-dev-certs' ~/.office-addin-dev-certs). */
+  TLS_DIR: z.string().optional(),
 });
 
 /** Process configuration, read from the environment once at start. */
@@ -27,6 +31,9 @@ export interface Config {
   timeZone: string;
   logLevel: z.infer<typeof Env>["LOG_LEVEL"];
   bodyLimitBytes: number;
+  /** HTTPS listener for the add-in, used when a certificate is found in `tlsDir`; undefined: none. */
+  httpsPort?: number;
+  tlsDir?: string;
 }
 
 /** Parses the environment; a bad value stops the process with a readable message. */
@@ -47,5 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: e.TIME_ZONE,
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    httpsPort: e.HTTPS_PORT === "off" ? undefined : e.HTTPS_PORT,
+    tlsDir: e.TLS_DIR,
   };
 }

@@ -5,7 +5,12 @@ import { buildApp } from "./app.js";
 import { loadConfig, type Config } from "./config.js";
 import { LocalChangeSignal, PgChangeSignal, type ChangeSignal } from "./db/ChangeSignal.js";
 import { createDatabase, type Database } from "./db/createKnex.js";
+import { KnexAlertStore } from "./db/KnexAlertStore.js";
+import { KnexAuditStore } from "./db/KnexAuditStore.js";
 import { KnexChangeFeed } from "./db/KnexChangeFeed.js";
+import { KnexEditStore } from "./db/KnexEditStore.js";
+import { KnexEventStore } from "./db/KnexEventStore.js";
+import { KnexWorkflowStore } from "./db/KnexWorkflowStore.js";
 import { KnexOrderStore } from "./db/KnexOrderStore.js";
 import { KnexRejectionStore } from "./db/KnexRejectionStore.js";
 import { KnexWorkspaceStore } from "./db/KnexWorkspaceStore.js";
@@ -13,6 +18,7 @@ import { acquireDataDir } from "./db/dataDirLock.js";
 import { migrateLatest } from "./db/migrate.js";
 import { standardWorkflow } from "./domain/workflow/templates.js";
 import { Metrics } from "./http/metrics.js";
+import { createTlsServer, findCertificate } from "./http/tls.js";
 import { createLogger } from "./logger.js";
 
 /** The package version, shown by /healthz. */
@@ -22,6 +28,8 @@ export const VERSION = "0.1.0";
 export interface RunningServer {
   url: string;
   port: number;
+  /** The HTTPS origin serving the Excel add-in, when a certificate was found. */
+  httpsUrl?: string;
   db: Database;
   workspaces: KnexWorkspaceStore;
   /** Printed once when the first start created an admin token. */
@@ -77,6 +85,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   }
   const metrics = new Metrics();
   const feed = new KnexChangeFeed(db.knex, signal, { waiting: (d) => metrics.feedWaiters.inc(d) });
+  const workflows = new KnexWorkflowStore(db.knex, signal);
+  const events = new KnexEventStore(db.knex, workflows, signal);
+  const audit = new KnexAuditStore(db.knex);
   const app = buildApp({
     logger,
     metrics,
@@ -85,6 +96,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     orders: new KnexOrderStore(db.knex, signal),
     feed,
     rejections: new KnexRejectionStore(db.knex),
+    engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex) },
     ping: async () => {
       await db.knex.raw("select 1");
     },
@@ -103,16 +115,30 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  // Office loads add-ins over HTTPS only: with a certificate (npm run certs) the same app also listens there.
+  const tls = config.httpsPort === undefined ? undefined : findCertificate(config.tlsDir);
+  const secure = tls ? createTlsServer(app, tls) : undefined;
+  if (secure) {
+    secure.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      secure.once("error", reject);
+      secure.listen(config.httpsPort, config.host, () => resolve());
+    });
+  }
+  const securePort = secure ? (secure.address() as { port: number }).port : undefined;
   return {
     url: `http://${host}:${port}`,
     port,
+    httpsUrl: securePort === undefined ? undefined : `https://${host}:${securePort}`,
     db,
     workspaces,
     firstAdminToken,
     async close() {
       feed.close();
       server.closeAllConnections();
+      secure?.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (secure) await new Promise<void>((resolve) => secure.close(() => resolve()));
       await signal.close();
       if (!opts.db) await db.knex.destroy();
       release();
@@ -127,6 +153,8 @@ async function main(): Promise<void> {
   const where = running.db.backend === "pglite" ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL";
   console.log(`\nOrdersheet is running at ${running.url}  (database: ${where})`);
   console.log(`Health: ${running.url}/healthz   API: ${running.url}/api/openapi.json`);
+  if (running.httpsUrl) console.log(`Excel add-in: ${running.httpsUrl}/addin/taskpane.html  (sideload manifest.xml)`);
+  else if (config.httpsPort !== undefined) console.log("Excel add-in: no HTTPS certificate found; create one with  npm run certs");
   if (running.firstAdminToken) {
     console.log(`\nFirst start: an admin token was created. It is shown only this once — keep it safe:\n\n  ${running.firstAdminToken}\n`);
   } else if (!config.adminToken) {

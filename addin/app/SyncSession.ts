@@ -15,7 +15,7 @@ import { listQuery, matchesFilter, OrderFilter } from "../core/OrderFilter.js";
 import { queueStorage, readJson, type PaneStore } from "../core/PaneStore.js";
 import { displayValue } from "../core/resultPlan.js";
 import { rowFromOrder, type CellValue, type RowContext } from "../core/rowsFromOrders.js";
-import { TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
+import { SheetRenamedError, TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
 import { StatusBook } from "../core/StatusBook.js";
 import { EditPipeline } from "./EditPipeline.js";
 
@@ -245,6 +245,7 @@ export class SyncSession {
     this.filter = filter;
     this.deps.store.set("filter", JSON.stringify(filter));
     await this.feed?.stop();
+    await this.prepareSheet(); // the sheets may have been deleted or renamed since connecting
     const cursor = await this.feedHead(api);
     const orders: OrderView[] = [];
     let next: string | undefined;
@@ -356,6 +357,7 @@ export function describeError(err: unknown, lang: Lang): string {
     return t(lang, key, params);
   }
   if (err instanceof TableShapeError) return t(lang, "error.tableChanged", { column: err.column + 1, expected: err.expected });
+  if (err instanceof SheetRenamedError) return t(lang, "error.sheetRenamed", { name: err.sheetName, expected: err.expected });
   const message = err instanceof Error ? err.message : String(err);
   return t(lang, "error.excel", { message });
 }

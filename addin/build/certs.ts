@@ -5,7 +5,7 @@ import { ensureCertificatesAreInstalled } from "office-addin-dev-certs";
 const dir = path.join(os.homedir(), ".office-addin-dev-certs");
 
 /**
- * `npm run addin:certs`: creates the localhost development certificate (and trusts its CA;
+ * `npm run certs`: creates the localhost development certificate (and trusts its CA;
  * on Linux that step runs `sudo`) in ~/.office-addin-dev-certs, where server/http/tls.ts reads it.
  */
 try {

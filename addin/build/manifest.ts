@@ -5,12 +5,12 @@ import { manifestFor } from "./manifestFor.js";
 import { validateManifest } from "./validateManifest.js";
 
 /**
- * `npm run addin:manifest -- --url https://orders.example.com [--out dist/manifest.xml]`:
+ * `npm run manifest -- --url https://orders.example.com [--out dist/manifest.xml]`:
  * writes a copy of manifest.xml for a production host, and validates it.
  */
 const { values } = parseArgs({ options: { url: { type: "string" }, out: { type: "string" }, in: { type: "string" } } });
 if (!values.url) {
-  console.error("usage: npm run addin:manifest -- --url https://orders.example.com [--out dist/manifest.xml]");
+  console.error("usage: npm run manifest -- --url https://orders.example.com [--out dist/manifest.xml]");
   process.exit(2);
 }
 const source = values.in ?? "manifest.xml";

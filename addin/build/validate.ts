@@ -1,6 +1,6 @@
 import { validateManifest } from "./validateManifest.js";
 
-/** `npm run addin:validate [-- manifest.xml]`: offline manifest validation; exits 1 on problems. */
+/** `npm run validate [-- manifest.xml]`: offline manifest validation; exits 1 on problems. */
 const file = process.argv[2] ?? "manifest.xml";
 const problems = await validateManifest(file);
 if (problems.length) {

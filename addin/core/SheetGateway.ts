@@ -64,3 +64,14 @@ export class TableShapeError extends Error {
     this.name = "TableShapeError";
   }
 }
+
+/** Thrown when the sheet holding the Orders table no longer has the expected name. */
+export class SheetRenamedError extends Error {
+  constructor(
+    readonly sheetName: string,
+    readonly expected: string,
+  ) {
+    super(`the Orders table is on sheet "${sheetName}", expected "${expected}"`);
+    this.name = "SheetRenamedError";
+  }
+}

@@ -76,6 +76,8 @@ const zh = {
   "error.excel": "Excel 操作失败：{message}",
   "error.tableChanged": "订单表的列被改动过（第 {column} 列应为「{expected}」），请撤销或删除 Orders 工作表后重新加载。",
   "error.notConnected": "请先连接服务器。",
+  "error.sheetRenamed": "订单工作表被改名为「{name}」。请把它改回「{expected}」，然后再同步。",
+  "error.oldExcel": "这个 Excel 版本太旧（需要 Excel 2021、Microsoft 365 或网页版 Excel），订单表无法在此运行。",
   // sheets
   "sheet.alerts.order": "订单号",
   "sheet.alerts.level": "级别",
@@ -159,6 +161,8 @@ const en: Record<MessageKey, string> = {
   "error.excel": "Excel could not do this: {message}",
   "error.tableChanged": "The Orders table's columns were changed (column {column} should be \"{expected}\"); undo that or delete the Orders sheet and load again.",
   "error.notConnected": "Connect to the server first.",
+  "error.sheetRenamed": "The orders sheet was renamed to \"{name}\". Rename it back to \"{expected}\", then sync again.",
+  "error.oldExcel": "This version of Excel is too old (Excel 2021, Microsoft 365 or Excel on the web is needed); Ordersheet cannot run here.",
   "sheet.alerts.order": "Order ID",
   "sheet.alerts.level": "Level",
   "sheet.alerts.message": "Message",

@@ -1,6 +1,6 @@
 /// <reference types="office-js" />
 import { COL, COLUMNS, COLUMN_COUNT, columnLetter, headerMismatch } from "../core/columns.js";
-import { TableShapeError, type WorkbookSetup } from "../core/SheetGateway.js";
+import { SheetRenamedError, TableShapeError, type WorkbookSetup } from "../core/SheetGateway.js";
 import { ALERTS_SHEET, CONFLICTS_SHEET, LAST_SHEET_ROW, LISTS_SHEET, ORDERS_SHEET, ORDERS_TABLE } from "./names.js";
 
 /** Shading of the columns the server owns. */
@@ -12,6 +12,9 @@ export const SLA_STYLES = {
   orange: { fill: "#FFD8A8", font: "#9C5700" },
   green: { fill: "#C6EFCE", font: "#006100" },
 } as const;
+
+/** The lowest ExcelApi the add-in runs on (onChanged's triggerSource; Office 2021 and later). */
+export const MIN_EXCEL_API = "1.14";
 
 /** Whether the host supports an Excel requirement set (false outside Office). */
 export function supports(version: string): boolean {
@@ -82,7 +85,8 @@ function refreshStatusList(lists: Excel.Worksheet, orders: Excel.Worksheet, setu
 /**
  * Creates what the pane needs and is missing — the Orders sheet and table, the hidden Lists
  * sheet, the Alerts and Conflicts sheets — and refreshes the header row and the status
- * list in the current language. An existing table whose columns were changed is refused.
+ * list in the current language. An existing table whose columns were changed, or whose sheet
+ * was renamed, is refused (writing on would split the orders over two sheets).
  * Returns whether the table was created.
  */
 export async function prepareWorkbook(context: Excel.RequestContext, setup: WorkbookSetup): Promise<boolean> {
@@ -99,7 +103,9 @@ export async function prepareWorkbook(context: Excel.RequestContext, setup: Work
   let header: Excel.Range | undefined;
   if (!found.table.isNullObject) {
     header = found.table.getHeaderRowRange().load("values");
+    const home = found.table.worksheet.load("name");
     await context.sync();
+    if (home.name !== ORDERS_SHEET) throw new SheetRenamedError(home.name, ORDERS_SHEET);
     const bad = headerMismatch(header.values[0] ?? []);
     if (bad >= 0) throw new TableShapeError(bad, COLUMNS[bad].header[setup.lang]);
   }

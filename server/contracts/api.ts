@@ -145,7 +145,7 @@ export const api = {
     params: OrderIdParams,
     body: StatusCommandRequest,
     response: EventResult,
-    statuses: { 404: "No such order", 409: "Stale version (conflict) or a move the workflow does not allow" },
+    statuses: { 404: "No such order", 409: "Stale version: someone changed the order first (current value and who)", 422: "A move the workflow does not allow (reason and allowed statuses)" },
   }),
   history: defineRoute({
     method: "get",
@@ -178,7 +178,7 @@ export const api = {
     summary: "Replay a synthetic order stream through a definition with no side effects",
     roles: ["admin", "supervisor", "auditor"],
     body: SimulateRequest,
-    response: z.record(z.string(), z.unknown()).meta({ id: "SimulationReport" }),
+    response: z.object({ report: z.record(z.string(), z.unknown()), comparison: z.record(z.string(), z.unknown()).optional() }).meta({ id: "SimulationResult" }),
   }),
   alerts: defineRoute({ method: "get", path: "/api/alerts", summary: "Alerts raised by timers and rules", query: AlertsQuery, response: AlertsResponse }),
   edits: defineRoute({

@@ -103,7 +103,7 @@ export const VersionsResponse = z
 export const SimulateRequest = z
   .object({
     definition: WorkflowDefinition.optional().describe("The definition to try; the current one when absent"),
-    orders: z.number().int().min(1).max(200_000).default(10_000),
+    orders: z.number().int().min(1).max(50_000).default(10_000).describe("Synthetic orders to replay (the sandbox CLI takes millions)"),
     seed: z.number().int().default(1),
     compare: z.boolean().default(false).describe("Also run the current definition and report the differences"),
   })

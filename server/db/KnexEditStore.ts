@@ -60,6 +60,18 @@ export class KnexEditStore {
     private readonly signal: ChangeSignal,
   ) {}
 
+  /**
+   * How earlier deliveries of these events ended, as the engine stored them in the inbox
+   * (a resent status edit answers with its first result, reason and allowed moves included).
+   */
+  async priorEventResults(workspaceId: string, source: string, sourceEventIds: string[]): Promise<Map<string, Record<string, any>>> {
+    const rows = await this.knex("events_inbox")
+      .where({ workspace_id: workspaceId, source })
+      .whereIn("source_event_id", sourceEventIds)
+      .select("source_event_id", "outcome", "result");
+    return new Map(rows.map((r) => [r.source_event_id as string, { ...(r.result ?? {}), outcome: r.outcome }]));
+  }
+
   /** Applies field edits in order; returns one result per edit. */
   async apply(ctx: EditContext, edits: CellEdit[], now: Date): Promise<EditResult[]> {
     const nowIso = now.toISOString();

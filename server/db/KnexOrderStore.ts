@@ -64,15 +64,19 @@ export class KnexOrderStore {
     const nowIso = now.toISOString();
     let created = 0;
     await this.knex.transaction(async (trx) => {
+      let __t = performance.now(); const __m = (globalThis as any).__m ??= new Map(); const T = (k: string) => { const n = performance.now(); __m.set(k, (__m.get(k) ?? 0) + n - __t); __t = n; };
       const flow = await trx("workflow_versions")
         .where("workspace_id", ctx.workspaceId)
         .orderBy("version", "desc")
         .first("version", trx.raw("definition->>'initial' as initial"));
       if (!flow) throw new NotFoundError(`workspace ${ctx.workspaceId} has no workflow`);
+      T("L71");
 
       // First occurrence of a key in the batch wins; later ones repeat its outcome.
       const firstIndex = new Map<string, number>();
+      T("L74");
       const unique: number[] = [];
+      T("L75");
       drafts.forEach((d, i) => {
         const key = `${d.channel}\u0000${d.externalOrderId}`;
         if (!firstIndex.has(key)) {
@@ -80,11 +84,15 @@ export class KnexOrderStore {
           unique.push(i);
         }
       });
+      T("L82");
 
       const existing = await this.findExisting(trx, ctx.workspaceId, unique.map((i) => drafts[i]));
+      T("L84");
       const fresh = unique.filter((i) => !existing.has(keyOf(drafts[i])));
+      T("L85");
 
       const ids = await this.reserveIds(trx, ctx, fresh.map((i) => drafts[i]), now);
+      T("L87");
       const orders: Order[] = fresh.map((i, n) => ({
         ...drafts[i],
         id: ids[n],
@@ -98,10 +106,12 @@ export class KnexOrderStore {
         createdAt: nowIso,
         updatedAt: nowIso,
       }));
+      T("L100");
 
       // New chains start here, so each order's first audit hash is known before it is
       // written and lands in the same insert as its head.
       const heads = new Map<string, string | null>();
+      T("L104");
       const auditRows = chainEntries(
         ctx.workspaceId,
         orders.map((o) => ({
@@ -110,9 +120,11 @@ export class KnexOrderStore {
         })),
         heads,
       );
+      T("L112");
 
       // ON CONFLICT covers a concurrent import of the same key that committed first.
       const inserted = new Set<string>();
+      T("L115");
       for (let i = 0; i < orders.length; i += INSERT_CHUNK) {
         const rows = await bulkInsert(
           trx,
@@ -124,14 +136,18 @@ export class KnexOrderStore {
         for (const r of rows) inserted.add(r.id as string);
       }
       const createdOrders = orders.filter((o) => inserted.has(o.id));
+      T("L126");
       if (createdOrders.length < orders.length) {
         const raced = await this.findExisting(trx, ctx.workspaceId, orders.filter((o) => !inserted.has(o.id)));
         for (const [k, id] of raced) existing.set(k, id);
       }
 
       const lineRows = createdOrders.flatMap((o) => o.lines!.map((l) => lineToRow(ctx.workspaceId, o.id, l)));
+      T("L132");
       for (let i = 0; i < lineRows.length; i += INSERT_CHUNK * 3) await bulkInsert(trx, "order_lines", LINE_WRITE_COLUMNS, lineRows.slice(i, i + INSERT_CHUNK * 3));
+      T("L133");
       await insertAuditRows(trx, auditRows.filter((r) => inserted.has(r.order_id)));
+      T("L134");
 
       const changes: NewChange[] = createdOrders.map((o) => ({
         kind: "order.created",
@@ -139,11 +155,16 @@ export class KnexOrderStore {
         orderVersion: 1,
         data: { status: o.status, channel: o.channel, externalOrderId: o.externalOrderId },
       }));
+      T("L141");
       await appendChanges(trx, ctx.workspaceId, changes, now);
+      T("L142");
       if (changes.length) await this.signal.inTransaction(trx, ctx.workspaceId);
+      T("L143");
       created = createdOrders.length;
+      T("L144");
 
       const idByKey = new Map(createdOrders.map((o) => [keyOf(o), o.id]));
+      T("L146");
       drafts.forEach((d, i) => {
         const key = keyOf(d);
         const createdId = firstIndex.get(key) === i ? idByKey.get(key) : undefined;
@@ -151,6 +172,7 @@ export class KnexOrderStore {
         if (!id) throw new Error(`import lost track of ${key}`);
         outcomes[i] = { index: i, channel: d.channel, externalOrderId: d.externalOrderId, outcome: createdId ? "created" : "unchanged", id };
       });
+      T("L153");
     });
     if (created) this.signal.afterCommit(ctx.workspaceId);
     return outcomes;

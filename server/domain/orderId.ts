@@ -3,14 +3,17 @@ import { InputError } from "./errors.js";
 /** `{CHANNEL}{YYYYMMDD}-{NNNNN}`; the sequence widens past 99999 rather than wrapping. */
 export const ORDER_ID_PATTERN = /^([A-Z]{2,4})(\d{8})-(\d{5,})$/;
 
+// Building an Intl.DateTimeFormat costs far more than using one; keep one per zone.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar day (YYYYMMDD) of an instant in the given IANA time zone. */
 export function dayInZone(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).formatToParts(at);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+    dayFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
   return `${get("year")}${get("month")}${get("day")}`;
 }

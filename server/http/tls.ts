@@ -17,20 +17,29 @@ export function devCertificateDir(home = os.homedir()): string {
 }
 
 /**
- * Reads the localhost development certificate made by `npm run addin:certs`
+ * Reads the localhost development certificate made by `npm run certs`
  * (localhost.crt, localhost.key and the CA's ca.crt). Throws a message saying how to make
  * one when it is missing.
  */
 export function loadDevCertificate(dir = devCertificateDir()): TlsFiles {
   const file = (name: string) => path.join(dir, name);
   if (!fs.existsSync(file("localhost.crt")) || !fs.existsSync(file("localhost.key"))) {
-    throw new Error(`No development certificate in ${dir}. Create and trust one with: npm run addin:certs`);
+    throw new Error(`No development certificate in ${dir}. Create and trust one with: npm run certs`);
   }
   return {
     cert: fs.readFileSync(file("localhost.crt")),
     key: fs.readFileSync(file("localhost.key")),
     ca: fs.existsSync(file("ca.crt")) ? fs.readFileSync(file("ca.crt")) : undefined,
   };
+}
+
+/** The certificate in `dir` (default: the dev-certs directory), or undefined when there is none. */
+export function findCertificate(dir = devCertificateDir()): TlsFiles | undefined {
+  try {
+    return loadDevCertificate(dir);
+  } catch {
+    return undefined;
+  }
 }
 
 /** An HTTPS server for `handler` (an express app) with `tls`; call `listen` on it as on http. */

@@ -251,8 +251,14 @@ class FSheet extends Loadable {
     super();
   }
   load(_props: string): this {
-    this.ctx.op(() => (this.loaded = { isNullObject: this.find() === null }));
+    this.ctx.op(() => {
+      const found = this.find();
+      this.loaded = { isNullObject: found === null, name: found?.name };
+    });
     return this;
+  }
+  get name(): string {
+    return this.prop("name");
   }
   private sheet(): Sheet {
     return must(this.find() ?? undefined, "InvalidObjectPath: null worksheet");

@@ -3,7 +3,8 @@ import { COL, headerRow } from "../../../addin/core/columns.js";
 import { diffRows } from "../../../addin/core/diffRows.js";
 import type { ChangedBlock } from "../../../addin/core/editCapture.js";
 import { rowFromOrder } from "../../../addin/core/rowsFromOrders.js";
-import { TableShapeError, type WorkbookSetup } from "../../../addin/core/SheetGateway.js";
+import { SheetRenamedError, TableShapeError, type WorkbookSetup } from "../../../addin/core/SheetGateway.js";
+import { describeError } from "../../../addin/app/SyncSession.js";
 import { ExcelSheetGateway } from "../../../addin/excel/ExcelSheetGateway.js";
 import { orderView, testContext, testStatuses } from "../fixtures.js";
 import { installExcelEnums, MockWorkbook } from "./mockWorkbook.js";
@@ -49,6 +50,23 @@ describe("ExcelSheetGateway (office-addin-mock)", function () {
     [moved[3], moved[5]] = [moved[5], moved[3]];
     wb.seedTable("Orders", moved, []);
     await assert.rejects(new ExcelSheetGateway(wb.host()).prepare(setup), TableShapeError);
+  });
+
+  it("refuses to write on when the Orders sheet was renamed, naming the new name", async function () {
+    const wb = seeded();
+    const sheet = wb.sheets.get("Orders")!;
+    wb.sheets.delete("Orders");
+    sheet.name = "订单";
+    wb.sheets.set("订单", sheet);
+    wb.table!.sheet = "订单";
+    const err = await new ExcelSheetGateway(wb.host()).prepare(setup).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof SheetRenamedError, String(err));
+    assert.equal(err.sheetName, "订单");
+    assert.equal(describeError(err, "zh-CN"), "订单工作表被改名为「订单」。请把它改回「Orders」，然后再同步。");
+    assert.ok(!wb.sheets.has("Orders"), "no second Orders sheet was created");
   });
 
   it("after a user's sort, writes a server update into the row holding the key and appends new orders", async function () {

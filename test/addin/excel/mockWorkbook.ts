@@ -190,7 +190,7 @@ export class MockWorkbook {
         const b = wb.boundsOf(range);
         t.rows = b.bottom - b.top;
       },
-      worksheet: { getRange: (address: string) => wb.sheetMock(t.sheet).getRange(address) },
+      worksheet: { name: t.sheet, getRange: (address: string) => wb.sheetMock(t.sheet).getRange(address) },
     });
   }
 

@@ -1,0 +1,206 @@
+import crypto from "node:crypto";
+import { Router } from "express";
+import { api } from "../contracts/api.js";
+import type { CellEdit, EditResult } from "../contracts/edits.js";
+import type { EventInput } from "../contracts/events.js";
+import type { WorkflowDefinition } from "../contracts/workflow.js";
+import type { KnexAlertStore } from "../db/KnexAlertStore.js";
+import type { KnexAuditStore } from "../db/KnexAuditStore.js";
+import type { KnexEditStore } from "../db/KnexEditStore.js";
+import type { EventOutcome, KnexEventStore } from "../db/KnexEventStore.js";
+import type { KnexWorkflowStore } from "../db/KnexWorkflowStore.js";
+import { compareReports } from "../domain/sandbox/compareReports.js";
+import { orderStream, type StreamProfile } from "../domain/sandbox/orderStream.js";
+import { simulate } from "../domain/sandbox/simulate.js";
+import { bindRoute } from "./bindRoute.js";
+
+/** What the workflow-engine routes need. */
+export interface EngineDeps {
+  events: KnexEventStore;
+  edits: KnexEditStore;
+  workflows: KnexWorkflowStore;
+  audit: KnexAuditStore;
+  alerts: KnexAlertStore;
+  now: () => Date;
+}
+
+/** Counts of outcomes in a batch answer, e.g. `{ applied: 980, duplicate: 20 }`. */
+function countOutcomes(results: { outcome: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * Resolves what a sheet put in a Status cell to a state code: the code itself, or its
+ * zh-CN or English label (staff pick labels from the dropdown).
+ */
+export function statusCode(flow: WorkflowDefinition, value: unknown): string | null {
+  if (typeof value !== "string") return null;
+  const text = value.trim();
+  if (flow.states.some((s) => s.code === text)) return text;
+  const byLabel = flow.states.find((s) => s.labels["zh-CN"] === text || s.labels.en.toLowerCase() === text.toLowerCase());
+  return byLabel?.code ?? null;
+}
+
+/** Which profile of synthetic orders suits a definition (furniture flows have production milestones). */
+function profileFor(flow: WorkflowDefinition): StreamProfile {
+  return flow.transitions.some((t) => t.trigger === "milestone") ? "furniture" : "standard";
+}
+
+/**
+ * Turns the engine's answer to a status edit into the sheet's answer. A repeat of an edit
+ * answers like its first delivery (`first` is that stored answer).
+ */
+export function editResultFromEvent(edit: CellEdit, r: EventOutcome, first?: Partial<EventOutcome>): EditResult {
+  const base = { clientEditId: edit.clientEditId, orderId: edit.orderId, column: edit.column };
+  const o = r.outcome === "duplicate" ? { ...first, ...r, outcome: r.firstOutcome ?? "pending", reason: first?.reason ?? r.reason } : r;
+  switch (o.outcome) {
+    case "applied":
+    case "noop":
+      return { ...base, outcome: "saved", version: o.version ?? edit.baseVersion, value: o.status ?? null };
+    case "conflict":
+      return {
+        ...base,
+        outcome: "conflict",
+        reason: o.reason ?? "the order changed since you saw it",
+        currentValue: o.currentStatus ?? o.status ?? null,
+        currentVersion: o.currentVersion ?? o.version ?? edit.baseVersion,
+        changedBy: o.changedBy ?? null,
+        changedAt: o.changedAt ?? null,
+      };
+    case "refused":
+      return { ...base, outcome: "refused", reason: o.reason ?? "the workflow does not allow this move", currentValue: o.status ?? null, currentVersion: o.version ?? null, allowed: o.allowed ?? [] };
+    case "not_found":
+      return { ...base, outcome: "refused", reason: `order ${edit.orderId} does not exist`, currentValue: null, currentVersion: null };
+    default:
+      return { ...base, outcome: "refused", reason: o.reason ?? "this edit is still being processed; send it again", currentValue: o.status ?? null, currentVersion: o.version ?? null };
+  }
+}
+
+/** Workflow engine routes: events, status commands, edits, history, audit, workflow, alerts. */
+export function engineRouter(deps: EngineDeps): Router {
+  const router = Router();
+
+  bindRoute(router, api.postEvents, async ({ body, principal }) => {
+    const results = await deps.events.process(
+      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName } },
+      body.events,
+      deps.now(),
+    );
+    return { results, counts: countOutcomes(results) };
+  });
+
+  bindRoute(router, api.statusCommand, async ({ params, body, principal, res }) => {
+    const flow = (await deps.workflows.current(principal.workspaceId)).definition;
+    const to = statusCode(flow, body.to) ?? body.to;
+    const event: EventInput = {
+      source: `api:${principal.userName}`,
+      sourceEventId: body.commandId ?? crypto.randomUUID(),
+      orderId: params.id,
+      type: "manual.command",
+      data: { to, baseVersion: body.baseVersion, ...(body.note ? { note: body.note } : {}) },
+    } as EventInput;
+    const [r] = await deps.events.process(
+      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName } },
+      [event],
+      deps.now(),
+    );
+    const effective = r.outcome === "duplicate" ? r.firstOutcome : r.outcome;
+    if (effective === "not_found") res.status(404);
+    else if (effective === "conflict") res.status(409);
+    else if (effective === "refused") res.status(422);
+    return r;
+  });
+
+  bindRoute(router, api.edits, async ({ body, principal }) => {
+    const ctx = { workspaceId: principal.workspaceId, user: principal.userName, role: principal.role };
+    const now = deps.now();
+    const results: EditResult[] = new Array(body.edits.length);
+    const fieldIdx: number[] = [];
+    const statusIdx: number[] = [];
+    body.edits.forEach((e, i) => (e.column === "status" ? statusIdx : fieldIdx).push(i));
+
+    // Field edits first; a status edit in the same request based on the version before
+    // them still holds (the request is one user's own sequence of edits).
+    const rebase = new Map<string, { from: number; to: number }>();
+    if (fieldIdx.length) {
+      const fieldResults = await deps.edits.apply(ctx, fieldIdx.map((i) => body.edits[i]), now);
+      fieldResults.forEach((r, k) => {
+        const i = fieldIdx[k];
+        results[i] = r;
+        const e = body.edits[i];
+        if (r.outcome === "saved" && r.version > e.baseVersion) {
+          const prev = rebase.get(e.orderId);
+          rebase.set(e.orderId, { from: Math.min(prev?.from ?? e.baseVersion, e.baseVersion), to: Math.max(prev?.to ?? r.version, r.version) });
+        }
+      });
+    }
+
+    if (statusIdx.length) {
+      const flow = (await deps.workflows.current(principal.workspaceId)).definition;
+      const source = `sheet:${principal.userName}`;
+      const events: EventInput[] = [];
+      const eventEdit: number[] = [];
+      for (const i of statusIdx) {
+        const e = body.edits[i];
+        const code = statusCode(flow, e.value);
+        if (code === null) {
+          const known = flow.states.map((s) => s.labels["zh-CN"]).join("、");
+          results[i] = { clientEditId: e.clientEditId, orderId: e.orderId, column: e.column, outcome: "refused", reason: `"${String(e.value ?? "")}" is not a status of this workflow; pick one of: ${known}`, currentValue: null, currentVersion: null };
+          continue;
+        }
+        const rb = rebase.get(e.orderId);
+        const baseVersion = rb && e.baseVersion === rb.from ? rb.to : e.baseVersion;
+        events.push({ source, sourceEventId: e.clientEditId, orderId: e.orderId, type: "manual.command", data: { to: code, baseVersion } } as EventInput);
+        eventEdit.push(i);
+      }
+      if (events.length) {
+        const outcomes = await deps.events.process(
+          { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName } },
+          events,
+          now,
+        );
+        const repeats = outcomes.filter((o) => o.outcome === "duplicate").map((o) => o.sourceEventId);
+        const firsts = repeats.length ? await deps.edits.priorEventResults(principal.workspaceId, source, repeats) : new Map();
+        outcomes.forEach((o, k) => {
+          const i = eventEdit[k];
+          results[i] = editResultFromEvent(body.edits[i], o, firsts.get(o.sourceEventId));
+        });
+      }
+    }
+    return { results };
+  });
+
+  bindRoute(router, api.history, async ({ params, principal }) => ({
+    orderId: params.id,
+    entries: await deps.audit.history(principal.workspaceId, params.id),
+  }));
+
+  bindRoute(router, api.verifyAudit, async ({ principal }) => deps.audit.verify(principal.workspaceId));
+
+  bindRoute(router, api.getWorkflow, async ({ principal }) => deps.workflows.current(principal.workspaceId));
+
+  bindRoute(router, api.putWorkflow, async ({ body, principal }) =>
+    deps.workflows.publish(principal.workspaceId, body, { name: principal.userName, source: `api:${principal.userName}` }, deps.now()),
+  );
+
+  bindRoute(router, api.workflowVersions, async ({ principal }) => ({ versions: await deps.workflows.versions(principal.workspaceId) }));
+
+  bindRoute(router, api.simulate, async ({ body, principal }) => {
+    const current = (await deps.workflows.current(principal.workspaceId)).definition;
+    const candidate = body.definition ?? current;
+    const stream = () => orderStream({ orders: body.orders, seed: body.seed, profile: profileFor(candidate) });
+    const report = simulate(candidate, stream(), { tz: principal.timeZone });
+    const asRecord = (x: object) => x as unknown as Record<string, unknown>;
+    if (!body.compare) return { report: asRecord(report) };
+    const baseline = simulate(current, stream(), { tz: principal.timeZone });
+    return { report: asRecord(report), comparison: asRecord(compareReports(baseline, report)) };
+  });
+
+  bindRoute(router, api.alerts, async ({ query, principal }) => ({
+    alerts: await deps.alerts.list(principal.workspaceId, { open: query.open === "true", orderId: query.orderId, limit: query.limit }),
+  }));
+
+  return router;
+}

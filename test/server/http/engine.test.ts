@@ -1,0 +1,324 @@
+import assert from "node:assert/strict";
+import { standardWorkflow } from "../../../server/domain/workflow/templates.js";
+import { describeEachDatabase } from "../../helpers/databases.js";
+import { sampleOrder, startTestServer, type TestServer } from "../../helpers/testServer.js";
+
+const T0 = new Date("2026-01-15T02:00:00Z");
+
+describeEachDatabase("workflow engine API", function ({ db }) {
+  let t: TestServer;
+  let clock = T0;
+  let n = 0;
+
+  before(async function () {
+    t = await startTestServer(db(), {}, () => clock);
+  });
+  after(async function () {
+    await t?.close();
+  });
+
+  /** Imports one order and returns its id. */
+  async function newOrder(overrides: Record<string, unknown> = {}): Promise<string> {
+    n += 1;
+    const res = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(90_000 + n, overrides)] } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body.results[0].id as string;
+  }
+
+  async function post(events: unknown[], token?: string) {
+    return t.call("POST", "/api/events", { body: { events }, token });
+  }
+
+  async function order(id: string) {
+    return (await t.call("GET", `/api/orders/${id}`)).body;
+  }
+
+  /** An order that is paid and routed straight through to 已审单待打单. */
+  async function reviewedOrder(): Promise<string> {
+    const id = await newOrder();
+    const r = await post([{ source: "connector:tmall", sourceEventId: `pay-${id}`, orderId: id, type: "payment.confirmed", data: { paidAt: "2026-01-15T02:05:00Z" } }]);
+    assert.equal(r.body.results[0].status, "reviewed", JSON.stringify(r.body));
+    return id;
+  }
+
+  it("moves an order through payment, review routing, outbound and waybill into transit", async function () {
+    const id = await newOrder();
+    const res = await post([
+      { source: "connector:tmall", sourceEventId: "e1", orderId: id, type: "payment.confirmed", data: { paidAt: "2026-01-15T02:05:00Z" } },
+      { source: "wms:hz", sourceEventId: "e2", orderId: id, type: "wms.outbound", data: { outboundAt: "2026-01-15T03:00:00Z" } },
+      { source: "connector:kdniao", sourceEventId: "e3", orderId: id, type: "waybill.assigned", data: { carrier: "SF", waybillNo: "SF1234567890" } },
+    ]);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.results.map((r: any) => r.status), ["reviewed", "outbound_no_waybill", "in_transit"]);
+    assert.deepEqual(res.body.counts, { applied: 3 });
+    const o = await order(id);
+    assert.equal(o.status, "in_transit");
+    assert.equal(o.waybillNo, "SF1234567890");
+    assert.equal(o.version, 4);
+  });
+
+  it("routes an order over 500 yuan to manual review and a cheaper one straight through", async function () {
+    const big = await newOrder({ totalAmount: "500.01", lines: [{ sku: "B", name: "大件", quantity: 1, unitPrice: "500.01" }] });
+    const small = await newOrder({ totalAmount: "500.00", lines: [{ sku: "S", name: "小件", quantity: 1, unitPrice: "500.00" }] });
+    const res = await post([
+      { source: "connector:tmall", sourceEventId: `p-${big}`, orderId: big, type: "payment.confirmed", data: {} },
+      { source: "connector:tmall", sourceEventId: `p-${small}`, orderId: small, type: "payment.confirmed", data: {} },
+    ]);
+    assert.deepEqual(res.body.results.map((r: any) => r.status), ["manual_review", "reviewed"]);
+  });
+
+  it("applies the same batch posted three times exactly once", async function () {
+    const id = await newOrder();
+    const batch = [
+      { source: "connector:tmall", sourceEventId: "dup-1", orderId: id, type: "payment.confirmed", data: {} },
+      { source: "wms:hz", sourceEventId: "dup-2", orderId: id, type: "wms.printed", data: {} },
+    ];
+    const first = await post(batch);
+    assert.deepEqual(first.body.counts, { applied: 2 });
+    const afterFirst = await order(id);
+    const historyFirst = (await t.call("GET", `/api/orders/${id}/history`)).body.entries.length;
+    const feedFirst = (await t.call("GET", "/api/changes?since=0&limit=1000")).body;
+
+    for (let i = 0; i < 2; i++) {
+      const again = await post(batch);
+      assert.equal(again.status, 200);
+      assert.deepEqual(again.body.counts, { duplicate: 2 });
+      assert.deepEqual(again.body.results.map((r: any) => r.firstOutcome), ["applied", "applied"]);
+      assert.equal(again.body.results[1].status, "printed");
+    }
+    assert.deepEqual(await order(id), afterFirst);
+    assert.equal((await t.call("GET", `/api/orders/${id}/history`)).body.entries.length, historyFirst);
+    const feedAfter = (await t.call("GET", `/api/changes?since=${feedFirst.cursor}`)).body;
+    assert.equal(feedAfter.changes.length, 0, "a redelivery adds nothing to the change feed");
+  });
+
+  it("refuses an event the workflow does not accept, says why and keeps it", async function () {
+    const id = await newOrder();
+    const res = await post([{ source: "connector:tmall", sourceEventId: `refund-${id}`, orderId: id, type: "refund.requested", data: {} }]);
+    const r = res.body.results[0];
+    assert.equal(r.outcome, "refused", JSON.stringify(r));
+    assert.match(r.reason, /refund\.requested is not accepted in status 待支付 \(pending_payment\)/);
+    assert.ok(Array.isArray(r.allowed));
+    assert.equal((await order(id)).version, 1, "a refused event changes nothing");
+    const again = await post([{ source: "connector:tmall", sourceEventId: `refund-${id}`, orderId: id, type: "refund.requested", data: {} }]);
+    assert.equal(again.body.results[0].outcome, "duplicate");
+    assert.equal(again.body.results[0].firstOutcome, "refused", "the refused event was kept in the inbox");
+  });
+
+  it("answers events for unknown orders as not found without failing the batch", async function () {
+    const id = await newOrder();
+    const res = await post([
+      { source: "connector:tmall", sourceEventId: "nf-1", orderId: "TM20990101-00001", type: "payment.confirmed", data: {} },
+      { source: "connector:tmall", sourceEventId: "nf-2", orderId: id, type: "payment.confirmed", data: {} },
+    ]);
+    assert.deepEqual(res.body.counts, { not_found: 1, applied: 1 });
+    assert.match(res.body.results[0].reason, /no order TM20990101-00001/);
+  });
+
+  it("holds events for a paused channel and still accepts manual commands", async function () {
+    const id = await newOrder({ channel: "kuaishou" });
+    await t.server.db.knex("channel_pauses").insert({ workspace_id: "default", channel: "kuaishou", reason: "test", source_id: "test", paused_at: T0.toISOString() });
+    try {
+      const res = await post([{ source: "connector:ks", sourceEventId: `held-${id}`, orderId: id, type: "payment.confirmed", data: {} }]);
+      assert.equal(res.body.results[0].outcome, "held");
+      assert.match(res.body.results[0].reason, /paused/);
+      assert.equal((await order(id)).status, "pending_payment");
+      const cmd = await t.call("POST", `/api/orders/${id}/status`, { body: { to: "paid", baseVersion: 1 }, token: await t.token("zhao.cw", "finance") });
+      assert.equal(cmd.status, 200, JSON.stringify(cmd.body));
+      assert.equal(cmd.body.outcome, "applied");
+    } finally {
+      await t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "kuaishou" }).delete();
+    }
+  });
+
+  it("answers a stale manual status command with 409, the current value and who changed it", async function () {
+    const id = await reviewedOrder();
+    const wang = await t.token("wang.ck", "warehouse");
+    const li = await t.token("li.li", "customer_service");
+    const ok = await t.call("POST", `/api/orders/${id}/status`, { body: { to: "printed", baseVersion: 2 }, token: wang });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.version, 3);
+    const stale = await t.call("POST", `/api/orders/${id}/status`, { body: { to: "cancelled", baseVersion: 2 }, token: li });
+    assert.equal(stale.status, 409, JSON.stringify(stale.body));
+    assert.equal(stale.body.outcome, "conflict");
+    assert.equal(stale.body.currentStatus, "printed");
+    assert.equal(stale.body.currentVersion, 3);
+    assert.equal(stale.body.changedBy, "wang.ck");
+    assert.equal((await order(id)).status, "printed");
+  });
+
+  it("enforces the workflow's roles and read-only auditors", async function () {
+    const id = await newOrder({ totalAmount: "800.00", lines: [{ sku: "B", name: "大件", quantity: 1, unitPrice: "800.00" }] });
+    await post([{ source: "connector:tmall", sourceEventId: `p-${id}`, orderId: id, type: "payment.confirmed", data: {} }]);
+    const wang = await t.token("wang.ck2", "warehouse");
+    const refused = await t.call("POST", `/api/orders/${id}/status`, { body: { to: "reviewed", baseVersion: 2 }, token: wang });
+    assert.equal(refused.status, 422, JSON.stringify(refused.body));
+    assert.match(refused.body.reason, /role warehouse may not move orders from 人工审单 \(manual_review\)/);
+    const li = await t.token("li.li2", "customer_service");
+    const approved = await t.call("POST", `/api/orders/${id}/status`, { body: { to: "已审单待打单", baseVersion: 2 }, token: li });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.equal(approved.body.status, "reviewed");
+
+    const auditor = await t.token("qian.sj", "auditor");
+    const denied = await post([{ source: "x", sourceEventId: "y", orderId: id, type: "wms.printed", data: {} }], auditor);
+    assert.equal(denied.status, 403);
+    const put = await t.call("PUT", "/api/workflow", { body: standardWorkflow, token: li });
+    assert.equal(put.status, 403);
+  });
+
+  it("refuses a move the workflow does not allow with the reason and the allowed statuses", async function () {
+    const id = await reviewedOrder();
+    const li = await t.token("li.li3", "customer_service");
+    const res = await t.call("POST", `/api/orders/${id}/status`, { body: { to: "signed", baseVersion: 2 }, token: li });
+    assert.equal(res.status, 422);
+    assert.equal(res.body.outcome, "refused");
+    assert.match(res.body.reason, /no transition leads from 已审单待打单 \(reviewed\)/);
+    assert.ok(res.body.allowed.includes("cancelled"), JSON.stringify(res.body.allowed));
+    assert.ok(!res.body.allowed.includes("signed"));
+  });
+
+  it("raises a red alert and pauses the order when the receivable differs by more than 0.5 %", async function () {
+    const id = await reviewedOrder();
+    const res = await post([{ source: "finance:erp", sourceEventId: `ar-${id}`, orderId: id, type: "finance.receivable", data: { amount: 19000 } }]);
+    assert.equal(res.body.results[0].status, "finance_hold", JSON.stringify(res.body));
+    const alerts = await t.call("GET", `/api/alerts?orderId=${id}`);
+    assert.equal(alerts.status, 200);
+    assert.equal(alerts.body.alerts.length, 1);
+    assert.equal(alerts.body.alerts[0].level, "red");
+    assert.equal(alerts.body.alerts[0].notify, "finance");
+    const feed = await t.call("GET", "/api/changes?since=0&limit=1000");
+    assert.ok(feed.body.changes.some((c: any) => c.kind === "alert.raised" && c.orderId === id));
+  });
+
+  it("records who, when, where from, field, old and new value in a hash-chained history", async function () {
+    const id = await reviewedOrder();
+    const res = await t.call("GET", `/api/orders/${id}/history`);
+    assert.equal(res.status, 200);
+    const entries = res.body.entries;
+    const statusEntry = entries.find((e: any) => e.field === "status" && e.newValue === "reviewed");
+    assert.ok(statusEntry, JSON.stringify(entries));
+    assert.equal(statusEntry.source, "connector:tmall");
+    assert.equal(statusEntry.actor, "admin");
+    assert.equal(statusEntry.oldValue, "pending_payment");
+    for (let i = 1; i < entries.length; i++) assert.equal(entries[i].prevHash, entries[i - 1].hash);
+    assert.equal((await t.call("GET", "/api/orders/TM20990101-00009/history")).status, 404);
+  });
+
+  it("finds an audit row changed or deleted behind the server's back", async function () {
+    const auditor = await t.token("qian.sj2", "auditor");
+    const clean = await t.call("POST", "/api/audit/verify", { token: auditor });
+    assert.equal(clean.status, 200);
+    assert.equal(clean.body.ok, true, JSON.stringify(clean.body));
+    assert.ok(clean.body.entries > 0);
+
+    const id = await reviewedOrder();
+    const knex = t.server.db.knex;
+    const victim = await knex("audit_log").where({ order_id: id, field: "status" }).orderBy("seq").first("seq");
+    assert.ok(victim);
+    await assert.rejects(knex("audit_log").where("seq", victim.seq).update({ new_value: JSON.stringify("completed") }), /append-only|not allowed|refuse/i);
+
+    await knex.raw("alter table audit_log disable trigger audit_log_no_update_delete");
+    try {
+      await knex("audit_log").where("seq", victim.seq).update({ actor: "someone.else" });
+    } finally {
+      await knex.raw("alter table audit_log enable trigger audit_log_no_update_delete");
+    }
+    const tampered = await t.call("POST", "/api/audit/verify", { token: auditor });
+    assert.equal(tampered.body.ok, false);
+    assert.equal(tampered.body.firstBroken.orderId, id);
+    assert.equal(tampered.body.firstBroken.seq, String(victim.seq));
+
+    // Put it back, then delete an entry instead.
+    await knex.raw("alter table audit_log disable trigger audit_log_no_update_delete");
+    try {
+      await knex("audit_log").where("seq", victim.seq).update({ actor: "admin" });
+      assert.equal((await t.call("POST", "/api/audit/verify", { token: auditor })).body.ok, true);
+      await knex("audit_log").where("seq", victim.seq).delete();
+    } finally {
+      await knex.raw("alter table audit_log enable trigger audit_log_no_update_delete");
+    }
+    const deleted = await t.call("POST", "/api/audit/verify", { token: auditor });
+    assert.equal(deleted.body.ok, false);
+    assert.equal(deleted.body.firstBroken.orderId, id);
+    const cs = await t.token("li.li4", "customer_service");
+    assert.equal((await t.call("POST", "/api/audit/verify", { token: cs })).status, 403);
+  });
+
+  describe("publishing workflow versions", function () {
+    it("serves the current definition and its versions", async function () {
+      const cur = await t.call("GET", "/api/workflow");
+      assert.equal(cur.status, 200);
+      assert.equal(cur.body.version, 1);
+      assert.equal(cur.body.definition.name, "standard");
+      assert.ok(cur.body.definition.states.length >= 12);
+      const versions = await t.call("GET", "/api/workflow/versions");
+      assert.deepEqual(versions.body.versions.map((v: any) => v.version), [1]);
+    });
+
+    it("refuses an invalid definition with one message per problem", async function () {
+      const bad = structuredClone(standardWorkflow);
+      bad.transitions.push({ ...bad.transitions[0], id: "bogus", to: "nowhere" });
+      bad.transitions.push({ ...bad.transitions[0], id: "bad_guard", guard: "order.totalAmount >" });
+      bad.states.push({ ...bad.states[1], code: "island" });
+      const res = await t.call("PUT", "/api/workflow", { body: bad });
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      const text = JSON.stringify(res.body);
+      assert.match(text, /nowhere/);
+      assert.match(text, /guard `order\.totalAmount >` is invalid/);
+      assert.match(text, /island/);
+      assert.equal((await t.call("GET", "/api/workflow")).body.version, 1, "nothing was published");
+    });
+
+    it("refuses to drop a state live orders sit in unless it is mapped, then migrates them", async function () {
+      const id = await reviewedOrder();
+      const li = await t.token("li.li5", "customer_service");
+      // Put it on hold in 已打单未出库 by hand via the warehouse.
+      const wang = await t.token("wang.ck5", "warehouse");
+      const moved = await t.call("POST", `/api/orders/${id}/status`, { body: { to: "printed", baseVersion: 2 }, token: wang });
+      assert.equal(moved.status, 200, JSON.stringify(moved.body));
+
+      const next = structuredClone(standardWorkflow);
+      next.name = "standard-no-printed";
+      next.states = next.states.filter((s) => s.code !== "printed");
+      next.transitions = next.transitions.filter((tr) => tr.from !== "printed" && tr.to !== "printed");
+      const refused = await t.call("PUT", "/api/workflow", { body: next });
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.match(JSON.stringify(refused.body), /printed/);
+
+      next.stateMap = { printed: "reviewed" };
+      const ok = await t.call("PUT", "/api/workflow", { body: next });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      assert.equal(ok.body.version, 2);
+      assert.ok(ok.body.migratedOrders >= 1);
+      const o = await order(id);
+      assert.equal(o.status, "reviewed");
+      assert.equal(o.workflowVersion, 2);
+      const history = (await t.call("GET", `/api/orders/${id}/history`, { token: li })).body.entries;
+      assert.ok(history.some((e: any) => e.action === "workflow.migrated" && e.field === "status" && e.oldValue === "printed"));
+      const versions = await t.call("GET", "/api/workflow/versions");
+      assert.deepEqual(versions.body.versions.map((v: any) => v.version), [2, 1]);
+      assert.equal((await t.call("POST", "/api/audit/verify")).body.firstBroken?.orderId === id, false);
+
+      // Restore the standard definition for the rest of the suite.
+      const back = await t.call("PUT", "/api/workflow", { body: standardWorkflow });
+      assert.equal(back.status, 200, JSON.stringify(back.body));
+    });
+  });
+
+  it("replays a synthetic stream through a candidate definition and compares it with the current one", async function () {
+    const candidate = structuredClone(standardWorkflow);
+    candidate.name = "no-green-channel";
+    candidate.transitions = candidate.transitions.filter((tr) => tr.id !== "route_green_channel");
+    const changesBefore = (await t.call("GET", "/api/changes?since=0&limit=1000")).body.changes.length;
+    const res = await t.call("POST", "/api/workflow/simulate", { body: { definition: candidate, orders: 2000, seed: 7, compare: true } });
+    assert.equal(res.status, 200, JSON.stringify(res.body).slice(0, 500));
+    assert.equal(res.body.report.orders, 2000);
+    const entered = res.body.comparison.sections.enteredStates.find((d: any) => d.key === "green_review");
+    assert.ok(entered && entered.b === 0 && entered.a > 0, JSON.stringify(res.body.comparison.sections.enteredStates));
+    const again = await t.call("POST", "/api/workflow/simulate", { body: { definition: candidate, orders: 2000, seed: 7 } });
+    assert.deepEqual(again.body.report, res.body.report, "the same seed replays the same stream");
+    const changesAfter = (await t.call("GET", "/api/changes?since=0&limit=1000")).body.changes.length;
+    assert.equal(changesAfter, changesBefore, "a simulation writes nothing");
+    assert.equal((await t.call("GET", "/api/workflow")).body.definition.name, "standard");
+  });
+});

@@ -88,6 +88,7 @@ class Context {
     for (const fn of ops) fn();
     stats.maxResponseBytes = Math.max(stats.maxResponseBytes, this.responseBytes);
     if (this.responseBytes > LIMIT) throw new Error(`ResponsePayloadSizeLimitExceeded: ${this.responseBytes} bytes`);
+    persist();
     const written = this.written;
     this.written = [];
     for (const w of written) {
@@ -355,6 +356,34 @@ async function run(...args: unknown[]): Promise<unknown> {
 }
 
 const settings = new Map<string, unknown>();
+
+/**
+ * The workbook outlives a reload of the pane, as a real workbook does: its grids, tables and
+ * document settings are kept in sessionStorage after every sync and user action.
+ */
+const STORAGE_KEY = "__fakeExcelWorkbook";
+function persist(): void {
+  const data = {
+    sheets: [...sheets.values()].map((s) => ({ name: s.name, cells: [...s.cells], fills: [...s.fills], visibility: s.visibility, cfs: s.cfs, validations: s.validations })),
+    tables: [...tables.values()].map((t) => ({ ...t, sheet: t.sheet.name })),
+    settings: [...settings],
+  };
+  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(data));
+}
+function restore(): void {
+  const text = sessionStorage.getItem(STORAGE_KEY);
+  if (!text) return;
+  const data = JSON.parse(text) as {
+    sheets: { name: string; cells: [string, Cell][]; fills: [string, string][]; visibility: string; cfs: unknown[]; validations: unknown[] }[];
+    tables: (Omit<TableModel, "sheet"> & { sheet: string })[];
+    settings: [string, unknown][];
+  };
+  for (const s of data.sheets) sheets.set(s.name, { ...s, cells: new Map(s.cells), fills: new Map(s.fills), handlers: [] });
+  for (const t of data.tables) tables.set(t.name, { ...t, sheet: must(sheets.get(t.sheet), t.sheet) });
+  for (const [k, v] of data.settings) settings.set(k, v);
+}
+restore();
+
 const w = window as unknown as Record<string, unknown>;
 w.Excel = {
   run,
@@ -372,7 +401,10 @@ w.Office = {
       settings: {
         get: (k: string) => settings.get(k) ?? null,
         set: (k: string, v: unknown) => settings.set(k, v),
-        saveAsync: (cb?: () => void) => setTimeout(() => cb?.(), 0),
+        saveAsync: (cb?: () => void) => {
+          persist();
+          setTimeout(() => cb?.(), 0);
+        },
       },
     },
   },
@@ -400,6 +432,7 @@ w.__excel = {
     const full = { ...b, bottom: b.top + values.length - 1, right: b.left + values[0].length - 1 };
     const before = read(sheet, full);
     write(sheet, full, values);
+    persist();
     const single = values.length === 1 && values[0].length === 1;
     const args = { address: a1(full), changeType: "RangeEdited", source: "Local", triggerSource: "Unknown", ...(single ? { details: { valueBefore: before[0][0], valueAfter: values[0][0] } } : {}) };
     await Promise.all(sheet.handlers.map((h) => h(args)));
@@ -411,5 +444,6 @@ w.__excel = {
     const rows = read(t.sheet, b);
     rows.sort((x, y) => String(x[col]).localeCompare(String(y[col])) * (descending ? -1 : 1));
     write(t.sheet, b, rows);
+    persist();
   },
 };

@@ -1,0 +1,113 @@
+import cron from "node-cron";
+import type { Logger } from "pino";
+
+/** A job the scheduler runs: `slotMs` is the slot length for cross-instance claims (the run's `slot` is `now` rounded down to it). */
+export interface ScheduledJob {
+  name: string;
+  /** A node-cron expression, e.g. "* * * * *" (every minute). */
+  cron: string;
+  slotMs: number;
+  run(now: Date, slot: Date): Promise<unknown>;
+}
+
+/** Starts a recurring callback and stops it; node-cron in production, a fake in tests. */
+export interface CronDriver {
+  validate(expression: string): boolean;
+  schedule(expression: string, fn: () => void, name: string): { stop(): void };
+}
+
+/** How a tick ended. */
+export type TickResult = "ran" | "skipped" | "failed";
+
+/** node-cron behind `CronDriver`. */
+export const nodeCronDriver: CronDriver = {
+  validate: (expression) => cron.validate(expression),
+  schedule(expression, fn, name) {
+    const task = cron.schedule(expression, fn, { name });
+    return {
+      stop: () => {
+        void task.destroy();
+      },
+    };
+  },
+};
+
+/** How the scheduler is put together. */
+export interface SchedulerOptions {
+  jobs: ScheduledJob[];
+  logger: Logger;
+  /** The clock jobs run at (injectable for tests). */
+  now?: () => Date;
+  cron?: CronDriver;
+}
+
+/**
+ * The one owner of node-cron: runs each job on its schedule with the injected clock,
+ * skips a tick while the previous run of the same job is still going, logs failures
+ * instead of throwing them, and on `stop()` cancels the schedules and waits for runs in
+ * flight.
+ */
+export class Scheduler {
+  private readonly running = new Map<string, Promise<TickResult>>();
+  private handles: { stop(): void }[] = [];
+  private readonly now: () => Date;
+  private readonly cron: CronDriver;
+  private stopped = false;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.now = opts.now ?? (() => new Date());
+    this.cron = opts.cron ?? nodeCronDriver;
+    for (const job of opts.jobs) {
+      if (!this.cron.validate(job.cron)) throw new Error(`job ${job.name}: "${job.cron}" is not a valid cron expression`);
+    }
+  }
+
+  /** Schedules every job. */
+  start(): void {
+    if (this.handles.length) return;
+    this.stopped = false;
+    this.handles = this.opts.jobs.map((job) => this.cron.schedule(job.cron, () => void this.tick(job.name), job.name));
+  }
+
+  /** Runs `name` now unless a run of it is still going; never throws. */
+  tick(name: string): Promise<TickResult> {
+    const job = this.opts.jobs.find((j) => j.name === name);
+    if (!job) return Promise.resolve("failed");
+    if (this.stopped) return Promise.resolve("skipped");
+    if (this.running.has(name)) {
+      this.opts.logger.warn({ job: name }, "previous run still going; tick skipped");
+      return Promise.resolve("skipped");
+    }
+    const run = this.runOnce(job).finally(() => this.running.delete(name));
+    this.running.set(name, run);
+    return run;
+  }
+
+  private async runOnce(job: ScheduledJob): Promise<TickResult> {
+    const now = this.now();
+    const slot = new Date(Math.floor(now.getTime() / job.slotMs) * job.slotMs);
+    const started = Date.now();
+    try {
+      const result = await job.run(now, slot);
+      this.opts.logger.debug({ job: job.name, slot: slot.toISOString(), ms: Date.now() - started, result }, "job run finished");
+      return "ran";
+    } catch (err) {
+      this.opts.logger.error({ err, job: job.name, slot: slot.toISOString() }, "job run failed");
+      return "failed";
+    }
+  }
+
+  /** Cancels the schedules and waits for runs in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const h of this.handles) h.stop();
+    this.handles = [];
+    await Promise.all([...this.running.values()]);
+  }
+}
+
+/** The server's standard schedule: SLA timers every minute, the audit digest hourly. */
+export const SCHEDULES = {
+  slaTimers: { cron: "* * * * *", slotMs: 60_000 },
+  auditDigest: { cron: "7 * * * *", slotMs: 3_600_000 },
+} as const;

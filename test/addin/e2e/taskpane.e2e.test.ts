@@ -1,0 +1,241 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import type { Browser, BrowserContext, Page, Request } from "playwright-core";
+import { buildAddin } from "../../../addin/build/buildAddin.js";
+import { COL, columnLetter, headerRow } from "../../../addin/core/columns.js";
+import { describeEachDatabase } from "../../helpers/databases.js";
+import { sampleOrder, startTestServer, type TestServer } from "../../helpers/testServer.js";
+import { launchChromium } from "./chromium.js";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+type Cell = string | number | boolean;
+
+/** The test-only Excel host (fakeOffice.ts), bundled for the page in place of office.js. */
+async function fakeOfficeBundle(): Promise<string> {
+  const built = await esbuild.build({ entryPoints: [path.join(HERE, "fakeOffice.ts")], bundle: true, write: false, format: "iife", platform: "browser", target: "chrome100" });
+  return built.outputFiles[0].text;
+}
+
+/** Sheet address of a data row's cell: data row 0 is sheet row 2 (under the header). */
+function cellAddress(dataRow: number, col: number, rows = 1): string {
+  const letter = columnLetter(col);
+  return rows === 1 ? `${letter}${dataRow + 2}` : `${letter}${dataRow + 2}:${letter}${dataRow + 1 + rows}`;
+}
+
+describeEachDatabase("task pane end to end (headless Chromium, real server, test-only Excel host)", ({ db }) => {
+  let ts: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let csToken: string;
+  let ids: string[];
+  let fake: string;
+  const editBodies: { edits: { orderId: string; column: string; value: unknown; clientEditId: string }[] }[] = [];
+
+  const rows = (): Promise<Cell[][]> => page.evaluate(() => (window as any).__excel.rows());
+  const rowOf = async (id: string): Promise<{ index: number; values: Cell[] }> => {
+    const all = await rows();
+    const index = all.findIndex((r) => r[COL.key] === id);
+    assert.ok(index >= 0, `${id} is on the sheet`);
+    return { index, values: all[index] };
+  };
+  const waitForCell = (id: string, col: number, test: string, mode: "equals" | "includes" = "equals") =>
+    page.waitForFunction(
+      ([id, col, test, mode]) => {
+        const row = ((window as any).__excel.rows() as Cell[][]).find((r) => r[0] === id);
+        const v = String(row?.[col as number] ?? "");
+        return mode === "equals" ? v === test : v.includes(test as string);
+      },
+      [id, col, test, mode] as const,
+      { timeout: 15_000 },
+    );
+  const edit = (address: string, values: Cell[][]) => page.evaluate(([a, v]) => (window as any).__excel.edit(a, v), [address, values] as const);
+  const order = async (id: string) => (await ts.call("GET", `/api/orders/${id}`)).body as { version: number; status: string; remark: string | null; region: string | null };
+
+  before(async function () {
+    this.timeout(120_000);
+    [fake] = await Promise.all([fakeOfficeBundle(), buildAddin()]);
+    ts = await startTestServer(db());
+    csToken = await ts.token("小王", "customer_service");
+    const created = await ts.call("POST", "/api/orders", { body: { orders: Array.from({ length: 8 }, (_, i) => sampleOrder(i + 1, { region: `区${i + 1}` })) } });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    ids = (created.body.results as { id: string }[]).map((r) => r.id);
+    browser = await launchChromium();
+    context = await browser.newContext({ locale: "zh-CN" });
+    // The one test-only piece: the Excel host. Everything else is what the server serves.
+    await context.route("**/office-js/office.js", (route) => route.fulfill({ status: 200, contentType: "application/javascript", body: fake }));
+    page = await context.newPage();
+    page.on("request", (req: Request) => {
+      if (req.method() === "POST" && req.url().endsWith("/api/edits")) editBodies.push(JSON.parse(req.postData() ?? "{}"));
+    });
+    page.on("pageerror", (err) => console.error("page error:", err));
+  });
+
+  after(async function () {
+    await browser?.close();
+    await ts?.close();
+  });
+
+  it("serves the pane from the server, connects with URL and token, and loads the view into an Orders table", async function () {
+    this.timeout(60_000);
+    const res = await page.goto(`${ts.url}/addin/taskpane.html`);
+    assert.equal(res?.status(), 200);
+    assert.equal(await page.textContent("h1"), "订单表", "zh-CN by default");
+    await page.fill("#server-url", ts.url);
+    await page.fill("#token", csToken);
+    await page.click("#connect");
+    await page.waitForSelector("#connection.ok");
+    assert.match((await page.textContent("#connection")) ?? "", /小王/);
+    assert.equal(await page.isChecked("#auto-sync"), true);
+    await page.click("#load");
+    await page.waitForFunction(() => document.querySelector("#progress-text")?.textContent?.startsWith("完成"));
+    assert.equal(await page.textContent("#progress-text"), "完成：新增 8 行，更新 0 行");
+
+    const sheetNames: string[] = await page.evaluate(() => (window as any).__excel.sheetNames());
+    assert.deepEqual([...sheetNames].sort(), ["Alerts", "Conflicts", "Lists", "Orders"]);
+    assert.deepEqual(await page.evaluate(() => (window as any).__excel.header()), headerRow("zh-CN"));
+    const all = await rows();
+    assert.deepEqual(all.map((r) => r[COL.key]).sort(), [...ids].sort(), "one row per order, keyed by the hidden ID column");
+    const first = await rowOf(ids[0]);
+    assert.equal(first.values[COL.version], "1");
+    assert.equal(first.values[COL.status], "待支付", "status shown as its label");
+    const lists: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("Lists", 3, 1));
+    assert.deepEqual(lists.map((r) => r[0]), ["待支付", "已支付待审单", "人工审单"], "the dropdown's list lives on the Lists sheet");
+  });
+
+  it("after the user sorts the table, a server update is written into the row holding that order", async function () {
+    this.timeout(30_000);
+    await page.evaluate((col) => (window as any).__excel.sortBy(col, true), COL.region);
+    const sorted = await rows();
+    const target = ids[2];
+    const at = sorted.findIndex((r) => r[COL.key] === target);
+    assert.notEqual(at, 2, "the sort moved the row away from where it was loaded");
+    const v = (await order(target)).version;
+    const res = await ts.call("POST", "/api/edits", { body: { edits: [{ clientEditId: "srv-1", orderId: target, column: "remark", baseVersion: v, value: "仓库来电" }] } });
+    assert.equal(res.body.results[0].outcome, "saved", JSON.stringify(res.body));
+
+    await waitForCell(target, COL.remark, "仓库来电");
+    const after = await rows();
+    assert.equal(after[at][COL.key], target, "the row stayed where the sort put it");
+    assert.equal(after[at][COL.version], String(v + 1));
+    after.forEach((row, i) => {
+      if (i !== at) assert.deepEqual(row, sorted[i], `row ${i} (${row[COL.key]}) is untouched`);
+    });
+  });
+
+  it("turns a 3-cell paste of statuses into 3 edits and shows each saved", async function () {
+    this.timeout(30_000);
+    const sheet = await rows();
+    const three = sheet.slice(0, 3).map((r) => String(r[COL.key]));
+    editBodies.length = 0;
+    await edit(cellAddress(0, COL.status, 3), [["已取消"], ["已取消"], ["已取消"]]);
+    for (const id of three) await waitForCell(id, COL.sync, "已保存");
+
+    const sent = editBodies.flatMap((b) => b.edits);
+    assert.equal(sent.length, 3, JSON.stringify(editBodies));
+    assert.deepEqual(sent.map((e) => e.orderId).sort(), [...three].sort());
+    assert.ok(sent.every((e) => e.column === "status" && e.value === "cancelled"));
+    for (const id of three) {
+      assert.equal((await order(id)).status, "cancelled");
+      await waitForCell(id, COL.status, "已取消");
+    }
+  });
+
+  it("shows a stale edit as a conflict in the cell, the pane and the Conflicts sheet; keep mine resolves it", async function () {
+    this.timeout(30_000);
+    await page.uncheck("#auto-sync"); // stop following the feed: the sheet keeps the old version
+    const target = (await rows())[4][COL.key] as string;
+    const before = await order(target);
+    const other = await ts.call("POST", "/api/edits", { body: { edits: [{ clientEditId: "srv-2", orderId: target, column: "remark", baseVersion: before.version, value: "主管改的" }] } });
+    assert.equal(other.body.results[0].outcome, "saved");
+
+    const { index } = await rowOf(target);
+    await edit(cellAddress(index, COL.remark), [["我改的"]]);
+    await waitForCell(target, COL.sync, "冲突", "includes");
+    await waitForCell(target, COL.remark, "主管改的"); // the server's value is back in the cell
+    await page.waitForSelector("#conflicts li");
+    const entry = (await page.textContent("#conflicts li a")) ?? "";
+    assert.match(entry, new RegExp(target));
+    assert.match(entry, /我的「我改的」，服务器「主管改的」（admin 修改）/);
+    const conflictSheet: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("Conflicts", 2, 7));
+    assert.deepEqual(conflictSheet[1].slice(0, 5), [target, "备注", "我改的", "主管改的", "admin"]);
+
+    await page.click("#conflicts li a");
+    await page.waitForFunction(() => (window as any).__excel.selected() !== "");
+    assert.equal(await page.evaluate(() => (window as any).__excel.selected()), `Orders!${cellAddress(index, COL.remark)}`, "clicking the conflict selects its cell");
+
+    await page.click("#conflicts li button[data-action=keep]");
+    await waitForCell(target, COL.sync, "已保存");
+    await page.waitForSelector("#conflicts li", { state: "detached" });
+    const now = await order(target);
+    assert.equal(now.remark, "我改的");
+    assert.equal(now.version, before.version + 2);
+  });
+
+  it("shows why a status move was refused, which statuses are allowed, and the server's status again", async function () {
+    this.timeout(30_000);
+    const target = (await rows())[5][COL.key] as string;
+    const { index } = await rowOf(target);
+    const before = await order(target);
+    await edit(cellAddress(index, COL.status), [["已签收"]]);
+    await waitForCell(target, COL.sync, "已拒绝", "includes");
+    const { values } = await rowOf(target);
+    assert.equal(values[COL.status], "待支付", "the refused status is replaced by the server's");
+    assert.match(String(values[COL.sync]), /可改为：.*已取消/);
+    assert.equal((await order(target)).version, before.version, "nothing changed on the server");
+  });
+
+  it("keeps an offline edit through a pane reload and delivers it exactly once, even after a lost answer", async function () {
+    this.timeout(60_000);
+    const target = (await rows())[6][COL.key] as string;
+    const before = await order(target);
+    // First the server is unreachable: the edit is queued, persisted, and survives a reload.
+    await page.route("**/api/edits", (route) => route.abort("internetdisconnected"));
+    const { index } = await rowOf(target);
+    await edit(cellAddress(index, COL.remark), [["离线时改的"]]);
+    await page.waitForFunction(() => document.querySelector("#online")?.textContent === "离线：1 条修改等待发送");
+    await page.reload();
+    await page.waitForSelector("#connection.ok"); // reconnects with the URL and token remembered for this workbook
+    await page.waitForFunction(() => document.querySelector("#online")?.textContent === "离线：1 条修改等待发送");
+    assert.equal((await order(target)).version, before.version);
+
+    // Then the request reaches the server but its answer is lost on the way back.
+    await page.unroute("**/api/edits");
+    let lost = 0;
+    await page.route("**/api/edits", async (route) => {
+      if (lost++ === 0) {
+        await route.fetch(); // the server applies the edit ...
+        return route.abort("connectionreset"); // ... and the pane never hears back
+      }
+      return route.continue();
+    });
+    await page.click("#sync");
+    await page.waitForFunction(() => document.querySelector("#error")?.hasAttribute("hidden") === false);
+    assert.equal((await order(target)).version, before.version + 1, "applied once by the first send");
+    assert.match((await page.textContent("#online")) ?? "", /离线：1 条/);
+
+    // Back online: the resend is recognised by its clientEditId and has no second effect.
+    await page.click("#sync");
+    await waitForCell(target, COL.sync, "已保存");
+    await page.waitForFunction(() => document.querySelector("#online")?.textContent === "在线");
+    const after = await order(target);
+    assert.equal(after.remark, "离线时改的");
+    assert.equal(after.version, before.version + 1, "the resend changed nothing more");
+    assert.equal(lost, 2);
+    await page.unroute("**/api/edits");
+  });
+
+  it("says in plain words when the token is refused, and switches the pane and sheet to English", async function () {
+    this.timeout(30_000);
+    await page.selectOption("#lang", "en");
+    await page.waitForFunction(() => document.querySelector("h1")?.textContent === "Ordersheet");
+    assert.deepEqual(await page.evaluate(() => (window as any).__excel.header()), headerRow("en"));
+    await page.fill("#token", "not-a-token");
+    await page.click("#connect");
+    await page.waitForFunction(() => document.querySelector("#error")?.hasAttribute("hidden") === false);
+    assert.equal(await page.textContent("#error-text"), "The server does not accept this access token (revoked or mistyped); ask your admin for a new one.");
+  });
+});

@@ -18,6 +18,8 @@ const Env = z.object({
   HTTPS_PORT: z.union([z.literal("off"), z.coerce.number().int().min(0).max(65535)]).default(3443),
   /** Directory with localhost.crt / localhost.key (default: office-addin-dev-certs' ~/.office-addin-dev-certs). */
   TLS_DIR: z.string().optional(),
+  /** Scheduled jobs (SLA timers every minute, hourly audit digest): "on" (default) or "off". */
+  ORDERSHEET_JOBS: z.enum(["on", "off"], { error: 'ORDERSHEET_JOBS must be "on" or "off"' }).default("on"),
 });
 
 /** Process configuration, read from the environment once at start. */
@@ -34,6 +36,8 @@ export interface Config {
   /** HTTPS listener for the add-in, used when a certificate is found in `tlsDir`; undefined: none. */
   httpsPort?: number;
   tlsDir?: string;
+  /** Run the scheduled jobs in this process (default true). */
+  jobs?: boolean;
 }
 
 /** Parses the environment; a bad value stops the process with a readable message. */
@@ -56,5 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     httpsPort: e.HTTPS_PORT === "off" ? undefined : e.HTTPS_PORT,
     tlsDir: e.TLS_DIR,
+    jobs: e.ORDERSHEET_JOBS === "on",
   };
 }

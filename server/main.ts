@@ -1,4 +1,6 @@
+import crypto from "node:crypto";
 import http from "node:http";
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { buildApp } from "./app.js";
@@ -10,6 +12,8 @@ import { KnexAuditStore } from "./db/KnexAuditStore.js";
 import { KnexChangeFeed } from "./db/KnexChangeFeed.js";
 import { KnexEditStore } from "./db/KnexEditStore.js";
 import { KnexEventStore } from "./db/KnexEventStore.js";
+import { KnexJobSlots } from "./db/KnexJobSlots.js";
+import { KnexTimerStore } from "./db/KnexTimerStore.js";
 import { KnexWorkflowStore } from "./db/KnexWorkflowStore.js";
 import { KnexOrderStore } from "./db/KnexOrderStore.js";
 import { KnexRejectionStore } from "./db/KnexRejectionStore.js";
@@ -18,6 +22,9 @@ import { acquireDataDir } from "./db/dataDirLock.js";
 import { migrateLatest } from "./db/migrate.js";
 import { standardWorkflow } from "./domain/workflow/templates.js";
 import { Metrics } from "./http/metrics.js";
+import { DigestJob } from "./jobs/digestJob.js";
+import { SCHEDULES, Scheduler } from "./jobs/scheduler.js";
+import { SlaTimerJob } from "./jobs/slaTimerJob.js";
 import { createTlsServer, findCertificate } from "./http/tls.js";
 import { createLogger } from "./logger.js";
 
@@ -34,6 +41,8 @@ export interface RunningServer {
   workspaces: KnexWorkspaceStore;
   /** Printed once when the first start created an admin token. */
   firstAdminToken?: string;
+  /** The scheduled jobs (SLA timers, audit digest); absent when jobs are off. */
+  scheduler?: Scheduler;
   close(): Promise<void>;
 }
 
@@ -64,6 +73,22 @@ async function bootstrap(config: Config, workspaces: KnexWorkspaceStore): Promis
   return undefined;
 }
 
+/** The scheduled jobs of one server instance; instances sharing a database claim each slot once. */
+function serverJobs(d: { knex: Database["knex"]; workflows: KnexWorkflowStore; events: KnexEventStore; audit: KnexAuditStore; signal: ChangeSignal; logger: Logger; now?: () => Date }): Scheduler {
+  const slots = new KnexJobSlots(d.knex, `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`);
+  const timers = new KnexTimerStore(d.knex, d.workflows, d.signal);
+  const sla = new SlaTimerJob({ store: timers, events: d.events, logger: d.logger, slots });
+  const digest = new DigestJob({ workspaces: () => timers.workspaces(), audit: d.audit, logger: d.logger, slots });
+  return new Scheduler({
+    logger: d.logger,
+    now: d.now,
+    jobs: [
+      { name: "sla-timers", ...SCHEDULES.slaTimers, run: (now, slot) => sla.run(now, slot) },
+      { name: "audit-digest", ...SCHEDULES.auditDigest, run: (now, slot) => digest.run(now, slot) },
+    ],
+  });
+}
+
 /** Opens the database, migrates it, and starts serving HTTP. */
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
@@ -88,6 +113,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const workflows = new KnexWorkflowStore(db.knex, signal);
   const events = new KnexEventStore(db.knex, workflows, signal);
   const audit = new KnexAuditStore(db.knex);
+  const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, logger, now: opts.now });
+  scheduler?.start();
   const app = buildApp({
     logger,
     metrics,
@@ -133,7 +160,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     db,
     workspaces,
     firstAdminToken,
+    scheduler,
     async close() {
+      await scheduler?.stop();
       feed.close();
       server.closeAllConnections();
       secure?.closeAllConnections();

@@ -1,14 +1,20 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import appManifest from "@microsoft/app-manifest";
-import converter from "office-addin-manifest-converter";
+import { AppManifestUtils } from "@microsoft/app-manifest";
+import { convert } from "office-addin-manifest-converter";
 import { checkManifestXml } from "./checkManifestXml.js";
 
 /** The unified (JSON) manifest version the XML is converted to and validated against, offline. */
 export const JSON_MANIFEST_VERSION = "1.23";
 
 const SCHEMA_BASE = `https://developer.microsoft.com/json-schemas/teams/v${JSON_MANIFEST_VERSION}`;
+
+/** Validates a unified (JSON) manifest against the schema bundled in @microsoft/app-manifest, offline. */
+export async function checkJsonManifest(manifest: Record<string, unknown>): Promise<string[]> {
+  const errors: string[] = await AppManifestUtils.validateAgainstSchema(manifest as never);
+  return errors.map((e) => `JSON manifest.json:${e}`);
+}
 
 /**
  * Validates an XML add-in manifest without the internet: the structural checks of
@@ -23,13 +29,11 @@ export async function validateManifest(xmlPath: string): Promise<string[]> {
 
   const out = await fs.mkdtemp(path.join(os.tmpdir(), "ordersheet-manifest-"));
   try {
-    await converter.convert(xmlPath, out, false, `${SCHEMA_BASE}/MicrosoftTeams.schema.json`, JSON_MANIFEST_VERSION, false);
+    await convert(xmlPath, out, false, `${SCHEMA_BASE}/MicrosoftTeams.schema.json`, JSON_MANIFEST_VERSION, false);
     const files = await fs.readdir(out);
     if (!files.includes("manifest.json")) return [...problems, "JSON: the converter produced no manifest.json"];
-    const { AppManifestUtils } = appManifest;
     const manifest = JSON.parse(await fs.readFile(path.join(out, "manifest.json"), "utf8")) as Record<string, unknown>;
-    const errors: string[] = await AppManifestUtils.validateAgainstSchema(manifest as never);
-    problems.push(...errors.map((e) => `JSON manifest.json:${e}`));
+    problems.push(...(await checkJsonManifest(manifest)));
     // Localization files: the bundled localization schemas carry a pattern ajv cannot compile
     // in unicode mode, so they are checked by shape: string values for known manifest paths.
     for (const file of files.filter((f) => f.endsWith(".json") && f !== "manifest.json")) {

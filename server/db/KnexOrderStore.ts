@@ -3,8 +3,8 @@ import { channelCode, type Channel } from "../domain/channels.js";
 import { NotFoundError, InputError } from "../domain/errors.js";
 import type { Order, OrderLine } from "../domain/order.js";
 import { dayInZone, formatOrderId } from "../domain/orderId.js";
-import { chainEntries, insertAuditRows } from "./auditWriter.js";
-import { bulkInsert, LINE_WRITE_COLUMNS, ORDER_WRITE_COLUMNS } from "./bulkInsert.js";
+import { auditPayloads, chainEntries, insertAuditPayloads, type AuditRow } from "./auditWriter.js";
+import { bulkInsertJson, LINE_WRITE_COLUMNS, ORDER_WRITE_COLUMNS, whileQueued } from "./bulkInsert.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import { LINE_COLUMNS, ORDER_COLUMNS, lineToRow, orderToRow, rowToLine, rowToOrder } from "./orderRows.js";
@@ -64,19 +64,15 @@ export class KnexOrderStore {
     const nowIso = now.toISOString();
     let created = 0;
     await this.knex.transaction(async (trx) => {
-      let __t = performance.now(); const __m = (globalThis as any).__m ??= new Map(); const T = (k: string) => { const n = performance.now(); __m.set(k, (__m.get(k) ?? 0) + n - __t); __t = n; };
       const flow = await trx("workflow_versions")
         .where("workspace_id", ctx.workspaceId)
         .orderBy("version", "desc")
         .first("version", trx.raw("definition->>'initial' as initial"));
       if (!flow) throw new NotFoundError(`workspace ${ctx.workspaceId} has no workflow`);
-      T("L71");
 
       // First occurrence of a key in the batch wins; later ones repeat its outcome.
       const firstIndex = new Map<string, number>();
-      T("L74");
       const unique: number[] = [];
-      T("L75");
       drafts.forEach((d, i) => {
         const key = `${d.channel}\u0000${d.externalOrderId}`;
         if (!firstIndex.has(key)) {
@@ -84,15 +80,11 @@ export class KnexOrderStore {
           unique.push(i);
         }
       });
-      T("L82");
 
       const existing = await this.findExisting(trx, ctx.workspaceId, unique.map((i) => drafts[i]));
-      T("L84");
       const fresh = unique.filter((i) => !existing.has(keyOf(drafts[i])));
-      T("L85");
 
       const ids = await this.reserveIds(trx, ctx, fresh.map((i) => drafts[i]), now);
-      T("L87");
       const orders: Order[] = fresh.map((i, n) => ({
         ...drafts[i],
         id: ids[n],
@@ -106,12 +98,10 @@ export class KnexOrderStore {
         createdAt: nowIso,
         updatedAt: nowIso,
       }));
-      T("L100");
 
       // New chains start here, so each order's first audit hash is known before it is
       // written and lands in the same insert as its head.
       const heads = new Map<string, string | null>();
-      T("L104");
       const auditRows = chainEntries(
         ctx.workspaceId,
         orders.map((o) => ({
@@ -120,51 +110,43 @@ export class KnexOrderStore {
         })),
         heads,
       );
-      T("L112");
 
-      // ON CONFLICT covers a concurrent import of the same key that committed first.
+      // ON CONFLICT covers a concurrent import of the same key that committed first. While
+      // the database inserts the orders, the rows that follow them are prepared here.
       const inserted = new Set<string>();
-      T("L115");
-      for (let i = 0; i < orders.length; i += INSERT_CHUNK) {
-        const rows = await bulkInsert(
-          trx,
-          "orders",
-          ORDER_WRITE_COLUMNS,
-          orders.slice(i, i + INSERT_CHUNK).map((o) => orderToRow(o, heads.get(o.id) ?? null)),
-          "on conflict (workspace_id, channel, external_order_id) do nothing returning id",
-        );
-        for (const r of rows) inserted.add(r.id as string);
-      }
-      const createdOrders = orders.filter((o) => inserted.has(o.id));
-      T("L126");
-      if (createdOrders.length < orders.length) {
+      const orderJson = chunks(orders, INSERT_CHUNK).map((slice) => JSON.stringify(slice.map((o) => orderToRow(o, heads.get(o.id) ?? null))));
+      const ordersWritten = (async () => {
+        const ids: string[] = [];
+        for (const json of orderJson) {
+          const rows = await bulkInsertJson(trx, "orders", ORDER_WRITE_COLUMNS, json, "on conflict (workspace_id, channel, external_order_id) do nothing returning id");
+          for (const r of rows) ids.push(r.id as string);
+        }
+        return ids;
+      })();
+      ordersWritten.catch(() => {}); // awaited below; this only keeps a failure from counting as unhandled meanwhile
+      await whileQueued();
+      const follow = (created: Order[], audit: AuditRow[]) => ({
+        lines: chunks(created.flatMap((o) => o.lines!.map((l) => lineToRow(ctx.workspaceId, o.id, l))), INSERT_CHUNK * 3).map((c) => JSON.stringify(c)),
+        audit: auditPayloads(audit),
+        changes: created.map((o): NewChange => ({ kind: "order.created", orderId: o.id, orderVersion: 1, data: { status: o.status, channel: o.channel, externalOrderId: o.externalOrderId } })),
+      });
+      let payloads = follow(orders, auditRows);
+      for (const id of await ordersWritten) inserted.add(id);
+
+      let createdOrders = orders;
+      if (inserted.size < orders.length) {
+        createdOrders = orders.filter((o) => inserted.has(o.id));
         const raced = await this.findExisting(trx, ctx.workspaceId, orders.filter((o) => !inserted.has(o.id)));
         for (const [k, id] of raced) existing.set(k, id);
+        payloads = follow(createdOrders, auditRows.filter((r) => inserted.has(r.order_id)));
       }
-
-      const lineRows = createdOrders.flatMap((o) => o.lines!.map((l) => lineToRow(ctx.workspaceId, o.id, l)));
-      T("L132");
-      for (let i = 0; i < lineRows.length; i += INSERT_CHUNK * 3) await bulkInsert(trx, "order_lines", LINE_WRITE_COLUMNS, lineRows.slice(i, i + INSERT_CHUNK * 3));
-      T("L133");
-      await insertAuditRows(trx, auditRows.filter((r) => inserted.has(r.order_id)));
-      T("L134");
-
-      const changes: NewChange[] = createdOrders.map((o) => ({
-        kind: "order.created",
-        orderId: o.id,
-        orderVersion: 1,
-        data: { status: o.status, channel: o.channel, externalOrderId: o.externalOrderId },
-      }));
-      T("L141");
-      await appendChanges(trx, ctx.workspaceId, changes, now);
-      T("L142");
-      if (changes.length) await this.signal.inTransaction(trx, ctx.workspaceId);
-      T("L143");
+      for (const json of payloads.lines) await bulkInsertJson(trx, "order_lines", LINE_WRITE_COLUMNS, json);
+      await insertAuditPayloads(trx, payloads.audit);
+      await appendChanges(trx, ctx.workspaceId, payloads.changes, now);
+      if (createdOrders.length) await this.signal.inTransaction(trx, ctx.workspaceId);
       created = createdOrders.length;
-      T("L144");
 
       const idByKey = new Map(createdOrders.map((o) => [keyOf(o), o.id]));
-      T("L146");
       drafts.forEach((d, i) => {
         const key = keyOf(d);
         const createdId = firstIndex.get(key) === i ? idByKey.get(key) : undefined;
@@ -172,7 +154,6 @@ export class KnexOrderStore {
         if (!id) throw new Error(`import lost track of ${key}`);
         outcomes[i] = { index: i, channel: d.channel, externalOrderId: d.externalOrderId, outcome: createdId ? "created" : "unchanged", id };
       });
-      T("L153");
     });
     if (created) this.signal.afterCommit(ctx.workspaceId);
     return outcomes;
@@ -180,17 +161,19 @@ export class KnexOrderStore {
 
   private async findExisting(trx: Knex.Transaction, workspaceId: string, keys: { channel: string; externalOrderId: string }[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
-    for (let i = 0; i < keys.length; i += 5000) {
-      const slice = keys.slice(i, i + 5000);
-      if (slice.length === 0) continue;
-      const rows = await trx("orders")
-        .where("workspace_id", workspaceId)
-        .whereIn(
-          ["channel", "external_order_id"],
-          trx.raw("select * from unnest(?::text[], ?::text[])", [slice.map((k) => k.channel), slice.map((k) => k.externalOrderId)]) as unknown as Knex.QueryBuilder,
-        )
-        .select("id", "channel", "external_order_id");
-      for (const r of rows) found.set(`${r.channel}\u0000${r.external_order_id}`, r.id);
+    for (const slice of chunks(keys, 5000)) {
+      // One unique-index probe per key (LIMIT keeps the planner from hashing the whole
+      // table instead), so the cost follows the batch, not the table.
+      const result = await trx.raw(
+        `select o.id, o.channel, o.external_order_id
+         from unnest(?::text[], ?::text[]) as k(channel, external_order_id)
+         cross join lateral (
+           select id, channel, external_order_id from orders
+           where workspace_id = ? and channel = k.channel and external_order_id = k.external_order_id
+           limit 1) as o`,
+        [slice.map((k) => k.channel), slice.map((k) => k.externalOrderId), workspaceId],
+      );
+      for (const r of result.rows as { id: string; channel: string; external_order_id: string }[]) found.set(`${r.channel}\u0000${r.external_order_id}`, r.id);
     }
     return found;
   }
@@ -251,6 +234,12 @@ export class KnexOrderStore {
     const last = orders[orders.length - 1];
     return { orders, next: rows.length > f.limit && last ? { updatedAt: last.updatedAt, id: last.id } : null };
   }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 function keyOf(o: { channel: string; externalOrderId: string }): string {

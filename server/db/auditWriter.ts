@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
-import { hashAuditEntry } from "../domain/audit/hashChain.js";
-import { bulkInsert, type ColumnSpec } from "./bulkInsert.js";
+import { createHash } from "node:crypto";
+import { canonicalJson, hashAuditEntry } from "../domain/audit/hashChain.js";
+import { bulkInsertJson, type ColumnSpec } from "./bulkInsert.js";
 
 const AUDIT_COLUMNS: readonly ColumnSpec[] = [
   ["workspace_id", "text"], ["order_id", "text"], ["order_version", "int"], ["at", "timestamptz"], ["actor", "text"],
@@ -37,6 +38,27 @@ export function hashedContent(workspaceId: string, e: AuditEntryInput): Record<s
   };
 }
 
+const str = JSON.stringify;
+
+/**
+ * `hashAuditEntry(prev, hashedContent(workspaceId, e))`, with the canonical JSON of the
+ * fixed-shape part written out directly (keys already in sorted order) — the general
+ * encoder sorts and walks every object, which dominated bulk writes. Entries of any other
+ * shape take the general path, so the hash is the same text either way.
+ */
+export function entryHash(prev: string | null, workspaceId: string, e: AuditEntryInput): string {
+  const plain =
+    typeof workspaceId === "string" && typeof e.orderId === "string" && typeof e.at === "string" && typeof e.actor === "string" &&
+    typeof e.source === "string" && typeof e.action === "string" && (e.field === null || typeof e.field === "string") &&
+    Number.isFinite(e.orderVersion) && (prev === null || typeof prev === "string");
+  if (!plain) return hashAuditEntry(prev, hashedContent(workspaceId, e));
+  const text =
+    `{"entry":{"action":${str(e.action)},"actor":${str(e.actor)},"at":${str(e.at)},"field":${e.field === null ? "null" : str(e.field)},` +
+    `"newValue":${canonicalJson(e.newValue ?? null)},"oldValue":${canonicalJson(e.oldValue ?? null)},"orderId":${str(e.orderId)},` +
+    `"orderVersion":${str(e.orderVersion)},"source":${str(e.source)},"workspaceId":${str(workspaceId)}},"prev":${prev === null ? "null" : str(prev)}}`;
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
 /** An audit row ready to insert, hash computed. */
 export type AuditRow = Record<string, unknown> & { order_id: string; hash: string };
 
@@ -47,7 +69,7 @@ export type AuditRow = Record<string, unknown> & { order_id: string; hash: strin
 export function chainEntries(workspaceId: string, entries: AuditEntryInput[], heads: Map<string, string | null>): AuditRow[] {
   return entries.map((e) => {
     const prev = heads.get(e.orderId) ?? null;
-    const hash = hashAuditEntry(prev, hashedContent(workspaceId, e));
+    const hash = entryHash(prev, workspaceId, e);
     heads.set(e.orderId, hash);
     return {
       workspace_id: workspaceId,
@@ -66,9 +88,23 @@ export function chainEntries(workspaceId: string, entries: AuditEntryInput[], he
   });
 }
 
+const AUDIT_CHUNK = 5000;
+
 /** Inserts chained audit rows in the caller's transaction. */
 export async function insertAuditRows(trx: Knex.Transaction, rows: AuditRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 5000) await bulkInsert(trx, "audit_log", AUDIT_COLUMNS, rows.slice(i, i + 5000));
+  await insertAuditPayloads(trx, auditPayloads(rows));
+}
+
+/** Chained audit rows encoded for {@link insertAuditPayloads}, so encoding can overlap other queries. */
+export function auditPayloads(rows: AuditRow[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rows.length; i += AUDIT_CHUNK) out.push(JSON.stringify(rows.slice(i, i + AUDIT_CHUNK)));
+  return out;
+}
+
+/** Inserts audit rows encoded by {@link auditPayloads} in the caller's transaction. */
+export async function insertAuditPayloads(trx: Knex.Transaction, payloads: string[]): Promise<void> {
+  for (const json of payloads) await bulkInsertJson(trx, "audit_log", AUDIT_COLUMNS, json);
 }
 
 /**

@@ -17,13 +17,30 @@ export async function bulkInsert(
   suffix = "",
 ): Promise<Record<string, any>[]> {
   if (rows.length === 0) return [];
+  return bulkInsertJson(trx, table, columns, JSON.stringify(rows), suffix);
+}
+
+/** {@link bulkInsert} with the rows already encoded as a JSON array (so callers can encode ahead). */
+export async function bulkInsertJson(
+  trx: Knex.Transaction | Knex,
+  table: string,
+  columns: readonly ColumnSpec[],
+  json: string,
+  suffix = "",
+): Promise<Record<string, any>[]> {
+  if (json === "[]") return [];
   const names = columns.map(([n]) => n).join(", ");
   const types = columns.map(([n, t]) => `${n} ${t}`).join(", ");
-  const result = await trx.raw(
-    `insert into ${table} (${names}) select ${names} from jsonb_to_recordset(?::jsonb) as x(${types}) ${suffix}`,
-    [JSON.stringify(rows)],
-  );
+  const result = await trx.raw(`insert into ${table} (${names}) select ${names} from jsonb_to_recordset(?::jsonb) as x(${types}) ${suffix}`, [json]);
   return (result.rows ?? []) as Record<string, any>[];
+}
+
+/**
+ * Resolves once queries already started on a connection have been handed to the driver,
+ * so the caller can do CPU work while the database executes them.
+ */
+export function whileQueued(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Column specs of `orders`, in write order. */

@@ -5,7 +5,8 @@ import type { Related } from "../domain/workflow/guardContext.js";
 /**
  * The cross-order numbers guards read as `related.*`, for a set of orders, in three
  * grouped queries: same customer on other channels within 30 minutes, status conflicts on
- * the order's channel since midnight in the workspace time zone, and status changes of the order in 24 h.
+ * the order's channel since midnight in the workspace time zone, and the order's status
+ * flip-flops (returns to a status it held earlier) in 24 h.
  */
 export async function relatedCounts(trx: Knex.Transaction, ws: string, orders: Order[], now: Date, timeZone: string): Promise<Map<string, Related>> {
   const out = new Map<string, Related>(orders.map((o) => [o.id, { sameCustomerOtherChannels30m: 0, channelConflictsToday: 0, orderStatusJumps24h: 0 }]));
@@ -34,11 +35,19 @@ export async function relatedCounts(trx: Knex.Transaction, ws: string, orders: O
   const byChannel = new Map((conflicts.rows as { channel: string; n: number }[]).map((r) => [r.channel, Number(r.n)]));
   for (const o of orders) out.get(o.id)!.channelConflictsToday = byChannel.get(o.channel) ?? 0;
 
+  // A status "jump" is a change back to a status the order already held in the window
+  // (in_transit → delivery_exception → in_transit …): sources disagreeing about the order.
+  // Ordinary forward progress never revisits a status, so it never counts.
+  const since = new Date(now.getTime() - 24 * 3600_000).toISOString();
   const jumps = await trx.raw(
-    `select order_id, count(*)::int as n from audit_log
-     where workspace_id = ? and order_id = any(?::text[]) and field = 'status' and at >= ?
-     group by order_id`,
-    [ws, ids, new Date(now.getTime() - 24 * 3600_000).toISOString()],
+    `select a.order_id, count(*)::int as n from audit_log a
+     where a.workspace_id = ? and a.order_id = any(?::text[]) and a.field = 'status' and a.at >= ?
+       and exists (
+         select 1 from audit_log b
+         where b.workspace_id = a.workspace_id and b.order_id = a.order_id and b.field = 'status'
+           and b.seq < a.seq and b.at >= ? and b.old_value = a.new_value)
+     group by a.order_id`,
+    [ws, ids, since, since],
   );
   for (const r of jumps.rows as { order_id: string; n: number }[]) out.get(r.order_id)!.orderStatusJumps24h = Number(r.n);
   return out;

@@ -28,6 +28,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     timeZone: "Asia/Shanghai",
     logLevel: "silent",
     bodyLimitBytes: 1024 * 1024,
+    jobs: false,
     ...overrides,
   };
 }

@@ -131,6 +131,70 @@ describeEachDatabase("workflow engine API", function ({ db }) {
     }
   });
 
+  it("lets an order progress normally through many statuses without tripping the status-jump breaker", async function () {
+    const id = await newOrder({ channel: "youzan" });
+    const steps = [
+      { type: "payment.confirmed", data: {} },
+      { type: "wms.printed", data: {} },
+      { type: "wms.outbound", data: { outboundAt: "2026-01-15T03:00:00Z" } },
+      { type: "waybill.assigned", data: { carrier: "SF", waybillNo: "SF5550001" } },
+      { type: "carrier.update", data: { state: "2" } },
+      { type: "carrier.signed", data: {} },
+    ];
+    const outcomes: string[] = [];
+    for (const [i, step] of steps.entries()) {
+      const r = await post([{ source: "connector:youzan", sourceEventId: `walk-${id}-${i}`, orderId: id, ...step }]);
+      outcomes.push(`${r.body.results[0].outcome}:${r.body.results[0].status}`);
+    }
+    assert.deepEqual(outcomes, ["applied:reviewed", "applied:printed", "applied:outbound_no_waybill", "applied:in_transit", "applied:in_transit", "applied:signed"]);
+    assert.equal((await t.server.db.knex("channel_pauses").where({ channel: "youzan" })).length, 0);
+  });
+
+  it("pauses a channel's intake when one order's status flips back and forth more than 3 times", async function () {
+    const id = await newOrder({ channel: "jd" });
+    const other = await newOrder({ channel: "jd" });
+    let k = 0;
+    const send = async (orderId: string, type: string, data: Record<string, unknown>) =>
+      (await post([{ source: "connector:kdniao", sourceEventId: `flip-${orderId}-${k++}`, orderId, type, data }])).body.results[0];
+    await send(id, "payment.confirmed", {});
+    await send(id, "wms.outbound", { outboundAt: "2026-01-15T03:00:00Z" });
+    assert.equal((await send(id, "waybill.assigned", { carrier: "JD", waybillNo: "JD0001" })).status, "in_transit");
+    try {
+      const flips: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        flips.push((await send(id, "carrier.problem", { reason: `滞留 ${i}` })).status);
+        flips.push((await send(id, "carrier.update", { state: "2", location: `站点 ${i}` })).status);
+      }
+      assert.deepEqual(flips, ["delivery_exception", "in_transit", "delivery_exception", "in_transit", "delivery_exception", "in_transit"]);
+      const pauses = await t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "jd" });
+      assert.equal(pauses.length, 1, "the 4th flip-back paused the channel");
+      const alerts = (await t.call("GET", `/api/alerts?orderId=${id}`)).body.alerts;
+      assert.ok(alerts.some((a: any) => a.sourceId === "status_jump_breaker" && a.level === "red"), JSON.stringify(alerts));
+      const held = await send(other, "payment.confirmed", {});
+      assert.equal(held.outcome, "held", "other orders of the paused channel are held");
+    } finally {
+      await t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "jd" }).delete();
+    }
+  });
+
+  it("pauses a channel's intake after more than 15 status conflicts on it in a day", async function () {
+    const id = await newOrder({ channel: "xiaohongshu" });
+    const li = await t.token("li.li9", "customer_service");
+    try {
+      const outcomes: string[] = [];
+      const stale = async () => outcomes.push((await t.call("POST", `/api/orders/${id}/status`, { body: { to: "cancelled", baseVersion: 7 }, token: li })).body.outcome);
+      for (let i = 0; i < 16; i++) await stale();
+      assert.equal((await t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "xiaohongshu" })).length, 0, "15 conflicts are tolerated");
+      await stale();
+      assert.deepEqual(new Set(outcomes), new Set(["conflict"]));
+      const pauses = await t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "xiaohongshu" });
+      assert.equal(pauses.length, 1);
+      assert.match(pauses[0].reason, /More than 15 status conflicts/);
+    } finally {
+      await t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "xiaohongshu" }).delete();
+    }
+  });
+
   it("answers a stale manual status command with 409, the current value and who changed it", async function () {
     const id = await reviewedOrder();
     const wang = await t.token("wang.ck", "warehouse");

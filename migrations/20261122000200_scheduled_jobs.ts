@@ -11,10 +11,11 @@ export async function up(knex: Knex): Promise<void> {
 
   // NULL for anything that is not a plain ISO-8601 instant with an explicit zone, instead of
   // an error: one malformed fact must not stop the timer scan of a whole workspace.
+  // (No "?" in this SQL: knex would read it as a binding placeholder.)
   await knex.raw(`
     CREATE FUNCTION ordersheet_try_instant(v text) RETURNS timestamptz LANGUAGE plpgsql STABLE AS $$
     BEGIN
-      IF v IS NULL OR v !~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?(Z|[+-]\\d{2}:\\d{2})$' THEN
+      IF v IS NULL OR v !~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3}){0,1}(Z|[+-]\\d{2}:\\d{2})$' THEN
         RETURN NULL;
       END IF;
       RETURN v::timestamptz;

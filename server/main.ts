@@ -10,6 +10,7 @@ import { createDatabase, type Database } from "./db/createKnex.js";
 import { KnexAlertStore } from "./db/KnexAlertStore.js";
 import { KnexAuditStore } from "./db/KnexAuditStore.js";
 import { KnexChangeFeed } from "./db/KnexChangeFeed.js";
+import { KnexChannelStore } from "./db/KnexChannelStore.js";
 import { KnexEditStore } from "./db/KnexEditStore.js";
 import { KnexEventStore } from "./db/KnexEventStore.js";
 import { KnexJobSlots } from "./db/KnexJobSlots.js";
@@ -123,7 +124,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     orders: new KnexOrderStore(db.knex, signal),
     feed,
     rejections: new KnexRejectionStore(db.knex),
-    engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex) },
+    engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex), channels: new KnexChannelStore(db.knex, signal) },
     ping: async () => {
       await db.knex.raw("select 1");
     },

@@ -5,7 +5,7 @@ import type { WorkflowDefinition } from "../../server/contracts/workflow.js";
 import { ApiError } from "../api/ApiError.js";
 import type { ApiClient } from "../api/ApiClient.js";
 import { ChangeFeedLoop } from "../api/ChangeFeedLoop.js";
-import { AlertBook } from "../core/AlertBook.js";
+import { AlertBook, alertPatches } from "../core/AlertBook.js";
 import { COL, columnForEditable, headerRow } from "../core/columns.js";
 import { diffRows, protectKey } from "../core/diffRows.js";
 import { EditQueue } from "../core/EditQueue.js";
@@ -99,6 +99,17 @@ export class SyncSession {
   }
 
   private listSignature = "";
+  /** What the sheet shows of the alerts: order → fill of its ID cell. */
+  private alertFills = new Map<string, string>();
+
+  /** Colours the ID cells of orders with open alerts; the `rewritten` rows are coloured afresh. */
+  private async colourAlertRows(rewritten: Iterable<string> | "all" = []): Promise<void> {
+    const shown = new Map(this.alertFills);
+    for (const id of rewritten === "all" ? [...shown.keys()] : rewritten) shown.set(id, "");
+    const { patches, coloured } = alertPatches(this.alerts.list(), shown);
+    this.alertFills = coloured;
+    await this.deps.gateway.patchCells(patches);
+  }
 
   /** Rewrites the Alerts and Conflicts sheets when their content changed. */
   private async writeListSheets(): Promise<void> {
@@ -257,6 +268,7 @@ export class SyncSession {
       this.emit({ progress: { phase: "loading", done: orders.length, total: 0 } });
     } while (next);
     const outcome = await this.writeOrders(orders, true);
+    await this.colourAlertRows("all");
     this.deps.store.set("cursor", cursor);
     this.emit({ progress: { phase: "done", done: orders.length, total: orders.length, appended: outcome.plan.appends.length, updated: outcome.plan.updatedRows } });
     if (follow) this.follow();
@@ -319,11 +331,13 @@ export class SyncSession {
       else if (c.kind === "workflow.published") await this.refreshWorkflow();
       else alertsChanged = this.alerts.apply(c) || alertsChanged;
     }
+    let appended: readonly string[] = [];
     if (ids.size) {
       const orders = await fetchOrders(api, [...ids]);
       const zone = this.me?.timeZone ?? "Asia/Shanghai";
-      await this.writeOrders(orders, (o) => matchesFilter(o, this.filter, zone));
+      appended = (await this.writeOrders(orders, (o) => matchesFilter(o, this.filter, zone))).plan.appendedIds;
     }
+    if (alertsChanged || appended.length) await this.colourAlertRows(appended);
     if (alertsChanged || ids.size) this.emit({});
   }
 

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { Change } from "../../server/contracts/changes.js";
+import { COL } from "./columns.js";
+import type { CellPatch } from "./resultPlan.js";
 
 /** An open alert as the pane lists it. */
 export interface AlertEntry {
@@ -66,4 +68,21 @@ export class AlertBook {
 
 function keyOf(orderId: string, sourceId: string): string {
   return `${orderId}\u0000${sourceId}`;
+}
+
+/** Fill of an order's ID cell per alert level (the row's colour cue; the Alerts sheet has the text). */
+export const ALERT_FILLS: Record<string, string> = { red: "#FFC7CE", orange: "#FFD8A8", yellow: "#FFEB9C", green: "#C6EFCE" };
+
+/**
+ * Order-ID cells to recolour after the alerts changed: each order with an open alert takes the
+ * colour of its most urgent one; an order whose alerts all cleared loses its colour. `coloured`
+ * is what the sheet shows now (order → fill); returns the patches and what it will show after.
+ */
+export function alertPatches(alerts: readonly AlertEntry[], coloured: ReadonlyMap<string, string>): { patches: CellPatch[]; coloured: Map<string, string> } {
+  const next = new Map<string, string>();
+  for (const a of alerts) if (!next.has(a.orderId)) next.set(a.orderId, ALERT_FILLS[a.level] ?? ALERT_FILLS.red);
+  const patches: CellPatch[] = [];
+  for (const [orderId, fill] of next) if (coloured.get(orderId) !== fill) patches.push({ orderId, col: COL.orderId, value: orderId, fill });
+  for (const orderId of coloured.keys()) if (!next.has(orderId)) patches.push({ orderId, col: COL.orderId, value: orderId, fill: "" });
+  return { patches, coloured: next };
 }

@@ -8,6 +8,7 @@ import {
 } from "./engine.js";
 import { WorkflowDefinition } from "./workflow.js";
 import { EditsRequest, EditsResponse } from "./edits.js";
+import { ChannelParams, ChannelPausesResponse, ResumeChannelRequest, ResumeChannelResponse } from "./channels.js";
 
 /**
  * One HTTP endpoint as data: the server validates with it, the OpenAPI document is
@@ -188,6 +189,21 @@ export const api = {
     roles: ["admin", "supervisor", "customer_service", "warehouse", "finance"],
     body: EditsRequest,
     response: EditsResponse,
+  }),
+  channelPauses: defineRoute({
+    method: "get",
+    path: "/api/channels/pauses",
+    summary: "Channels whose intake is paused by a circuit breaker, with their held events",
+    response: ChannelPausesResponse,
+  }),
+  resumeChannel: defineRoute({
+    method: "post",
+    path: "/api/channels/:channel/resume",
+    summary: "Resume a paused channel and replay its held events in arrival order (supervisors, admins)",
+    roles: ["admin", "supervisor"],
+    params: ChannelParams,
+    body: ResumeChannelRequest,
+    response: ResumeChannelResponse,
   }),
   rejections: defineRoute({
     method: "get",

@@ -17,7 +17,7 @@ export const ChangesQuery = z
 export type ChangesQuery = z.infer<typeof ChangesQuery>;
 
 /** What kind of thing changed. */
-export const ChangeKind = z.enum(["order.created", "order.updated", "alert.raised", "alert.cleared", "workflow.published"]);
+export const ChangeKind = z.enum(["order.created", "order.updated", "alert.raised", "alert.cleared", "workflow.published", "channel.paused", "channel.resumed"]);
 export type ChangeKind = z.infer<typeof ChangeKind>;
 
 /** One entry of the change feed. */

@@ -89,7 +89,10 @@ export class KnexEventStore {
             })),
           )
           .onConflict(["workspace_id", "source", "source_event_id"])
-          .ignore()
+          // A held event (its channel was paused) is claimed again when it is delivered
+          // again or replayed on resume; anything else seen before is a duplicate.
+          .merge({ outcome: "pending" })
+          .where("events_inbox.outcome", "held")
           .returning(["id", "source", "source_event_id"]);
         for (const r of rows) inboxId.set(`${r.source}\u0000${r.source_event_id}`, Number(r.id));
       }

@@ -39,3 +39,15 @@ export async function migrateLatest(knex: Knex): Promise<string[]> {
 export async function migrateRollbackAll(knex: Knex): Promise<void> {
   await knex.migrate.rollback({ migrationSource: new DirectoryMigrationSource() }, true);
 }
+
+/** Rolls back the newest batch of migrations (or all of them); returns their names. */
+export async function migrateRollback(knex: Knex, all = false): Promise<string[]> {
+  const [, rolledBack] = (await knex.migrate.rollback({ migrationSource: new DirectoryMigrationSource() }, all)) as [number, string[]];
+  return rolledBack;
+}
+
+/** Migrations applied and still pending, by name. */
+export async function migrationStatus(knex: Knex): Promise<{ applied: string[]; pending: string[] }> {
+  const [done, pending] = (await knex.migrate.list({ migrationSource: new DirectoryMigrationSource() })) as [{ name: string }[], string[]];
+  return { applied: done.map((m) => m.name), pending: pending.map((m) => (typeof m === "string" ? m : (m as { file: string }).file)) };
+}

@@ -6,6 +6,7 @@ import type { EventInput } from "../contracts/events.js";
 import type { WorkflowDefinition } from "../contracts/workflow.js";
 import type { KnexAlertStore } from "../db/KnexAlertStore.js";
 import type { KnexAuditStore } from "../db/KnexAuditStore.js";
+import type { KnexChannelStore } from "../db/KnexChannelStore.js";
 import type { KnexEditStore } from "../db/KnexEditStore.js";
 import type { EventOutcome, KnexEventStore } from "../db/KnexEventStore.js";
 import type { KnexWorkflowStore } from "../db/KnexWorkflowStore.js";
@@ -21,6 +22,7 @@ export interface EngineDeps {
   workflows: KnexWorkflowStore;
   audit: KnexAuditStore;
   alerts: KnexAlertStore;
+  channels: KnexChannelStore;
   now: () => Date;
 }
 
@@ -201,6 +203,32 @@ export function engineRouter(deps: EngineDeps): Router {
   bindRoute(router, api.alerts, async ({ query, principal }) => ({
     alerts: await deps.alerts.list(principal.workspaceId, { open: query.open === "true", orderId: query.orderId, limit: query.limit }),
   }));
+
+  bindRoute(router, api.channelPauses, async ({ principal }) => ({ pauses: await deps.channels.list(principal.workspaceId) }));
+
+  bindRoute(router, api.resumeChannel, async ({ params, body, principal }) => {
+    const ws = principal.workspaceId;
+    const wasPaused = await deps.channels.resume(ws, params.channel, principal.userName, body.note, deps.now());
+    // Replay what the pause held, oldest first, through the engine. Each event is decided
+    // under its original sender's name; held events are facts, never manual commands.
+    const counts: Record<string, number> = {};
+    let replayed = 0;
+    let after = 0;
+    for (;;) {
+      const page = await deps.channels.held(ws, params.channel, after, 1000);
+      if (page.length === 0) break;
+      after = page[page.length - 1].inboxId;
+      const byActor = new Map<string, EventInput[]>();
+      for (const h of page) byActor.set(h.actor, [...(byActor.get(h.actor) ?? []), h.event]);
+      for (const [actor, events] of byActor) {
+        const results = await deps.events.process({ workspaceId: ws, timeZone: principal.timeZone, actor: { role: principal.role, name: actor } }, events, deps.now());
+        for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+        replayed += results.length;
+      }
+      if (counts.held) break; // paused again by a breaker during the replay
+    }
+    return { channel: params.channel, wasPaused, replayed, counts };
+  });
 
   return router;
 }

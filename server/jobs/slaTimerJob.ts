@@ -56,6 +56,17 @@ export interface TimerRunSummary {
   /** Timer moves the engine did not apply (already delivered, no longer due …). */
   transitionsNotApplied: number;
   errors: number;
+  /** The same figures per workspace that ran. */
+  perWorkspace: Record<string, WorkspaceFigures>;
+}
+
+/** What one run did in one workspace. */
+export interface WorkspaceFigures {
+  scanned: number;
+  alerts: number;
+  tasks: number;
+  transitions: number;
+  transitionsNotApplied: number;
 }
 
 /** The name timer moves are recorded under (audit actor and event source). */
@@ -88,7 +99,7 @@ export class SlaTimerJob {
 
   /** One run at `now`; `slot` names the schedule slot for claims (default: `now`). */
   async run(now: Date, slot: Date = now): Promise<TimerRunSummary> {
-    const sum: TimerRunSummary = { workspaces: 0, skipped: 0, scanned: 0, alerts: 0, tasks: 0, transitions: 0, transitionsNotApplied: 0, errors: 0 };
+    const sum: TimerRunSummary = { workspaces: 0, skipped: 0, scanned: 0, alerts: 0, tasks: 0, transitions: 0, transitionsNotApplied: 0, errors: 0, perWorkspace: {} };
     for (const ws of await this.opts.store.workspaces()) {
       try {
         if (this.opts.slots && !(await this.opts.slots.claim(ws.id, "sla-timers", slot))) {
@@ -96,7 +107,14 @@ export class SlaTimerJob {
           continue;
         }
         sum.workspaces += 1;
-        await this.runWorkspace(ws, now, sum);
+        const figures: WorkspaceFigures = { scanned: 0, alerts: 0, tasks: 0, transitions: 0, transitionsNotApplied: 0 };
+        sum.perWorkspace[ws.id] = figures;
+        await this.runWorkspace(ws, now, figures);
+        sum.scanned += figures.scanned;
+        sum.alerts += figures.alerts;
+        sum.tasks += figures.tasks;
+        sum.transitions += figures.transitions;
+        sum.transitionsNotApplied += figures.transitionsNotApplied;
       } catch (err) {
         sum.errors += 1;
         this.opts.logger.error({ err, job: "sla-timers", workspaceId: ws.id }, "SLA timer run failed for a workspace");
@@ -105,7 +123,7 @@ export class SlaTimerJob {
     return sum;
   }
 
-  private async runWorkspace(ws: { id: string; timeZone: string }, now: Date, sum: TimerRunSummary): Promise<void> {
+  private async runWorkspace(ws: { id: string; timeZone: string }, now: Date, sum: WorkspaceFigures): Promise<void> {
     const flows = await this.opts.store.flows(ws.id);
     const byState = new Map<string, ScanTimer[]>();
     let related = false;
@@ -157,7 +175,7 @@ export class SlaTimerJob {
   }
 
   /** Sends due moves through the engine, then remembers them as fired. */
-  private async move(ws: { id: string; timeZone: string }, moves: { order: Order; key: string; timerId: string; dueAt: string }[], now: Date, sum: TimerRunSummary): Promise<void> {
+  private async move(ws: { id: string; timeZone: string }, moves: { order: Order; key: string; timerId: string; dueAt: string }[], now: Date, sum: WorkspaceFigures): Promise<void> {
     const events: EventInput[] = moves.map((m) => ({
       source: TIMER_SOURCE,
       sourceEventId: timerEventId(m.order.id, m.key),

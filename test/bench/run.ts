@@ -1,6 +1,7 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { openBenchDatabase } from "./benchDb.js";
+import { addinBench } from "./addinBench.js";
 import { importBench, type BenchResult } from "./importBench.js";
 
 /**
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     if (!values.only || values.only === "import") {
       results.push(["batch import", await importBench(db, { orders: Number(values.orders), rounds: Number(values.rounds) })]);
     }
+    if (!values.only || values.only === "addin") results.push(["Excel add-in (counting Excel stand-in)", await addinBench()]);
   } finally {
     await close();
   }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseA1, formatA1 } from "../../../addin/core/a1.js";
-import { AlertBook } from "../../../addin/core/AlertBook.js";
+import { ALERT_FILLS, AlertBook, alertPatches } from "../../../addin/core/AlertBook.js";
+import { COL } from "../../../addin/core/columns.js";
 import { LANGS, t, type MessageKey } from "../../../addin/core/i18n.js";
 import { listQuery, matchesFilter } from "../../../addin/core/OrderFilter.js";
 import { StatusBook } from "../../../addin/core/StatusBook.js";
@@ -15,6 +16,32 @@ describe("AlertBook", function () {
     assert.deepEqual(book.list().map((a) => a.orderId), ["B", "A"]);
     assert.equal(book.apply(change("alert.cleared", "B", { sourceId: "t2" })), true);
     assert.deepEqual(book.list().map((a) => a.orderId), ["A"]);
+  });
+});
+
+describe("alertPatches", function () {
+  const entry = (orderId: string, level: string, sourceId = "t") => ({ orderId, sourceId, level, message: "", at: "2026-01-15T03:00:00Z" });
+
+  it("colours each alerted order's ID cell by its most urgent alert and clears orders whose alerts ended", function () {
+    const book = new AlertBook();
+    book.reset([
+      { orderId: "A", sourceId: "t1", level: "orange", message: "慢", raisedAt: "2026-01-15T03:00:00Z" },
+      { orderId: "A", sourceId: "t2", level: "red", message: "超时", raisedAt: "2026-01-15T02:00:00Z" },
+      { orderId: "B", sourceId: "t3", level: "green", message: "提前", raisedAt: "2026-01-15T03:00:00Z" },
+    ]);
+    const first = alertPatches(book.list(), new Map([["C", ALERT_FILLS.red]]));
+    assert.deepEqual(first.patches, [
+      { orderId: "A", col: COL.orderId, value: "A", fill: ALERT_FILLS.red },
+      { orderId: "B", col: COL.orderId, value: "B", fill: ALERT_FILLS.green },
+      { orderId: "C", col: COL.orderId, value: "C", fill: "" },
+    ]);
+    assert.deepEqual([...first.coloured], [["A", ALERT_FILLS.red], ["B", ALERT_FILLS.green]]);
+  });
+
+  it("writes nothing when the colours already match, and recolours rows marked as rewritten", function () {
+    const shown = new Map([["A", ALERT_FILLS.orange]]);
+    assert.deepEqual(alertPatches([entry("A", "orange")], shown).patches, []);
+    assert.deepEqual(alertPatches([entry("A", "orange")], new Map([["A", ""]])).patches, [{ orderId: "A", col: COL.orderId, value: "A", fill: ALERT_FILLS.orange }]);
   });
 });
 

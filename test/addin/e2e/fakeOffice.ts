@@ -1,371 +1,20 @@
 /**
- * TEST-ONLY stand-in for the Excel host, injected into the e2e page in place of office.js.
- * It implements just the subset of `Office` / `Excel` the add-in uses, over plain grids:
- * requests are queued and run at `context.sync()` (properties read before a load + sync
- * throw, as in Excel), every request and response is measured against Excel on the web's
- * 5 MB cap, the add-in's own writes raise change events marked `ThisLocalAddin`, and
- * `window.__excel` offers hooks to inspect the grid and to act as the user (type, paste, sort).
+ * TEST-ONLY stand-in for the Excel host, injected into the e2e page in place of office.js:
+ * installs `Excel` (over a `FakeBook`) and the bits of `Office` the pane uses, keeps the
+ * workbook across a reload of the pane (as a real workbook outlives its task pane), and offers
+ * `window.__excel` hooks to inspect the grid and to act as the user (type, paste, sort).
  */
 import { parseA1 } from "../../../addin/core/a1.js";
+import { a1, FakeBook, must, read, write, type Cell, type TableModel } from "./fakeExcel.js";
 
-type Cell = string | number | boolean;
-interface Bounds { top: number; left: number; bottom: number; right: number }
-interface Sheet { name: string; cells: Map<string, Cell>; fills: Map<string, string>; visibility: string; handlers: ((a: unknown) => Promise<void>)[]; cfs: unknown[]; validations: unknown[] }
-interface TableModel { name: string; sheet: Sheet; top: number; left: number; cols: number; rows: number }
-type Located = { sheet: Sheet; b: Bounds } | null;
-
-const LIMIT = 5 * 1024 * 1024;
-const MAX_ROW = 1_048_575;
-const key = (r: number, c: number) => `${r},${c}`;
-const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v)).length;
-
-const sheets = new Map<string, Sheet>();
-const tables = new Map<string, TableModel>();
-const stats = { runs: 0, syncs: 0, maxRequestBytes: 0, maxResponseBytes: 0, ownEvents: 0 };
-let selected = "";
-
-function addSheet(name: string): Sheet {
-  const s: Sheet = { name, cells: new Map(), fills: new Map(), visibility: "Visible", handlers: [], cfs: [], validations: [] };
-  sheets.set(name, s);
-  return s;
-}
-function letters(i: number): string {
-  let n = i + 1;
-  let out = "";
-  while (n > 0) {
-    out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
-    n = Math.floor((n - 1) / 26);
-  }
-  return out;
-}
-function a1(b: Bounds): string {
-  return `${letters(b.left)}${b.top + 1}:${letters(b.right)}${b.bottom + 1}`;
-}
-function read(sheet: Sheet, b: Bounds): Cell[][] {
-  const out: Cell[][] = [];
-  for (let r = b.top; r <= b.bottom; r++) {
-    const row: Cell[] = [];
-    for (let c = b.left; c <= b.right; c++) row.push(sheet.cells.get(key(r, c)) ?? "");
-    out.push(row);
-  }
-  return out;
-}
-function write(sheet: Sheet, b: Bounds, values: Cell[][]): void {
-  values.forEach((row, r) => row.forEach((v, c) => (v === "" ? sheet.cells.delete(key(b.top + r, b.left + c)) : sheet.cells.set(key(b.top + r, b.left + c), v))));
-}
-
-class Context {
-  ops: (() => void)[] = [];
-  requestBytes = 0;
-  responseBytes = 0;
-  written: { sheet: Sheet; b: Bounds }[] = [];
-  workbook = {
-    worksheets: {
-      getItem: (name: string) => new FSheet(this, () => must(sheets.get(name), `ItemNotFound: worksheet ${name}`)),
-      getItemOrNullObject: (name: string) => new FSheet(this, () => sheets.get(name) ?? null),
-      add: (name: string) => {
-        this.op(() => void (sheets.get(name) ?? addSheet(name)), 100);
-        return new FSheet(this, () => must(sheets.get(name), "sheet"));
-      },
-    },
-    tables: {
-      getItem: (name: string) => new FTable(this, () => must(tables.get(name), `ItemNotFound: table ${name}`)),
-      getItemOrNullObject: (name: string) => new FTable(this, () => tables.get(name) ?? null),
-    },
-  };
-  op(fn: () => void, size = 60): void {
-    this.requestBytes += size;
-    this.ops.push(fn);
-  }
-  async sync(): Promise<void> {
-    stats.syncs++;
-    stats.maxRequestBytes = Math.max(stats.maxRequestBytes, this.requestBytes);
-    if (this.requestBytes > LIMIT) throw new Error(`RequestPayloadSizeLimitExceeded: ${this.requestBytes} bytes`);
-    const ops = this.ops;
-    this.ops = [];
-    this.requestBytes = 0;
-    this.responseBytes = 0;
-    for (const fn of ops) fn();
-    stats.maxResponseBytes = Math.max(stats.maxResponseBytes, this.responseBytes);
-    if (this.responseBytes > LIMIT) throw new Error(`ResponsePayloadSizeLimitExceeded: ${this.responseBytes} bytes`);
-    persist();
-    const written = this.written;
-    this.written = [];
-    for (const w of written) {
-      for (const h of w.sheet.handlers) {
-        stats.ownEvents++;
-        setTimeout(() => void h({ address: a1(w.b), changeType: "RangeEdited", source: "Local", triggerSource: "ThisLocalAddin" }), 0);
-      }
-    }
-  }
-}
-
-function must<T>(v: T | undefined, message: string): T {
-  if (v === undefined) throw new Error(message);
-  return v;
-}
-
-class Loadable {
-  protected loaded: Record<string, unknown> | undefined;
-  protected prop<T>(name: string): T {
-    if (!this.loaded || !(name in this.loaded)) throw new Error(`PropertyNotLoaded: ${name}`);
-    return this.loaded[name] as T;
-  }
-  get isNullObject(): boolean {
-    return this.prop("isNullObject");
-  }
-}
-
-class FRange extends Loadable {
-  constructor(
-    private readonly ctx: Context,
-    readonly locate: () => Located,
-  ) {
-    super();
-  }
-  private at(): { sheet: Sheet; b: Bounds } {
-    return must(this.locate() ?? undefined, "InvalidObjectPath: null range");
-  }
-  load(props: string): this {
-    this.ctx.op(() => {
-      const hit = this.locate();
-      if (!hit) {
-        this.loaded = { isNullObject: true };
-        return;
-      }
-      const b = { ...hit.b, bottom: Math.min(hit.b.bottom, MAX_ROW) };
-      const loaded: Record<string, unknown> = { isNullObject: false, rowIndex: b.top, columnIndex: b.left, rowCount: b.bottom - b.top + 1, columnCount: b.right - b.left + 1, address: `${hit.sheet.name}!${a1(b)}` };
-      if (props.includes("values")) {
-        if ((b.bottom - b.top + 1) * (b.right - b.left + 1) > 5_000_000) throw new Error("ResponsePayloadSizeLimitExceeded: unbounded read");
-        loaded.values = read(hit.sheet, b);
-        this.ctx.responseBytes += bytes(loaded.values);
-      }
-      this.loaded = loaded;
-    });
-    return this;
-  }
-  get values(): Cell[][] {
-    return this.prop("values");
-  }
-  set values(v: Cell[][]) {
-    this.ctx.op(() => {
-      const hit = this.at();
-      if (v.length !== hit.b.bottom - hit.b.top + 1 || v[0].length !== hit.b.right - hit.b.left + 1) throw new Error("InvalidArgument: values do not match the range");
-      write(hit.sheet, hit.b, v);
-      this.ctx.written.push(hit);
-    }, bytes(v) + 60);
-  }
-  get rowIndex(): number { return this.prop("rowIndex"); }
-  get columnIndex(): number { return this.prop("columnIndex"); }
-  get rowCount(): number { return this.prop("rowCount"); }
-  get address(): string { return this.prop("address"); }
-  set numberFormat(_v: unknown) {
-    this.ctx.op(() => void this.at());
-  }
-  set columnHidden(_v: boolean) {
-    this.ctx.op(() => void this.at());
-  }
-  get format() {
-    const range = this;
-    return {
-      fill: {
-        set color(c: string) {
-          range.ctx.op(() => {
-            const { sheet, b } = range.at();
-            for (let r = b.top; r <= Math.min(b.bottom, b.top + 10_000); r++) for (let col = b.left; col <= b.right; col++) sheet.fills.set(key(r, col), c);
-          });
-        },
-        clear: () => range.ctx.op(() => {
-          const { sheet, b } = range.at();
-          for (let r = b.top; r <= Math.min(b.bottom, b.top + 10_000); r++) for (let col = b.left; col <= b.right; col++) sheet.fills.delete(key(r, col));
-        }),
-      },
-      font: { set bold(_v: boolean) { range.ctx.op(() => void range.at()); }, set color(_v: string) { range.ctx.op(() => void range.at()); } },
-      set columnWidth(_v: number) { range.ctx.op(() => void range.at()); },
-    };
-  }
-  get conditionalFormats() {
-    return {
-      add: (type: string) => {
-        const cf = { type, custom: { rule: { formula: "" }, format: { fill: { color: "" } } }, textComparison: { rule: {}, format: { fill: { color: "" }, font: { color: "" } } }, stopIfTrue: false };
-        this.ctx.op(() => this.at().sheet.cfs.push(cf));
-        return cf;
-      },
-    };
-  }
-  get dataValidation() {
-    const range = this;
-    return {
-      clear: () => range.ctx.op(() => void range.at()),
-      set rule(rule: unknown) { range.ctx.op(() => range.at().sheet.validations.push(rule)); },
-      set errorAlert(_v: unknown) { range.ctx.op(() => void range.at()); },
-    };
-  }
-  clear(): void {
-    this.ctx.op(() => {
-      const { sheet, b } = this.at();
-      for (const k of [...sheet.cells.keys()]) {
-        const [r, c] = k.split(",").map(Number);
-        if (r >= b.top && r <= b.bottom && c >= b.left && c <= b.right) sheet.cells.delete(k);
-      }
-    });
-  }
-  select(): void {
-    this.ctx.op(() => {
-      const { sheet, b } = this.at();
-      selected = `${sheet.name}!${letters(b.left)}${b.top + 1}`;
-    });
-  }
-  private derive(f: (hit: { sheet: Sheet; b: Bounds }) => Located): FRange {
-    return new FRange(this.ctx, () => {
-      const hit = this.locate();
-      return hit ? f(hit) : null;
-    });
-  }
-  getCell(r: number, c: number): FRange {
-    return this.derive(({ sheet, b }) => ({ sheet, b: { top: b.top + r, left: b.left + c, bottom: b.top + r, right: b.left + c } }));
-  }
-  getResizedRange(dr: number, dc: number): FRange {
-    return this.derive(({ sheet, b }) => ({ sheet, b: { ...b, bottom: b.bottom + dr, right: b.right + dc } }));
-  }
-  getColumn(c: number): FRange {
-    return this.derive(({ sheet, b }) => ({ sheet, b: { ...b, left: b.left + c, right: b.left + c } }));
-  }
-  getEntireRow(): FRange {
-    return this.derive(({ sheet, b }) => ({ sheet, b: { ...b, left: 0, right: 16_383 } }));
-  }
-  getIntersectionOrNullObject(other: FRange): FRange {
-    return this.derive(({ sheet, b }) => {
-      const o = other.locate();
-      if (!o || o.sheet !== sheet) return null;
-      const t = { top: Math.max(b.top, o.b.top), left: Math.max(b.left, o.b.left), bottom: Math.min(b.bottom, o.b.bottom), right: Math.min(b.right, o.b.right) };
-      return t.top > t.bottom || t.left > t.right ? null : { sheet, b: t };
-    });
-  }
-}
-
-class FSheet extends Loadable {
-  constructor(
-    private readonly ctx: Context,
-    private readonly find: () => Sheet | null,
-  ) {
-    super();
-  }
-  load(_props: string): this {
-    this.ctx.op(() => {
-      const found = this.find();
-      this.loaded = { isNullObject: found === null, name: found?.name };
-    });
-    return this;
-  }
-  get name(): string {
-    return this.prop("name");
-  }
-  private sheet(): Sheet {
-    return must(this.find() ?? undefined, "InvalidObjectPath: null worksheet");
-  }
-  getRange(address: string): FRange {
-    return new FRange(this.ctx, () => ({ sheet: this.sheet(), b: parseA1(address) }));
-  }
-  set visibility(v: string) {
-    this.ctx.op(() => (this.sheet().visibility = v));
-  }
-  activate(): void {
-    this.ctx.op(() => void this.sheet());
-  }
-  get freezePanes() {
-    return { freezeRows: (_n: number) => this.ctx.op(() => void this.sheet()) };
-  }
-  get tables() {
-    return {
-      add: (address: string, _hasHeaders: boolean) => {
-        const holder: { t?: TableModel } = {};
-        this.ctx.op(() => {
-          const b = parseA1(address);
-          holder.t = { name: `Table${tables.size + 1}`, sheet: this.sheet(), top: b.top, left: b.left, cols: b.right - b.left + 1, rows: 1 };
-          tables.set(holder.t.name, holder.t);
-        });
-        return new FTable(this.ctx, () => holder.t ?? null);
-      },
-    };
-  }
-  get onChanged() {
-    return {
-      add: (handler: (a: unknown) => Promise<void>) => {
-        const reg = { context: this.ctx, remove: () => this.ctx.op(() => this.sheet().handlers.splice(this.sheet().handlers.indexOf(handler), 1)) };
-        this.ctx.op(() => this.sheet().handlers.push(handler));
-        return reg;
-      },
-    };
-  }
-}
-
-class FTable extends Loadable {
-  constructor(
-    private readonly ctx: Context,
-    private readonly find: () => TableModel | null,
-  ) {
-    super();
-  }
-  private t(): TableModel {
-    return must(this.find() ?? undefined, "InvalidObjectPath: null table");
-  }
-  load(_props: string): this {
-    this.ctx.op(() => (this.loaded = { isNullObject: this.find() === null }));
-    return this;
-  }
-  set name(n: string) {
-    this.ctx.op(() => {
-      const t = this.t();
-      tables.delete(t.name);
-      t.name = n;
-      tables.set(n, t);
-    });
-  }
-  getHeaderRowRange(): FRange {
-    return new FRange(this.ctx, () => {
-      const t = this.t();
-      return { sheet: t.sheet, b: { top: t.top, left: t.left, bottom: t.top, right: t.left + t.cols - 1 } };
-    });
-  }
-  getDataBodyRange(): FRange {
-    return new FRange(this.ctx, () => {
-      const t = this.t();
-      return { sheet: t.sheet, b: { top: t.top + 1, left: t.left, bottom: t.top + t.rows, right: t.left + t.cols - 1 } };
-    });
-  }
-  resize(range: FRange): void {
-    this.ctx.op(() => {
-      const t = this.t();
-      const { b } = must(range.locate() ?? undefined, "range");
-      t.rows = b.bottom - b.top;
-    });
-  }
-  get worksheet(): FSheet {
-    return new FSheet(this.ctx, () => this.t().sheet);
-  }
-}
-
-async function run(...args: unknown[]): Promise<unknown> {
-  const batch = args[args.length - 1] as (ctx: Context) => Promise<unknown>;
-  stats.runs++;
-  const ctx = new Context();
-  const result = await batch(ctx);
-  if (ctx.ops.length) await ctx.sync();
-  return result;
-}
-
+const book = new FakeBook();
 const settings = new Map<string, unknown>();
 
-/**
- * The workbook outlives a reload of the pane, as a real workbook does: its grids, tables and
- * document settings are kept in sessionStorage after every sync and user action.
- */
 const STORAGE_KEY = "__fakeExcelWorkbook";
 function persist(): void {
   const data = {
-    sheets: [...sheets.values()].map((s) => ({ name: s.name, cells: [...s.cells], fills: [...s.fills], visibility: s.visibility, cfs: s.cfs, validations: s.validations })),
-    tables: [...tables.values()].map((t) => ({ ...t, sheet: t.sheet.name })),
+    sheets: [...book.sheets.values()].map((s) => ({ name: s.name, cells: [...s.cells], fills: [...s.fills], visibility: s.visibility, cfs: s.cfs, validations: s.validations })),
+    tables: [...book.tables.values()].map((t) => ({ ...t, sheet: t.sheet.name })),
     settings: [...settings],
   };
   sessionStorage.setItem(STORAGE_KEY, JSON.stringify(data));
@@ -378,15 +27,16 @@ function restore(): void {
     tables: (Omit<TableModel, "sheet"> & { sheet: string })[];
     settings: [string, unknown][];
   };
-  for (const s of data.sheets) sheets.set(s.name, { ...s, cells: new Map(s.cells), fills: new Map(s.fills), handlers: [] });
-  for (const t of data.tables) tables.set(t.name, { ...t, sheet: must(sheets.get(t.sheet), t.sheet) });
+  for (const s of data.sheets) book.sheets.set(s.name, { ...s, cells: new Map(s.cells), fills: new Map(s.fills), handlers: [] });
+  for (const t of data.tables) book.tables.set(t.name, { ...t, sheet: must(book.sheets.get(t.sheet), t.sheet) });
   for (const [k, v] of data.settings) settings.set(k, v);
 }
 restore();
+book.afterSync = persist;
 
 const w = window as unknown as Record<string, unknown>;
 w.Excel = {
-  run,
+  run: book.run,
   ConditionalFormatType: { custom: "Custom", containsText: "ContainsText" },
   ConditionalTextOperator: { contains: "Contains" },
   SheetVisibility: { hidden: "Hidden", visible: "Visible" },
@@ -396,6 +46,7 @@ w.Office = {
   HostType: { Excel: "Excel" },
   onReady: (cb: (info: { host: string; platform: string }) => void) => setTimeout(() => cb({ host: "Excel", platform: "OfficeOnline" }), 0),
   context: {
+    // Like Office 2021: ExcelApi up to 1.14.
     requirements: { isSetSupported: (name: string, v: string) => name === "ExcelApi" && Number(v.split(".")[1] ?? 0) <= 14 },
     document: {
       settings: {
@@ -410,24 +61,25 @@ w.Office = {
   },
 };
 
-function ordersTable(): TableModel {
-  return must([...tables.values()].find((t) => t.sheet.name === "Orders"), "no Orders table yet");
-}
+const ordersTable = () => book.tableOn("Orders");
 
 /** Hooks for the e2e test (called through page.evaluate). */
 w.__excel = {
-  stats: () => ({ ...stats }),
-  selected: () => selected,
-  sheetNames: () => [...sheets.keys()],
-  header: () => read(ordersTable().sheet, { top: ordersTable().top, left: ordersTable().left, bottom: ordersTable().top, right: ordersTable().left + ordersTable().cols - 1 })[0],
+  stats: () => ({ ...book.stats }),
+  selected: () => book.selected,
+  sheetNames: () => [...book.sheets.keys()],
+  header: () => {
+    const t = ordersTable();
+    return read(t.sheet, { top: t.top, left: t.left, bottom: t.top, right: t.left + t.cols - 1 })[0];
+  },
   rows: () => {
     const t = ordersTable();
     return read(t.sheet, { top: t.top + 1, left: t.left, bottom: t.top + t.rows, right: t.left + t.cols - 1 });
   },
-  sheetRows: (name: string, n: number, cols: number) => read(must(sheets.get(name), name), { top: 0, left: 0, bottom: n - 1, right: cols - 1 }),
+  sheetRows: (name: string, n: number, cols: number) => read(must(book.sheets.get(name), name), { top: 0, left: 0, bottom: n - 1, right: cols - 1 }),
   /** The user types or pastes `values` at `address` of the Orders sheet. */
   edit: async (address: string, values: Cell[][]) => {
-    const sheet = must(sheets.get("Orders"), "Orders");
+    const sheet = must(book.sheets.get("Orders"), "Orders");
     const b = parseA1(address);
     const full = { ...b, bottom: b.top + values.length - 1, right: b.left + values[0].length - 1 };
     const before = read(sheet, full);

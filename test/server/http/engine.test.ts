@@ -131,6 +131,35 @@ describeEachDatabase("workflow engine API", function ({ db }) {
     }
   });
 
+  it("lists paused channels with their held events and replays them once on resume", async function () {
+    const id = await newOrder({ channel: "wechat" });
+    await t.server.db.knex("channel_pauses").insert({ workspace_id: "default", channel: "wechat", reason: "More than 15 status conflicts today", source_id: "channel_conflict_breaker", paused_at: T0.toISOString() });
+    const pay = { source: "connector:wx", sourceEventId: `held-pay-${id}`, orderId: id, type: "payment.confirmed", data: {} };
+    assert.equal((await post([pay])).body.results[0].outcome, "held");
+    const redelivered = await post([pay]);
+    assert.equal(redelivered.body.results[0].outcome, "held", "a redelivery while paused is held again, not lost as a duplicate");
+
+    const pauses = await t.call("GET", "/api/channels/pauses");
+    assert.equal(pauses.status, 200);
+    assert.deepEqual(pauses.body.pauses.map((p: any) => [p.channel, p.heldEvents]), [["wechat", 1]]);
+
+    const li = await t.token("li.li8", "customer_service");
+    assert.equal((await t.call("POST", "/api/channels/wechat/resume", { body: {}, token: li })).status, 403);
+    const boss = await t.token("zhou.zg", "supervisor");
+    const resumed = await t.call("POST", "/api/channels/wechat/resume", { body: { note: "冲突已核实" }, token: boss });
+    assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
+    assert.deepEqual(resumed.body, { channel: "wechat", wasPaused: true, replayed: 1, counts: { applied: 1 } });
+    assert.equal((await order(id)).status, "reviewed");
+
+    const again = await t.call("POST", "/api/channels/wechat/resume", { body: {}, token: boss });
+    assert.deepEqual(again.body, { channel: "wechat", wasPaused: false, replayed: 0, counts: {} });
+    const dup = await post([pay]);
+    assert.equal(dup.body.results[0].outcome, "duplicate");
+    assert.equal(dup.body.results[0].firstOutcome, "applied");
+    const feed = await t.call("GET", "/api/changes?since=0&limit=5000");
+    assert.ok(feed.body.changes.some((c: any) => c.kind === "channel.resumed" && c.data.channel === "wechat" && c.data.by === "zhou.zg"));
+  });
+
   it("lets an order progress normally through many statuses without tripping the status-jump breaker", async function () {
     const id = await newOrder({ channel: "youzan" });
     const steps = [

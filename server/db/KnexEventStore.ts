@@ -206,7 +206,10 @@ export class KnexEventStore {
       const raised = await this.insertAlerts(trx, alertRows);
       for (const a of raised) changes.push({ kind: "alert.raised", orderId: a.order_id as string, orderVersion: orders.get(a.order_id as string)?.version ?? null, data: { level: a.level, message: a.message, source: a.source, sourceId: a.source_id } });
       if (taskRows.length) await trx("tasks").insert(taskRows).onConflict(["workspace_id", "order_id", "key"]).ignore();
-      if (pauseRows.length) await trx("channel_pauses").insert(pauseRows).onConflict(["workspace_id", "channel"]).ignore();
+      if (pauseRows.length) {
+        const paused = await trx("channel_pauses").insert(pauseRows).onConflict(["workspace_id", "channel"]).ignore().returning(["channel", "reason", "source_id"]);
+        for (const p of paused) changes.push({ kind: "channel.paused", orderId: null, orderVersion: null, data: { channel: p.channel, reason: p.reason, sourceId: p.source_id } });
+      }
       if (conflictRows.length) await trx("conflicts").insert(conflictRows);
       for (let i = 0; i < inboxUpdates.length; i += CHUNK * 5) {
         const slice = inboxUpdates.slice(i, i + CHUNK * 5);

@@ -6,7 +6,8 @@ import { toNewOrders } from "../../server/http/orderView.js";
 import { OrderInput } from "../../server/contracts/orders.js";
 import type { Order } from "../../server/domain/order.js";
 import type { Database } from "../../server/db/createKnex.js";
-import { median } from "./benchDb.js";
+import { median, rawQuery, valuesInsert } from "./benchDb.js";
+import { LINE_WRITE_COLUMNS, ORDER_WRITE_COLUMNS } from "../../server/db/bulkInsert.js";
 
 /** One measured figure. */
 export interface BenchResult {
@@ -37,9 +38,43 @@ function makeRows(round: number, count: number, offset: number) {
   });
 }
 
+const ORDER_COLUMNS = ORDER_WRITE_COLUMNS.map(([n]) => n);
+const LINE_COLUMNS = LINE_WRITE_COLUMNS.map(([n]) => n);
+const AUDIT_COLUMNS = ["workspace_id", "order_id", "order_version", "at", "actor", "source", "action", "field", "old_value", "new_value", "prev_hash", "hash"];
+const CHANGE_COLUMNS = ["workspace_id", "kind", "order_id", "order_version", "data", "at"];
+
+/** The rows an import of `inputs` writes, with server-side fields filled in as the server would. */
+function rawRows(inputs: ReturnType<typeof makeRows>, idPrefix: string) {
+  const drafts = toNewOrders(inputs.map((r) => OrderInput.parse(r)));
+  const now = new Date().toISOString();
+  const orders: Order[] = drafts.map((d, k) => ({
+    ...d,
+    id: `${idPrefix}-${String(k + 1).padStart(5, "0")}`,
+    workspaceId: "default",
+    status: "pending_payment",
+    workflowVersion: 1,
+    version: 1,
+    paidAt: null,
+    outboundAt: null,
+    statusSince: now,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  const hash = "0".repeat(64);
+  return {
+    orders: orders.map((o) => orderToRow(o, hash)),
+    lines: orders.flatMap((o) => (o.lines ?? []).map((l) => lineToRow("default", o.id, l))),
+    audit: orders.map((o) => ({ workspace_id: "default", order_id: o.id, order_version: 1, at: now, actor: "admin", source: "api:import", action: "created", field: "status", old_value: null, new_value: o.status, prev_hash: null, hash })),
+    changes: orders.map((o) => ({ workspace_id: "default", kind: "order.created", order_id: o.id, order_version: 1, data: { status: o.status, channel: o.channel, externalOrderId: o.externalOrderId }, at: now })),
+  };
+}
+
 /**
- * Batch import through the real HTTP API (batches of 1,000 orders × 3 lines) against
- * raw multi-row INSERTs of the same rows into the same tables, interleaved per round.
+ * Batch import through the real HTTP API (batches of 1,000 orders × 3 lines) against raw
+ * multi-row INSERTs of the same rows into the same tables (same indexes, same constraints,
+ * one transaction per 1,000 orders, statements sent straight on the driver), interleaved
+ * per round. The strict baseline writes only the orders and lines; a second one adds the
+ * audit and feed rows the import also writes.
  */
 export async function importBench(db: Database, opts: { orders: number; rounds: number }): Promise<BenchResult[]> {
   const config = testConfig({ bodyLimitBytes: 64 * 1024 * 1024 });
@@ -49,35 +84,29 @@ export async function importBench(db: Database, opts: { orders: number; rounds: 
   const batch = 1000;
   const apiRates: number[] = [];
   const rawRates: number[] = [];
+  const rawAllRates: number[] = [];
+  const raw = async (round: number, tag: string, withTrail: boolean): Promise<number> => {
+    let elapsed = 0;
+    for (let i = 0; i < opts.orders; i += batch) {
+      const rows = rawRows(makeRows(1000 * (withTrail ? 2 : 1) + round, Math.min(batch, opts.orders - i), i), `${tag}${round}x${i}`);
+      const start = performance.now();
+      await db.knex.transaction(async (trx) => {
+        const run = (q: { sql: string; params: unknown[] }) => rawQuery(trx, q.sql, q.params);
+        await run(valuesInsert("orders", ORDER_COLUMNS, rows.orders, ["tags", "extra"]));
+        await run(valuesInsert("order_lines", LINE_COLUMNS, rows.lines, ["flags"]));
+        if (withTrail) {
+          await run(valuesInsert("audit_log", AUDIT_COLUMNS, rows.audit, ["old_value", "new_value"]));
+          await run(valuesInsert("changes", CHANGE_COLUMNS, rows.changes, ["data"]));
+        }
+      });
+      elapsed += performance.now() - start;
+    }
+    return opts.orders / (elapsed / 1000);
+  };
   try {
     for (let round = 0; round < opts.rounds; round++) {
-      // Raw INSERTs of the same rows (own external IDs so both paths write fresh rows).
-      const rawInputs = makeRows(1000 + round, opts.orders, 0);
-      const drafts = toNewOrders(rawInputs.map((r) => OrderInput.parse(r)));
-      const now = new Date().toISOString();
-      const rawStart = performance.now();
-      for (let i = 0; i < drafts.length; i += batch) {
-        const slice = drafts.slice(i, i + batch);
-        const orders: Order[] = slice.map((d, k) => ({
-          ...d,
-          id: `RW${round}${String(i + k).padStart(8, "0")}`,
-          workspaceId: "default",
-          status: "pending_payment",
-          workflowVersion: 1,
-          version: 1,
-          paidAt: null,
-          outboundAt: null,
-          statusSince: now,
-          createdAt: now,
-          updatedAt: now,
-        }));
-        await db.knex.transaction(async (trx) => {
-          const json = (r: Record<string, unknown>, cols: string[]) => ({ ...r, ...Object.fromEntries(cols.map((c) => [c, JSON.stringify(r[c])])) });
-          await trx("orders").insert(orders.map((o) => json(orderToRow(o), ["tags", "extra"])));
-          await trx("order_lines").insert(orders.flatMap((o) => (o.lines ?? []).map((l) => json(lineToRow("default", o.id, l), ["flags"]))));
-        });
-      }
-      rawRates.push(opts.orders / ((performance.now() - rawStart) / 1000));
+      rawRates.push(await raw(round, "RW", false));
+      rawAllRates.push(await raw(round, "RA", true));
 
       const inputs = makeRows(round, opts.orders, 0);
       const bodies = [];
@@ -94,10 +123,14 @@ export async function importBench(db: Database, opts: { orders: number; rounds: 
     await server.close();
   }
   const api = median(apiRates);
-  const raw = median(rawRates);
+  const rawRate = median(rawRates);
+  const rawAll = median(rawAllRates);
+  const runs = (xs: number[]) => `rounds: ${xs.map((x) => Math.round(x).toLocaleString("en-US")).join(", ")}`;
   return [
-    { name: "import via POST /api/orders (1,000 orders × 3 lines per request)", value: Math.round(api), unit: "orders/s", note: "IDs, dedupe, audit chain, change feed included" },
-    { name: "raw multi-row INSERT of the same rows (orders + lines)", value: Math.round(raw), unit: "orders/s" },
-    { name: "import / raw ratio", value: Number((api / raw).toFixed(2)), unit: "×", note: "goal ≥ 0.5" },
+    { name: "import via POST /api/orders (1,000 orders × 3 lines per request)", value: Math.round(api), unit: "orders/s", note: `goal ≥ 5,000; IDs, dedupe, audit chain, change feed included; ${runs(apiRates)}` },
+    { name: "raw multi-row INSERT of the same orders + lines", value: Math.round(rawRate), unit: "orders/s", note: runs(rawRates) },
+    { name: "raw multi-row INSERT of orders + lines + audit + feed rows", value: Math.round(rawAll), unit: "orders/s", note: runs(rawAllRates) },
+    { name: "import / raw (orders + lines) ratio", value: Number((api / rawRate).toFixed(2)), unit: "×", note: "goal ≥ 0.5" },
+    { name: "import / raw (all rows) ratio", value: Number((api / rawAll).toFixed(2)), unit: "×" },
   ];
 }

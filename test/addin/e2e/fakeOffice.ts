@@ -76,6 +76,11 @@ w.__excel = {
     const t = ordersTable();
     return read(t.sheet, { top: t.top + 1, left: t.left, bottom: t.top + t.rows, right: t.left + t.cols - 1 });
   },
+  /** The fill colour of a data cell of the Orders table (0-based data row and column). */
+  fill: (row: number, col: number) => {
+    const t = ordersTable();
+    return t.sheet.fills.get(`${t.top + 1 + row},${t.left + col}`) ?? "";
+  },
   sheetRows: (name: string, n: number, cols: number) => read(must(book.sheets.get(name), name), { top: 0, left: 0, bottom: n - 1, right: cols - 1 }),
   /** The user types or pastes `values` at `address` of the Orders sheet. */
   edit: async (address: string, values: Cell[][]) => {

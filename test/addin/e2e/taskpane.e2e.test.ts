@@ -235,6 +235,24 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     await page.unroute("**/api/edits");
   });
 
+  it("lists a new alert in the pane and the Alerts sheet, colours its row, and selects it on click", async function () {
+    this.timeout(30_000);
+    await page.check("#auto-sync");
+    const target = (await rows())[7][COL.key] as string;
+    const res = await ts.call("POST", "/api/events", { body: { events: [{ source: "finance:erp", sourceEventId: `ar-${target}`, orderId: target, type: "finance.receivable", data: { amount: 19000 } }] } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await page.waitForSelector(`#alerts li[data-order="${target}"]`);
+    assert.match((await page.textContent(`#alerts li[data-order="${target}"]`)) ?? "", /differs from the channel amount/);
+    await waitForCell(target, COL.status, "财务差异暂停");
+    const { index } = await rowOf(target);
+    await page.waitForFunction(([r, c]) => (window as any).__excel.fill(r, c) === "#FFC7CE", [index, COL.orderId] as const);
+    const alertSheet: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("Alerts", 2, 4));
+    assert.deepEqual(alertSheet[0], ["订单号", "级别", "内容", "时间"]);
+    assert.deepEqual(alertSheet[1].slice(0, 2), [target, "red"]);
+    await page.click(`#alerts li[data-order="${target}"]`);
+    await page.waitForFunction((a) => (window as any).__excel.selected() === a, `Orders!${cellAddress(index, COL.sla)}`);
+  });
+
   it("says in plain words when the token is refused, and switches the pane and sheet to English", async function () {
     this.timeout(30_000);
     await page.selectOption("#lang", "en");

@@ -197,6 +197,8 @@ describeEachDatabase("workflow engine API", function ({ db }) {
       assert.deepEqual(flips, ["delivery_exception", "in_transit", "delivery_exception", "in_transit", "delivery_exception", "in_transit"]);
       const pauses = await t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "jd" });
       assert.equal(pauses.length, 1, "the 4th flip-back paused the channel");
+      const feed = await t.call("GET", "/api/changes?since=0&limit=5000");
+      assert.ok(feed.body.changes.some((c: any) => c.kind === "channel.paused" && c.data.channel === "jd" && c.data.sourceId === "status_jump_breaker"));
       const alerts = (await t.call("GET", `/api/alerts?orderId=${id}`)).body.alerts;
       assert.ok(alerts.some((a: any) => a.sourceId === "status_jump_breaker" && a.level === "red"), JSON.stringify(alerts));
       const held = await send(other, "payment.confirmed", {});

@@ -96,3 +96,32 @@ export async function orderRow(db: Database, ws: string, id: string): Promise<{ 
   const r = await db.knex("orders").where({ workspace_id: ws, id }).first("status", "version", "status_since");
   return { status: r.status, version: Number(r.version), statusSince: new Date(r.status_since).toISOString() };
 }
+
+/** Runs `fn` with the audit table's append-only trigger off, as someone with database access could, then turns it back on. */
+export async function behindTheServersBack(db: Database, fn: (knex: Database["knex"]) => Promise<unknown>): Promise<void> {
+  await db.knex.raw("alter table audit_log disable trigger audit_log_no_update_delete");
+  try {
+    await fn(db.knex);
+  } finally {
+    await db.knex.raw("alter table audit_log enable trigger audit_log_no_update_delete");
+  }
+}
+
+/** A workspace on the standard workflow with `count` orders that went through a few events (3–4 audit entries each). */
+export async function seededWorkspace(db: Database, count = 3): Promise<{ ws: string; orders: string[] }> {
+  const { standardWorkflow } = await import("../../../server/domain/workflow/templates.js");
+  const ws = await newWorkspace(db, standardWorkflow);
+  const orders: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = await importOrder(db, ws, at(i));
+    await send(db, ws, id, at(i + 10), "payment.confirmed", { paidAt: at(i + 10).toISOString() });
+    orders.push(id);
+  }
+  return { ws, orders };
+}
+
+/** The seq of an order's `index`-th audit entry. */
+export async function auditSeq(db: Database, ws: string, orderId: string, index: number): Promise<string> {
+  const rows = await db.knex("audit_log").where({ workspace_id: ws, order_id: orderId }).orderBy("seq").select("seq");
+  return String(rows[index].seq);
+}

@@ -149,7 +149,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   if (secure) {
     secure.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
-      secure.once("error", reject);
+      secure.once("error", (err) => server.close(() => reject(err)));
       secure.listen(config.httpsPort, config.host, () => resolve());
     });
   }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ApiClient } from "../api/ApiClient.js";
 import { COL, columnForEditable, COLUMNS } from "../core/columns.js";
-import { listSeparator, t, type Lang } from "../core/i18n.js";
+import { alertLevelLabel, listSeparator, t, type Lang } from "../core/i18n.js";
 import type { OrderFilter } from "../core/OrderFilter.js";
 import { readJson, type PaneStore } from "../core/PaneStore.js";
 import { displayValue } from "../core/resultPlan.js";
@@ -173,6 +173,6 @@ export class PaneController {
         }) + (c.reason ? `${listSeparator(lang)}${c.reason}` : ""),
       })),
     );
-    this.view.showAlerts(this.session.alerts.list().map((a) => ({ orderId: a.orderId, level: a.level, text: `${a.orderId}：${a.message}` })));
+    this.view.showAlerts(this.session.alerts.list().map((a) => ({ orderId: a.orderId, level: a.level, text: `${a.orderId} · ${alertLevelLabel(a.level, lang)}：${a.message}` })));
   }
 }

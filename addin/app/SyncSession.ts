@@ -10,7 +10,7 @@ import { COL, columnForEditable, headerRow } from "../core/columns.js";
 import { diffRows, protectKey } from "../core/diffRows.js";
 import { EditQueue } from "../core/EditQueue.js";
 import { formatTime } from "../core/formatTime.js";
-import { LANGS, t, type Lang, type MessageKey } from "../core/i18n.js";
+import { alertLevelLabel, LANGS, t, type Lang, type MessageKey } from "../core/i18n.js";
 import { listQuery, matchesFilter, OrderFilter } from "../core/OrderFilter.js";
 import { queueStorage, readJson, type PaneStore } from "../core/PaneStore.js";
 import { displayValue } from "../core/resultPlan.js";
@@ -116,7 +116,7 @@ export class SyncSession {
     const lang = this.lang;
     const zone = this.me?.timeZone ?? "Asia/Shanghai";
     const ctx = { lang, statuses: this.statuses };
-    const alerts = this.alerts.list().map((a) => [a.orderId, a.level, a.message, formatTime(a.at, zone)]);
+    const alerts = this.alerts.list().map((a) => [a.orderId, alertLevelLabel(a.level, lang), a.message, formatTime(a.at, zone)]);
     const conflicts = this.edits.conflicts.list().map((c) => {
       const col = columnForEditable(c.column);
       return [

@@ -62,6 +62,10 @@ const zh = {
   "sla.red": "红",
   "sla.orange": "橙",
   "sla.green": "绿",
+  "alert.level.red": "红色预警",
+  "alert.level.orange": "橙色预警",
+  "alert.level.yellow": "黄色预警",
+  "alert.level.green": "绿色提示",
   // errors shown to staff
   "error.unreachable": "连不上服务器（{url}）。请检查地址和网络；修改会先保存在本地，恢复后自动发送。",
   "error.unauthorized": "服务器不接受这个访问令牌（已失效或输入有误），请向管理员索取新的令牌。",
@@ -148,6 +152,10 @@ const en: Record<MessageKey, string> = {
   "sla.red": "red",
   "sla.orange": "orange",
   "sla.green": "green",
+  "alert.level.red": "red alert",
+  "alert.level.orange": "orange alert",
+  "alert.level.yellow": "yellow alert",
+  "alert.level.green": "green notice",
   "error.unreachable": "Cannot reach the server ({url}). Check the address and the network; edits are kept here and sent when it is back.",
   "error.unauthorized": "The server does not accept this access token (revoked or mistyped); ask your admin for a new one.",
   "error.forbidden": "Your role may not do this: {message}",
@@ -220,4 +228,10 @@ const CHANNEL_LABELS: Record<string, { "zh-CN": string; en: string }> = {
 /** The display name of a channel (its code when unknown). */
 export function channelLabel(channel: string, lang: Lang): string {
   return CHANNEL_LABELS[channel]?.[lang] ?? channel;
+}
+
+/** An alert level as staff read it (the level code when unknown). */
+export function alertLevelLabel(level: string, lang: Lang): string {
+  const key = `alert.level.${level}`;
+  return key in MESSAGES[lang] ? t(lang, key as MessageKey) : level;
 }

@@ -6,8 +6,8 @@ import { applyPatch } from "../domain/workflow/factPatch.js";
 import { decide } from "../domain/workflow/decide.js";
 import type { Actor, Alert, Decision, Effect } from "../domain/workflow/decision.js";
 import type { Related } from "../domain/workflow/guardContext.js";
-import { chainEntries, insertAuditRows, type AuditEntryInput } from "./auditWriter.js";
-import { bulkInsert, ORDER_WRITE_COLUMNS } from "./bulkInsert.js";
+import { auditPayloads, chainEntries, insertAuditPayloads, type AuditEntryInput } from "./auditWriter.js";
+import { bulkUpdateJson, ORDER_WRITE_COLUMNS, whileQueued } from "./bulkInsert.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import type { KnexWorkflowStore } from "./KnexWorkflowStore.js";
@@ -47,6 +47,16 @@ export interface EventContext {
 type Stored = Omit<EventOutcome, "index" | "source" | "sourceEventId">;
 
 const CHUNK = 1000;
+
+/** The columns an event may change on an order, plus its key, as written by the bulk UPDATE. */
+const ORDER_UPDATE_NAMES = ["workspace_id", "id", "status", "version", "workflow_version", "region", "warehouse", "carrier", "waybill_no", "tags", "extra", "paid_at", "outbound_at", "status_since", "updated_at", "audit_head"];
+const ORDER_UPDATE_COLUMNS = ORDER_WRITE_COLUMNS.filter(([n]) => ORDER_UPDATE_NAMES.includes(n));
+
+function pick(row: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const n of names) out[n] = row[n];
+  return out;
+}
 
 /**
  * The one door through which facts change orders. A batch is processed in a single
@@ -192,17 +202,20 @@ export class KnexEventStore {
       const heads = new Map([...touched].map((id) => [id, auditHeads.get(id) ?? null]));
       const auditRows = chainEntries(ws, audit, heads);
       const changed = [...touched].map((id) => orders.get(id)!);
-      const merge = ["status", "version", "workflow_version", "region", "warehouse", "carrier", "waybill_no", "tags", "extra", "paid_at", "outbound_at", "status_since", "updated_at", "audit_head"];
+      // The orders exist and are locked (step 2), so a plain UPDATE of the changed columns
+      // does it; audit rows are encoded while the database runs it.
+      const orderJson: string[] = [];
       for (let i = 0; i < changed.length; i += CHUNK) {
-        await bulkInsert(
-          trx,
-          "orders",
-          ORDER_WRITE_COLUMNS,
-          changed.slice(i, i + CHUNK).map((o) => orderToRow(o, heads.get(o.id) ?? null)),
-          `on conflict (workspace_id, id) do update set ${merge.map((c) => `${c} = excluded.${c}`).join(", ")}`,
-        );
+        orderJson.push(JSON.stringify(changed.slice(i, i + CHUNK).map((o) => pick(orderToRow(o, heads.get(o.id) ?? null), ORDER_UPDATE_NAMES))));
       }
-      await insertAuditRows(trx, auditRows);
+      const ordersWritten = (async () => {
+        for (const json of orderJson) await bulkUpdateJson(trx, "orders", ["workspace_id", "id"], ORDER_UPDATE_COLUMNS, json);
+      })();
+      ordersWritten.catch(() => {}); // awaited below; this only keeps a failure from counting as unhandled meanwhile
+      await whileQueued();
+      const auditJson = auditPayloads(auditRows);
+      await ordersWritten;
+      await insertAuditPayloads(trx, auditJson);
       const raised = await this.insertAlerts(trx, alertRows);
       for (const a of raised) changes.push({ kind: "alert.raised", orderId: a.order_id as string, orderVersion: orders.get(a.order_id as string)?.version ?? null, data: { level: a.level, message: a.message, source: a.source, sourceId: a.source_id } });
       if (taskRows.length) await trx("tasks").insert(taskRows).onConflict(["workspace_id", "order_id", "key"]).ignore();

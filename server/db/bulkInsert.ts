@@ -36,6 +36,19 @@ export async function bulkInsertJson(
 }
 
 /**
+ * Updates many rows, matched on `keys`, from one JSON array parameter (like
+ * {@link bulkInsert}); every non-key column in `columns` is set from the row.
+ */
+export async function bulkUpdateJson(trx: Knex.Transaction | Knex, table: string, keys: readonly string[], columns: readonly ColumnSpec[], json: string): Promise<number> {
+  if (json === "[]") return 0;
+  const types = columns.map(([n, t]) => `${n} ${t}`).join(", ");
+  const set = columns.filter(([n]) => !keys.includes(n)).map(([n]) => `${n} = x.${n}`).join(", ");
+  const where = keys.map((k) => `t.${k} = x.${k}`).join(" and ");
+  const result = await trx.raw(`update ${table} as t set ${set} from jsonb_to_recordset(?::jsonb) as x(${types}) where ${where}`, [json]);
+  return Number(result.rowCount ?? 0);
+}
+
+/**
  * Resolves once queries already started on a connection have been handed to the driver,
  * so the caller can do CPU work while the database executes them.
  */

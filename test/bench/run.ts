@@ -2,15 +2,26 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { openBenchDatabase } from "./benchDb.js";
 import { addinBench } from "./addinBench.js";
+import { engineBench } from "./engineBench.js";
+import { feedLatencyBench } from "./feedLatencyBench.js";
 import { importBench, type BenchResult } from "./importBench.js";
+import { sandboxBench } from "./sandboxBench.js";
 
 /**
  * `npm run bench`: the project's speed goals, measured against baselines in the same run.
- * Options: --orders N (per round), --rounds R, --only NAME.
+ * Options: --orders N (import orders per round), --engine-orders N (orders whose events
+ * the engine replays per round), --rounds R, --only import|engine|sandbox|feed|addin.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { orders: { type: "string", default: "20000" }, rounds: { type: "string", default: "3" }, only: { type: "string" } },
+    options: {
+      orders: { type: "string", default: "20000" },
+      "engine-orders": { type: "string", default: "3000" },
+      "sandbox-orders": { type: "string", default: "1000000" },
+      "feed-seconds": { type: "string", default: "20" },
+      rounds: { type: "string", default: "3" },
+      only: { type: "string" },
+    },
   });
   const { db, label, close } = await openBenchDatabase();
   console.log(`Ordersheet bench — ${label}; ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
@@ -18,6 +29,13 @@ async function main(): Promise<void> {
   try {
     if (!values.only || values.only === "import") {
       results.push(["batch import", await importBench(db, { orders: Number(values.orders), rounds: Number(values.rounds) })]);
+    }
+    if (!values.only || values.only === "engine") {
+      results.push(["workflow engine", await engineBench(db, { orders: Number(values["engine-orders"]), rounds: Number(values.rounds), http: true })]);
+    }
+    if (!values.only || values.only === "sandbox") results.push(["rule sandbox", await sandboxBench({ orders: Number(values["sandbox-orders"]) })]);
+    if (!values.only || values.only === "feed") {
+      results.push(["change feed", await feedLatencyBench(db, { clients: 100, rate: 1000, seconds: Number(values["feed-seconds"]) })]);
     }
     if (!values.only || values.only === "addin") results.push(["Excel add-in (counting Excel stand-in)", await addinBench()]);
   } finally {

@@ -34,6 +34,8 @@ function restore(): void {
 restore();
 book.afterSync = persist;
 
+const MAX_MINOR = Number((new URLSearchParams(location.search).get("fakeExcelApi") ?? "1.14").split(".")[1]);
+
 const w = window as unknown as Record<string, unknown>;
 w.Excel = {
   run: book.run,
@@ -46,8 +48,8 @@ w.Office = {
   HostType: { Excel: "Excel" },
   onReady: (cb: (info: { host: string; platform: string }) => void) => setTimeout(() => cb({ host: "Excel", platform: "OfficeOnline" }), 0),
   context: {
-    // Like Office 2021: ExcelApi up to 1.14.
-    requirements: { isSetSupported: (name: string, v: string) => name === "ExcelApi" && Number(v.split(".")[1] ?? 0) <= 14 },
+    // Like Office 2021: ExcelApi up to 1.14 (an older host with ?fakeExcelApi=1.13 on the pane's URL).
+    requirements: { isSetSupported: (name: string, v: string) => name === "ExcelApi" && Number(v.split(".")[1] ?? 0) <= MAX_MINOR },
     document: {
       settings: {
         get: (k: string) => settings.get(k) ?? null,

@@ -5,6 +5,7 @@ import * as esbuild from "esbuild";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import { buildAddin } from "../../../addin/build/buildAddin.js";
 import { COL, columnLetter, headerRow } from "../../../addin/core/columns.js";
+import { t } from "../../../addin/core/i18n.js";
 import { describeEachDatabase } from "../../helpers/databases.js";
 import { sampleOrder, startTestServer, type TestServer } from "../../helpers/testServer.js";
 import { launchChromium } from "./chromium.js";
@@ -248,9 +249,23 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     await page.waitForFunction(([r, c]) => (window as any).__excel.fill(r, c) === "#FFC7CE", [index, COL.orderId] as const);
     const alertSheet: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("Alerts", 2, 4));
     assert.deepEqual(alertSheet[0], ["订单号", "级别", "内容", "时间"]);
-    assert.deepEqual(alertSheet[1].slice(0, 2), [target, "red"]);
+    assert.deepEqual(alertSheet[1].slice(0, 2), [target, "红色预警"]);
     await page.click(`#alerts li[data-order="${target}"]`);
     await page.waitForFunction((a) => (window as any).__excel.selected() === a, `Orders!${cellAddress(index, COL.sla)}`);
+  });
+
+  it("tells staff on a host older than ExcelApi 1.14 that this Excel is too old, and touches no sheet", async function () {
+    this.timeout(30_000);
+    const old = await context.newPage();
+    try {
+      await old.goto(`${ts.url}/addin/taskpane.html?fakeExcelApi=1.13`);
+      await old.waitForFunction(() => document.querySelector("#error")?.hasAttribute("hidden") === false);
+      assert.equal(await old.textContent("#error-text"), t("zh-CN", "error.oldExcel"));
+      assert.equal(await old.isVisible("#view-section"), false);
+      assert.deepEqual(await old.evaluate(() => (window as any).__excel.sheetNames()), [], "no sheet was created");
+    } finally {
+      await old.close();
+    }
   });
 
   it("says in plain words when the token is refused, and switches the pane and sheet to English", async function () {

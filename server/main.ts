@@ -23,6 +23,7 @@ import { acquireDataDir } from "./db/dataDirLock.js";
 import { migrateLatest } from "./db/migrate.js";
 import { standardWorkflow } from "./domain/workflow/templates.js";
 import { Metrics } from "./http/metrics.js";
+import { CachingAuthenticator } from "./http/auth.js";
 import { DigestJob } from "./jobs/digestJob.js";
 import { SCHEDULES, Scheduler } from "./jobs/scheduler.js";
 import { SlaTimerJob } from "./jobs/slaTimerJob.js";
@@ -119,7 +120,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const app = buildApp({
     logger,
     metrics,
-    auth: workspaces,
+    auth: new CachingAuthenticator(workspaces),
     workspaces,
     orders: new KnexOrderStore(db.knex, signal),
     feed,

@@ -42,6 +42,10 @@ export interface FeedObserver {
 /** Reads the change feed and long-polls it. */
 export class KnexChangeFeed {
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** Per workspace, how many commit signals have arrived (a read is shared only within one). */
+  private readonly generations = new Map<string, number>();
+  /** Reads in flight, by workspace, cursor and limit, with the generation they started in. */
+  private readonly inFlight = new Map<string, { generation: number; page: Promise<{ changes: Change[]; cursor: string }> }>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -53,6 +57,7 @@ export class KnexChangeFeed {
   }
 
   private wake(workspaceId: string): void {
+    this.generations.set(workspaceId, (this.generations.get(workspaceId) ?? 0) + 1);
     const set = this.waiters.get(workspaceId);
     if (!set) return;
     this.waiters.delete(workspaceId);
@@ -79,6 +84,27 @@ export class KnexChangeFeed {
   }
 
   /**
+   * `read`, shared: waiters woken by the same commit ask for the same page, so one query
+   * answers them all. A read in flight is joined only if no commit signal has arrived since
+   * it started; the joiner registered as a waiter first, so a commit the shared read might
+   * have missed still wakes it (its signal arrives after the registration).
+   */
+  private sharedRead(workspaceId: string, since: string, limit: number): Promise<{ changes: Change[]; cursor: string }> {
+    const key = `${workspaceId}\u0000${since}\u0000${limit}`;
+    const generation = this.generations.get(workspaceId) ?? 0;
+    const running = this.inFlight.get(key);
+    if (running && running.generation === generation) return running.page;
+    const page = this.read(workspaceId, since, limit);
+    const entry = { generation, page };
+    this.inFlight.set(key, entry);
+    const done = () => {
+      if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+    };
+    page.then(done, done);
+    return page;
+  }
+
+  /**
    * Like `read`, but when nothing is there yet waits up to `waitMs` for a commit in this
    * workspace and answers as soon as one lands. `signal` aborts the wait (client gone).
    */
@@ -96,7 +122,7 @@ export class KnexChangeFeed {
       });
       this.addWaiter(workspaceId, wakeUp);
       try {
-        const page = await this.read(workspaceId, since, limit);
+        const page = await this.sharedRead(workspaceId, since, limit);
         const remaining = deadline - Date.now();
         if (page.changes.length > 0 || remaining <= 0 || abort?.aborted) return page;
         if (!woken) {

@@ -30,3 +30,32 @@ export function principalOf(res: Response): Principal {
   if (!p) throw new UnauthorizedError("not authenticated");
   return p;
 }
+
+/**
+ * Remembers resolved tokens for a few seconds, so a long-polling client (one request per
+ * change it is woken for) does not cost a database lookup each time. Unknown tokens are
+ * not remembered; a token revoked in the database stops working within `ttlMs`.
+ */
+export class CachingAuthenticator implements Authenticator {
+  private readonly hits = new Map<string, { principal: Principal; until: number }>();
+
+  constructor(
+    private readonly inner: Authenticator,
+    private readonly ttlMs = 10_000,
+    private readonly maxEntries = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async authenticate(token: string): Promise<Principal | undefined> {
+    const cached = this.hits.get(token);
+    const t = this.now();
+    if (cached && cached.until > t) return cached.principal;
+    if (cached) this.hits.delete(token);
+    const principal = await this.inner.authenticate(token);
+    if (principal) {
+      if (this.hits.size >= this.maxEntries) this.hits.delete(this.hits.keys().next().value as string);
+      this.hits.set(token, { principal, until: t + this.ttlMs });
+    }
+    return principal;
+  }
+}

@@ -46,6 +46,9 @@ export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  // API answers are live data no client revalidates; hashing every body (long-poll pages
+  // included) for an ETag would be wasted work.
+  app.set("etag", false);
   app.use(deps.metrics.middleware());
 
   app.get("/healthz", async (_req, res) => {

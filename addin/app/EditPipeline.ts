@@ -28,6 +28,8 @@ export interface EditPipelineDeps {
   onNotice: (message: string) => void;
   /** Told whenever the queue or the conflicts changed. */
   onChange: () => void;
+  /** Told which edits the server saved, so the pane knows what the cells now hold. */
+  onSaved: (saved: Extract<EditResult, { outcome: "saved" }>[]) => void;
 }
 
 /**
@@ -88,7 +90,9 @@ export class EditPipeline {
     if (report.results.length) {
       const ctx = this.deps.context();
       const plan = resultPlan(report.results, report.sent, ctx);
-      for (const r of report.results) if (r.outcome === "saved") this.conflicts.settle(r.orderId, r.column);
+      const saved = report.results.filter((r): r is Extract<EditResult, { outcome: "saved" }> => r.outcome === "saved");
+      for (const r of saved) this.conflicts.settle(r.orderId, r.column);
+      if (saved.length) this.deps.onSaved(saved);
       this.conflicts.add(plan.conflicts);
       await this.deps.gateway.patchCells(plan.patches);
     }

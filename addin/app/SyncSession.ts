@@ -13,7 +13,7 @@ import { formatTime } from "../core/formatTime.js";
 import { alertLevelLabel, LANGS, t, type Lang, type MessageKey } from "../core/i18n.js";
 import { listQuery, matchesFilter, OrderFilter } from "../core/OrderFilter.js";
 import { queueStorage, readJson, type PaneStore } from "../core/PaneStore.js";
-import { displayValue } from "../core/resultPlan.js";
+import { applySaved, displayValue } from "../core/resultPlan.js";
 import { rowFromOrder, type CellValue, type RowContext } from "../core/rowsFromOrders.js";
 import { SheetRenamedError, TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
 import { StatusBook } from "../core/StatusBook.js";
@@ -84,6 +84,12 @@ export class SyncSession {
       onReachable: (reachable, error) => this.setOnline(reachable, error),
       onNotice: (notice) => this.emit({ notice }),
       onChange: () => this.emit({}),
+      onSaved: (saved) => {
+        for (const r of saved) {
+          const o = this.known.get(r.orderId);
+          if (o) this.known.set(r.orderId, applySaved(o, r));
+        }
+      },
     });
   }
 

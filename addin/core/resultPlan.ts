@@ -1,4 +1,5 @@
 import type { CellEdit, EditableColumn, EditResult } from "../../server/contracts/edits.js";
+import type { OrderView } from "../../server/contracts/orders.js";
 import { COL, columnForEditable } from "./columns.js";
 import type { LocalRefusal } from "./editCapture.js";
 import { listSeparator, t, type Lang } from "./i18n.js";
@@ -150,4 +151,36 @@ export function refusalPatches(refusals: readonly LocalRefusal[], known: (orderI
     marks.add(r.orderId, "refused", t(lang, "sync.refused", { reason: r.reason }));
   }
   return [...patches, ...marks.patches()];
+}
+
+/**
+ * The order as the sheet now shows it after the server saved `result`: the saved value in
+ * its field and the new version. Unchanged when the order is already newer (the change feed
+ * got there first). Keeps the pane's idea of "what the cell holds" true, so changing a
+ * cell back to its earlier value is seen as an edit.
+ */
+export function applySaved(order: OrderView, result: Extract<EditResult, { outcome: "saved" }>): OrderView {
+  if (result.version <= order.version) return order;
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  const next: OrderView = { ...order, version: result.version };
+  switch (result.column) {
+    case "status":
+      next.status = String(result.value);
+      break;
+    case "tags":
+      next.tags = Array.isArray(result.value) ? result.value.map(String) : [];
+      break;
+    case "remark":
+      next.extra = { ...order.extra, remark: result.value ?? null };
+      break;
+    case "region":
+    case "warehouse":
+    case "carrier":
+    case "waybillNo":
+      next[result.column] = text(result.value);
+      break;
+    default:
+      return order;
+  }
+  return next;
 }

@@ -69,7 +69,7 @@ export const RejectedInput = z.object({
 
 /** `GET /api/rejections` query. */
 export const RejectionsQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: z.string().regex(/^\d+$/).optional() })
+  .object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: z.string().regex(/^\d{1,18}$/, "must be an id from an earlier page").optional() })
   .strict();
 
 /** `POST /api/tokens` body. */

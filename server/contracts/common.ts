@@ -12,8 +12,20 @@ export const ErrorBody = z
   .meta({ id: "Error" });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
+/** Earliest and latest instants the server stores: PostgreSQL refuses year 0, and no order lives outside these. */
+const EARLIEST = Date.UTC(1900, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** An ISO-8601 instant with an explicit offset or Z, between the years 1900 and 9999. */
+export function boundedInstant(message = "must be an ISO-8601 date-time with a time zone, e.g. 2026-01-15T08:30:00Z") {
+  return z.iso.datetime({ offset: true, error: message }).refine((v) => {
+    const t = Date.parse(v);
+    return Number.isFinite(t) && t >= EARLIEST && t <= LATEST;
+  }, "must be a date between the years 1900 and 9999");
+}
+
 /** An ISO-8601 instant with an explicit offset or Z. */
-export const IsoDateTime = z.iso.datetime({ offset: true });
+export const IsoDateTime = boundedInstant();
 
 /** A decimal amount in major units, as a string ("19.99") or a JSON number (19.99). */
 export const DecimalAmount = z.union([

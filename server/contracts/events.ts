@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { boundedInstant } from "./common.js";
 
 /**
  * Incoming facts. Every fact — a sheet edit, a connector pull, a webhook, a timer —
@@ -6,7 +7,7 @@ import { z } from "zod";
  */
 
 /** An ISO-8601 instant with an explicit offset or Z. */
-const Instant = z.iso.datetime({ offset: true, error: "must be an ISO-8601 date-time with a time zone, e.g. 2026-01-15T08:30:00Z" });
+const Instant = boundedInstant();
 
 /** An amount in integer minor units (fen/cents). */
 const MinorUnits = z.int({ error: "must be an integer amount in minor units (fen/cents)" }).nonnegative("must not be negative");

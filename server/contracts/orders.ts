@@ -127,7 +127,7 @@ export const ListOrdersQuery = z
     status: z.string().max(64).optional(),
     channel: ChannelName.optional(),
     region: z.string().max(100).optional(),
-    updatedSince: z.iso.datetime({ offset: true }).optional(),
+    updatedSince: IsoDateTime.optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     cursor: z.string().max(200).optional(),
   })

@@ -315,17 +315,30 @@ export class KnexEventStore {
   }
 
   private async lockOrders(trx: Knex.Transaction, ws: string, events: EventInput[]): Promise<{ orders: Map<string, Order>; auditHeads: Map<string, string | null> }> {
-    const ids = [...new Set(events.map((e) => e.orderId).filter((x): x is string => !!x))];
+    const idSet = new Set(events.map((e) => e.orderId).filter((x): x is string => !!x));
     const ext = events.filter((e) => !e.orderId && e.channel && e.externalOrderId);
     const map = new Map<string, Order>();
     const auditHeads = new Map<string, string | null>();
-    if (ids.length === 0 && ext.length === 0) return { orders: map, auditHeads };
+    if (idSet.size === 0 && ext.length === 0) return { orders: map, auditHeads };
+    // Events naming the order by (channel, external ID) are resolved to IDs first; the
+    // mapping never changes, so it needs no lock. One `id = any(…)` lock query then walks the
+    // primary key — an OR of both lookups would make PostgreSQL scan the whole table.
+    if (ext.length) {
+      const found = await trx.raw(
+        `select o.id from orders o join unnest(?::text[], ?::text[]) as x(channel, external_order_id)
+           on o.channel = x.channel and o.external_order_id = x.external_order_id
+         where o.workspace_id = ?`,
+        [ext.map((e) => e.channel!), ext.map((e) => e.externalOrderId!), ws],
+      );
+      for (const r of found.rows as { id: string }[]) idSet.add(r.id);
+    }
+    const ids = [...idSet];
+    if (ids.length === 0) return { orders: map, auditHeads };
     const rows = await trx.raw(
       `select ${ORDER_COLUMNS.join(", ")}, audit_head from orders
-       where workspace_id = ? and (id = any(?::text[])
-         or (channel, external_order_id) in (select * from unnest(?::text[], ?::text[])))
+       where workspace_id = ? and id = any(?::text[])
        order by id for update`,
-      [ws, ids, ext.map((e) => e.channel!), ext.map((e) => e.externalOrderId!)],
+      [ws, ids],
     );
     for (const r of rows.rows) {
       map.set(r.id, rowToOrder(r));

@@ -2,9 +2,10 @@ import type { Request, Response, Router } from "express";
 import type { z } from "zod";
 import type { RouteContract } from "../contracts/api.js";
 import type { Principal } from "../db/KnexWorkspaceStore.js";
-import { ForbiddenError } from "../domain/errors.js";
+import { ForbiddenError, InputError } from "../domain/errors.js";
 import { principalOf } from "./auth.js";
 import { describeZodError } from "./errorHandler.js";
+import { pathOfNul } from "./jsonBody.js";
 
 /** What a handler receives: validated input and the caller. */
 export interface HandlerInput<C extends RouteContract> {
@@ -37,6 +38,8 @@ export function bindRoute<C extends RouteContract>(
         if (!r.success) throw describeZodError(r.error, where);
         return r.data;
       };
+      const nulIn = pathOfNul(req.params, "") ?? pathOfNul(req.query, "");
+      if (nulIn !== undefined) throw new InputError(`invalid request: ${nulIn}: text must not contain the NUL character`);
       const params = parse(contract.params, req.params, "path");
       const query = parse(contract.query, req.query, "query");
       if (contract.body && req.body === undefined) throw describeZodError(contract.body.safeParse(undefined).error!, "body");

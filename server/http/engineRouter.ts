@@ -13,6 +13,8 @@ import type { KnexWorkflowStore } from "../db/KnexWorkflowStore.js";
 import { compareReports } from "../domain/sandbox/compareReports.js";
 import { orderStream, type StreamProfile } from "../domain/sandbox/orderStream.js";
 import { simulate } from "../domain/sandbox/simulate.js";
+import { InputError } from "../domain/errors.js";
+import { validateDefinition } from "../domain/workflow/validateDefinition.js";
 import { bindRoute } from "./bindRoute.js";
 
 /** What the workflow-engine routes need. */
@@ -192,6 +194,13 @@ export function engineRouter(deps: EngineDeps): Router {
   bindRoute(router, api.simulate, async ({ body, principal }) => {
     const current = (await deps.workflows.current(principal.workspaceId)).definition;
     const candidate = body.definition ?? current;
+    if (body.definition) {
+      const problems = validateDefinition(body.definition);
+      if (problems.length) {
+        const summary = problems.slice(0, 5).map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("; ");
+        throw new InputError(`definition cannot be simulated: ${summary}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`, { problems });
+      }
+    }
     const stream = () => orderStream({ orders: body.orders, seed: body.seed, profile: profileFor(candidate) });
     const report = simulate(candidate, stream(), { tz: principal.timeZone });
     const asRecord = (x: object) => x as unknown as Record<string, unknown>;

@@ -45,6 +45,9 @@ export function errorHandler(logger: Logger, keepRejected: (r: RejectionRecord) 
     let message = "Something went wrong on the server; the error was logged.";
     let details: unknown;
     if (err instanceof z.ZodError) err = describeZodError(err, "request");
+    // Defence in depth: a value the database refuses as data (SQLSTATE class 22: out of
+    // range, bad encoding …) came from the request, not from a bug in the server.
+    if (isDataException(err)) err = new InputError(`a value in the request cannot be stored: ${(err as Error).message}`);
     if (err instanceof DomainError) {
       const match = STATUS.find(([type]) => err instanceof type);
       if (match) {
@@ -71,4 +74,10 @@ export function errorHandler(logger: Logger, keepRejected: (r: RejectionRecord) 
     if (status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="ordersheet"');
     res.status(status).json({ error: { code, message, ...(details === undefined ? {} : { details }) } });
   };
+}
+
+/** Whether a database error is a data exception (SQLSTATE class 22) on both drivers. */
+function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);
 }

@@ -6,15 +6,24 @@ import { bindRoute } from "./bindRoute.js";
 /** `/api/changes`: the change feed, with long-polling. */
 export function feedRouter(feed: KnexChangeFeed): Router {
   const router = Router();
-  bindRoute(router, api.changes, async ({ query, principal, req, res }) => {
+  // Waiters woken by one commit receive the same page object (one shared read); it is
+  // serialised and encoded once for all of them instead of once per client.
+  const bodies = new WeakMap<object, Buffer>();
+  bindRoute(router, api.changes, async ({ query, principal, res }) => {
     const abort = new AbortController();
     const onClose = () => abort.abort();
     res.on("close", onClose);
     try {
-      return await feed.poll(principal.workspaceId, query.since, query.limit, query.wait * 1000, abort.signal);
+      const page = await feed.poll(principal.workspaceId, query.since, query.limit, query.wait * 1000, abort.signal);
+      let body = bodies.get(page);
+      if (body === undefined) {
+        body = Buffer.from(JSON.stringify(page));
+        bodies.set(page, body);
+      }
+      if (!res.headersSent && !abort.signal.aborted) res.type("application/json").send(body);
+      return page;
     } finally {
       res.off("close", onClose);
-      void req;
     }
   });
   return router;

@@ -50,12 +50,38 @@ export function jsonBody(limitBytes: number) {
       if (!/application\/(.+\+)?json/i.test(type)) {
         return next(new InputError(`send the body as JSON with Content-Type: application/json (got "${type || "none"}")`));
       }
+      let body: unknown;
       try {
-        req.body = JSON.parse(text);
-        next();
+        body = JSON.parse(text);
       } catch (err) {
-        next(new InputError(`the body is not valid JSON: ${(err as Error).message}`));
+        return next(new InputError(`the body is not valid JSON: ${(err as Error).message}`));
       }
+      // A NUL character cannot be stored in PostgreSQL text or jsonb; say where it is.
+      const nulAt = text.includes("\\u0000") ? pathOfNul(body, "") : undefined;
+      if (nulAt !== undefined) return next(new InputError(`invalid body: ${nulAt || "(the body)"}: text must not contain the NUL character (\\u0000)`));
+      req.body = body;
+      next();
     });
   };
+}
+
+/** The path of the first string (value or key) holding a NUL character, if any. */
+export function pathOfNul(value: unknown, path: string): string | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = pathOfNul(value[i], path ? `${path}.${i}` : String(i));
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const here = path ? `${path}.${k}` : k;
+      if (k.includes("\u0000")) return here;
+      const found = pathOfNul(v, here);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }

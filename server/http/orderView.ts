@@ -66,6 +66,12 @@ export function toNewOrders(inputs: OrderInput[]): NewOrder[] {
         return 0;
       }
     };
+    const lineAmount = (unitPrice: number, quantity: number, path: string) => {
+      const amount = unitPrice * quantity;
+      if (Number.isSafeInteger(amount)) return amount;
+      problems.push({ path: `orders.${i}.${path}`, message: "unit price × quantity is too large to store exactly" });
+      return 0;
+    };
     const lines = o.lines.map((l, n) => {
       const unitPrice = money(l.unitPrice, `lines.${n}.unitPrice`);
       return {
@@ -74,7 +80,7 @@ export function toNewOrders(inputs: OrderInput[]): NewOrder[] {
         name: l.name,
         quantity: l.quantity,
         unitPrice,
-        amount: l.amount === undefined ? unitPrice * l.quantity : money(l.amount, `lines.${n}.amount`),
+        amount: l.amount === undefined ? lineAmount(unitPrice, l.quantity, `lines.${n}`) : money(l.amount, `lines.${n}.amount`),
         flags: l.flags,
       };
     });

@@ -1,5 +1,6 @@
 import { Router } from "express";
 import { api } from "../contracts/api.js";
+import { IsoDateTime } from "../contracts/common.js";
 import type { KnexOrderStore } from "../db/KnexOrderStore.js";
 import { InputError } from "../domain/errors.js";
 import { bindRoute } from "./bindRoute.js";
@@ -20,7 +21,7 @@ function encodeCursor(c: { updatedAt: string; id: string }): string {
 function decodeCursor(text: string): { updatedAt: string; id: string } {
   try {
     const [updatedAt, id] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as [unknown, unknown];
-    if (typeof updatedAt === "string" && typeof id === "string") return { updatedAt, id };
+    if (typeof updatedAt === "string" && IsoDateTime.safeParse(updatedAt).success && typeof id === "string" && !id.includes("\u0000")) return { updatedAt, id };
   } catch {
     // fall through to the error below
   }

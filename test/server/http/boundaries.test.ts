@@ -55,6 +55,39 @@ describeEachDatabase("API boundaries", function ({ db }) {
     assert.ok(tooMany.status === 400 || tooMany.status === 413);
   });
 
+  it("answers 400, never 500, for values the database could not store", async function () {
+    const ok = (res: { status: number }, what: string) => assert.equal(res.status, 400, `${what}: ${JSON.stringify(res)}`);
+    // A NUL character in any text, in the body or in the query.
+    const nul = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(9001, { externalOrderId: "A\u0000B" })] } });
+    ok(nul, "NUL in the body");
+    assert.match(nul.body.error.message, /orders\.0\.externalOrderId: .*NUL/);
+    const nulExtra = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(9002, { extra: { "k\u0000": 1 } })] } });
+    ok(nulExtra, "NUL in a key");
+    ok(await t.call("GET", "/api/orders?status=a%00b"), "NUL in the query");
+    ok(await t.call("POST", "/api/events", { body: { events: [{ source: "x", sourceEventId: "e\u0000", orderId: "TM20260101-00001", type: "payment.confirmed", data: {} }] } }), "NUL in an event");
+    // Instants PostgreSQL refuses (year 0) or that no order has.
+    const year0 = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(9003, { placedAt: "0000-01-01T00:00:00Z" })] } });
+    ok(year0, "year 0");
+    assert.match(year0.body.error.message, /placedAt: must be a date between the years 1900 and 9999/);
+    ok(await t.call("GET", "/api/orders?updatedSince=0000-06-01T00:00:00Z"), "year 0 in a filter");
+    // A cursor that was never issued, and ids past bigint.
+    const forged = Buffer.from(JSON.stringify(["1", "x"])).toString("base64url");
+    ok(await t.call("GET", `/api/orders?cursor=${forged}`), "forged cursor");
+    ok(await t.call("GET", "/api/rejections?before=99999999999999999999999"), "id past bigint");
+    // A line whose unit price × quantity overflows exact integers.
+    const huge = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(9004, { lines: [{ sku: "X", quantity: 1_000_000, unitPrice: "99999999999.99" }] })] } });
+    ok(huge, "line amount overflow");
+    assert.match(huge.body.error.message, /orders\.0\.lines\.0: unit price × quantity is too large/);
+    // A definition to simulate that does not validate is refused per problem, not run.
+    const wf = (await t.call("GET", "/api/workflow")).body.definition;
+    const broken = { ...wf, transitions: [...wf.transitions, { ...wf.transitions[0], id: "bad_guard", guard: "order.totalAmount >" }, { ...wf.transitions[0], id: "to_nowhere", to: "no_such_state" }] };
+    const sim = await t.call("POST", "/api/workflow/simulate", { body: { definition: broken, orders: 10 } });
+    ok(sim, "invalid definition to simulate");
+    assert.match(sim.body.error.message, /definition cannot be simulated/);
+    assert.ok(sim.body.error.details.problems.some((p: { path: string }) => /transitions/.test(p.path)));
+    assert.ok(sim.body.error.details.problems.length >= 2);
+  });
+
   it("keeps refused input where an admin can see it", async function () {
     await t.call("POST", "/api/orders", { raw: '{"orders": "broken-marker"' });
     const res = await t.call("GET", "/api/rejections?limit=50");

@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import type { CellEdit, EditResult } from "../../../server/contracts/edits.js";
+import type { OrderView } from "../../../server/contracts/orders.js";
+import { EditPipeline } from "../../../addin/app/EditPipeline.js";
+import { COL } from "../../../addin/core/columns.js";
+import { EditQueue } from "../../../addin/core/EditQueue.js";
+import { applySaved, type CellPatch } from "../../../addin/core/resultPlan.js";
+import { rowFromOrder } from "../../../addin/core/rowsFromOrders.js";
+import type { SheetGateway } from "../../../addin/core/SheetGateway.js";
+import { orderView, testContext, testStatuses } from "../fixtures.js";
+
+/** A server that saves every edit on top of the version it holds. */
+function savingServer(order: { version: number }) {
+  const received: CellEdit[] = [];
+  const send = async (edits: CellEdit[]): Promise<EditResult[]> =>
+    edits.map((e) => {
+      received.push(e);
+      order.version += 1;
+      return { clientEditId: e.clientEditId, orderId: e.orderId, column: e.column, outcome: "saved", version: order.version, value: e.value };
+    });
+  return { received, send };
+}
+
+describe("EditPipeline", function () {
+  it("sends a cell changed back to its earlier value after the first change was saved", async function () {
+    const known = new Map<string, OrderView>([["TM20260115-00001", orderView(1, { region: "华东" })]]);
+    const server = savingServer({ version: 1 });
+    const patches: CellPatch[] = [];
+    const gateway = { patchCells: async (p: readonly CellPatch[]) => void patches.push(...p) } as unknown as SheetGateway;
+    let n = 0;
+    let storage: string | null = null;
+    const pipeline = new EditPipeline({
+      gateway,
+      queue: new EditQueue({ load: () => storage, save: (s) => (storage = s) }),
+      send: server.send,
+      newId: () => `e${++n}`,
+      context: () => ({ lang: "zh-CN", statuses: testStatuses, role: "customer_service" }),
+      knownRow: (id) => (known.has(id) ? rowFromOrder(known.get(id)!, testContext()) : undefined),
+      onReachable: () => {},
+      onNotice: () => {},
+      onChange: () => {},
+      onSaved: (saved) => saved.forEach((r) => known.set(r.orderId, applySaved(known.get(r.orderId)!, r))),
+    });
+    const typeRegion = (value: string) => {
+      const o = known.get("TM20260115-00001")!;
+      return pipeline.capture({ firstRow: 0, firstCol: COL.region, values: [[value]], keys: [o.id], versions: [String(o.version)] });
+    };
+    await typeRegion("华南");
+    await typeRegion("华东");
+    assert.deepEqual(server.received.map((e) => [e.value, e.baseVersion]), [["华南", 1], ["华东", 2]]);
+    assert.equal(known.get("TM20260115-00001")!.region, "华东");
+    assert.equal(known.get("TM20260115-00001")!.version, 3);
+  });
+});
+
+describe("applySaved", function () {
+  const saved = (column: string, value: unknown, version: number) => ({ clientEditId: "e", orderId: "A", column, outcome: "saved" as const, version, value });
+
+  it("puts each editable column's saved value where the row reads it", function () {
+    const o = orderView(1, { version: 4 });
+    assert.equal(applySaved(o, saved("status", "reviewed", 5)).status, "reviewed");
+    assert.deepEqual(applySaved(o, saved("tags", ["急", "VIP"], 5)).tags, ["急", "VIP"]);
+    assert.equal(applySaved(o, saved("remark", "放门口", 5)).extra.remark, "放门口");
+    assert.equal(applySaved(o, saved("waybillNo", null, 5)).waybillNo, null);
+    assert.equal(applySaved(o, saved("carrier", "SF", 5)).version, 5);
+  });
+
+  it("leaves an order the change feed already made newer alone", function () {
+    const o = orderView(1, { version: 7, region: "华北" });
+    assert.equal(applySaved(o, saved("region", "华南", 6)), o);
+  });
+});

@@ -21,11 +21,19 @@ export function supports(version: string): boolean {
   return typeof Office !== "undefined" && Office.context?.requirements?.isSetSupported("ExcelApi", version) === true;
 }
 
-/** Contiguous runs of system columns, as [first, last] column indexes (hidden columns excluded). */
+/**
+ * System columns that carry colours of their own: the Order ID cell shows alerts, Sync the
+ * edit outcome (both as plain fills), SLA its red/orange/green rules. Excel draws a
+ * conditional format over a plain fill, so the grey shading must leave these columns out or
+ * it would hide those colours.
+ */
+const SELF_COLOURED = new Set<number>([COL.orderId, COL.sla, COL.sync]);
+
+/** Contiguous runs of grey-shaded system columns, as [first, last] column indexes (hidden and self-coloured columns excluded). */
 export function systemColumnRuns(): [number, number][] {
   const runs: [number, number][] = [];
   COLUMNS.forEach((c, i) => {
-    if (c.editable || c.hidden) return;
+    if (c.editable || c.hidden || SELF_COLOURED.has(i)) return;
     const last = runs[runs.length - 1];
     if (last && last[1] === i - 1) last[1] = i;
     else runs.push([i, i]);

@@ -195,7 +195,7 @@ export function engineRouter(deps: EngineDeps): Router {
     const current = (await deps.workflows.current(principal.workspaceId)).definition;
     const candidate = body.definition ?? current;
     if (body.definition) {
-      const problems = validateDefinition(body.definition);
+      const problems = validateDefinition(body.definition, { forSimulation: true });
       if (problems.length) {
         const summary = problems.slice(0, 5).map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("; ");
         throw new InputError(`definition cannot be simulated: ${summary}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`, { problems });

@@ -56,11 +56,18 @@ export function errorHandler(logger: Logger, keepRejected: (r: RejectionRecord) 
         details = err.details;
       }
     }
+    const respond = () => {
+      if (res.headersSent) return;
+      if (status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="ordersheet"');
+      res.status(status).json({ error: { code, message, ...(details === undefined ? {} : { details }) } });
+    };
     if (status === 500) {
       logger.error({ err, method: req.method, path: req.path }, "unhandled error");
     } else if (status === 400 || status === 413) {
+      // The refused input is stored before the answer goes out, so an admin who looks right
+      // after the client was told "refused" finds it.
       const principal = res.locals.principal as { workspaceId: string; userName: string } | undefined;
-      keepRejected({
+      const stored = keepRejected({
         workspaceId: principal?.workspaceId ?? null,
         actor: principal?.userName ?? null,
         route: `${req.method} ${req.path}`,
@@ -69,10 +76,16 @@ export function errorHandler(logger: Logger, keepRejected: (r: RejectionRecord) 
         body: req.rawBody ?? (req.url.includes("?") ? req.url.slice(req.url.indexOf("?")) : ""),
         bodyBytes: req.rawBodyBytes ?? 0,
       }).catch((e: unknown) => logger.warn({ err: e }, "could not store rejected input"));
+      // A database that does not answer must not hold the client's answer for long.
+      let timer: NodeJS.Timeout | undefined;
+      const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)));
+      void Promise.race([stored, patience]).finally(() => {
+        clearTimeout(timer);
+        respond();
+      });
+      return;
     }
-    if (res.headersSent) return;
-    if (status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="ordersheet"');
-    res.status(status).json({ error: { code, message, ...(details === undefined ? {} : { details }) } });
+    respond();
   };
 }
 

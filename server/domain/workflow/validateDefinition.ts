@@ -13,6 +13,12 @@ export interface ValidateOptions {
   liveStates?: Record<string, number>;
   /** The version being replaced. */
   previous?: WorkflowDefinition;
+  /**
+   * Checking a what-if for the sandbox, not a version to publish: a state that cannot be
+   * reached or left is what the sandbox is there to show, so only problems that make the
+   * definition impossible to run (shape, unknown states, guards) count.
+   */
+  forSimulation?: boolean;
 }
 
 function pathOf(parts: readonly PropertyKey[]): string {
@@ -139,7 +145,7 @@ export function validateDefinition(def: unknown, opts: ValidateOptions = {}): Pr
   if (!parsed.success) return parsed.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message }));
   const problems: Problem[] = [];
   checkStructure(parsed.data, problems);
-  checkGraph(parsed.data, problems);
+  if (!opts.forSimulation) checkGraph(parsed.data, problems);
   checkGuards(parsed.data, problems);
   checkMigration(parsed.data, opts, problems);
   return problems;

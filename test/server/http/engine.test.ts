@@ -57,6 +57,21 @@ describeEachDatabase("workflow engine API", function ({ db }) {
     assert.equal(o.version, 4);
   });
 
+  it("sends a customer's second order on another platform within 30 minutes to merged review, counted in the database", async function () {
+    const pay = (id: string) => post([{ source: "connector:shop", sourceEventId: `pay-merge-${id}`, orderId: id, type: "payment.confirmed", data: {} }]);
+    const customer = (id: string) => ({ id, name: "王女士", phone: null });
+    const first = await newOrder({ customer: customer("MERGE-A"), placedAt: "2026-01-15T02:00:00Z" });
+    await newOrder({ channel: "douyin", customer: customer("MERGE-A"), placedAt: "2026-01-15T02:20:00Z" });
+    assert.equal((await pay(first)).body.results[0].status, "merged_review");
+    // The same customer again on the same platform, or on another one an hour apart, is not a merge.
+    const sameShop = await newOrder({ customer: customer("MERGE-B"), placedAt: "2026-01-15T02:00:00Z" });
+    await newOrder({ customer: customer("MERGE-B"), placedAt: "2026-01-15T02:10:00Z" });
+    assert.equal((await pay(sameShop)).body.results[0].status, "reviewed");
+    const later = await newOrder({ customer: customer("MERGE-C"), placedAt: "2026-01-15T02:00:00Z" });
+    await newOrder({ channel: "pinduoduo", customer: customer("MERGE-C"), placedAt: "2026-01-15T03:00:00Z" });
+    assert.equal((await pay(later)).body.results[0].status, "reviewed");
+  });
+
   it("routes an order over 500 yuan to manual review and a cheaper one straight through", async function () {
     const big = await newOrder({ totalAmount: "500.01", lines: [{ sku: "B", name: "大件", quantity: 1, unitPrice: "500.01" }] });
     const small = await newOrder({ totalAmount: "500.00", lines: [{ sku: "S", name: "小件", quantity: 1, unitPrice: "500.00" }] });

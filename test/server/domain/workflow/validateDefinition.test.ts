@@ -83,6 +83,14 @@ describe("validateDefinition", function () {
     assert.match(messages(validateDefinition(def)), /states\[3\]: state "island" cannot be reached from the initial status "new"/);
   });
 
+  it("lets the sandbox try a definition with unreachable states, but not one that cannot run", function () {
+    const def = tiny();
+    def.states.push({ code: "island", labels: { "zh-CN": "孤岛", en: "Island" }, category: "exception", terminal: false });
+    assert.deepEqual(validateDefinition(def, { forSimulation: true }), []);
+    def.transitions.push({ id: "nowhere", from: "new", to: "no_such_state", trigger: "manual", roles: [] });
+    assert.match(messages(validateDefinition(def, { forSimulation: true })), /no_such_state/);
+  });
+
   it("reports an open state with no way out", function () {
     const def = tiny();
     def.transitions = def.transitions.filter((t) => t.id !== "cancel");

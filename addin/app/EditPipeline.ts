@@ -4,7 +4,7 @@ import { ApiError } from "../api/ApiError.js";
 import { COL } from "../core/columns.js";
 import { ConflictBook } from "../core/ConflictBook.js";
 import { captureEdits, type ChangedBlock, type LocalRefusal } from "../core/editCapture.js";
-import { EditQueue } from "../core/EditQueue.js";
+import { EditQueue, type QueueStorage } from "../core/EditQueue.js";
 import type { Lang } from "../core/i18n.js";
 import { pendingPatches, refusalPatches, resultPlan } from "../core/resultPlan.js";
 import { cellText, type CellValue } from "../core/rowsFromOrders.js";
@@ -15,6 +15,8 @@ import type { StatusBook } from "../core/StatusBook.js";
 export interface EditPipelineDeps {
   gateway: SheetGateway;
   queue: EditQueue;
+  /** Where open conflicts are kept across pane reloads (per workbook); in memory only without it. */
+  conflictStorage?: QueueStorage;
   /** Sends edits to the server (POST /api/edits). */
   send: (edits: CellEdit[]) => Promise<EditResult[]>;
   newId: () => string;
@@ -24,6 +26,8 @@ export interface EditPipelineDeps {
   knownRow: (orderId: string) => readonly CellValue[] | undefined;
   /** Told when the server could not be reached (edits stay queued) or answered again. */
   onReachable: (reachable: boolean, error?: unknown) => void;
+  /** Told when the server refused the batch itself (not one edit): the edits stay queued. */
+  onProblem: (error: unknown) => void;
   /** Told about local refusals that cannot be marked in the sheet (rows without an order). */
   onNotice: (message: string) => void;
   /** Told whenever the queue or the conflicts changed. */
@@ -38,9 +42,11 @@ export interface EditPipelineDeps {
  * answers, and write saved / conflict / refused back into the rows.
  */
 export class EditPipeline {
-  readonly conflicts = new ConflictBook();
+  readonly conflicts: ConflictBook;
 
-  constructor(private readonly deps: EditPipelineDeps) {}
+  constructor(private readonly deps: EditPipelineDeps) {
+    this.conflicts = new ConflictBook(deps.conflictStorage);
+  }
 
   /** Edits waiting for the server. */
   pendingCount(): number {
@@ -98,8 +104,10 @@ export class EditPipeline {
     }
     if (report.error) {
       const transient = !(report.error instanceof ApiError) || report.error.transient;
-      this.deps.onReachable(false, report.error);
-      if (!transient) this.deps.onNotice(report.error instanceof Error ? report.error.message : String(report.error));
+      // Unreachable or a server hiccup: offline, edits wait. Anything else (token refused,
+      // forbidden …) is not "offline": the pane says what is wrong in the staff's words.
+      if (transient) this.deps.onReachable(false, report.error);
+      else this.deps.onProblem(report.error);
     } else if (report.results.length) {
       this.deps.onReachable(true);
     }

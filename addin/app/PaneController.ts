@@ -152,7 +152,7 @@ export class PaneController {
     const p = state.progress;
     if (p?.phase === "loading") this.view.showProgress(null, t(lang, "progress.loading", { read: p.done }));
     else if (p?.phase === "writing") this.view.showProgress(p.total ? p.done / p.total : 0, t(lang, "progress.writing", { done: p.done, total: p.total }));
-    else if (p?.phase === "done") this.view.showProgress(1, t(lang, "progress.done", { appended: p.appended ?? 0, updated: p.updated ?? 0 }));
+    else if (p?.phase === "done") this.view.showProgress(1, t(lang, "progress.done", { appended: p.appended ?? 0, updated: p.updated ?? 0, removed: p.removed ?? 0 }));
     this.view.showOnline(state.online ? t(lang, "status.online") : t(lang, "status.offline", { count: state.pending }), state.online);
     if (state.notice) this.view.showError(state.notice);
     this.renderLists();

@@ -40,7 +40,7 @@ export interface SessionState {
   me?: MeResponse;
   online: boolean;
   pending: number;
-  progress?: { phase: "loading" | "writing" | "done"; done: number; total: number; appended?: number; updated?: number };
+  progress?: { phase: "loading" | "writing" | "done"; done: number; total: number; appended?: number; updated?: number; removed?: number };
   notice?: string;
 }
 
@@ -74,6 +74,7 @@ export class SyncSession {
     this.edits = new EditPipeline({
       gateway: deps.gateway,
       queue: new EditQueue(queueStorage(deps.store)),
+      conflictStorage: queueStorage(deps.store, "conflicts"),
       send: (edits) => this.requireApi().postEdits(edits),
       newId: deps.newId,
       context: () => ({ lang: this.lang, statuses: this.statuses, role: this.me?.role }),
@@ -83,6 +84,7 @@ export class SyncSession {
       },
       onReachable: (reachable, error) => this.setOnline(reachable, error),
       onNotice: (notice) => this.emit({ notice }),
+      onProblem: (error) => this.emit({ notice: describeError(error, this.lang) }),
       onChange: () => this.emit({}),
       onSaved: (saved) => {
         for (const r of saved) {
@@ -241,7 +243,7 @@ export class SyncSession {
     return out;
   }
 
-  private async writeOrders(orders: OrderView[], append: boolean | ((o: OrderView) => boolean)): Promise<SyncOutcome> {
+  private async writeOrders(orders: OrderView[], append: boolean | ((o: OrderView) => boolean), replace = false): Promise<SyncOutcome> {
     for (const o of orders) {
       const seen = this.known.get(o.id);
       if (!seen || seen.version <= o.version) this.known.set(o.id, o);
@@ -249,11 +251,14 @@ export class SyncSession {
     const ctx = this.rowContext();
     const protect = this.protectedCells();
     const appendTest = typeof append === "function" ? append : () => append;
-    return this.deps.gateway.syncRows(
-      orders.map((o) => o.id),
-      (snapshot) => diffRows(snapshot, orders, ctx, { protect, append: appendTest }),
+    const editing = new Set(this.edits.pendingCells().map((p) => p.orderId));
+    const outcome = await this.deps.gateway.syncRows(
+      replace ? "all" : orders.map((o) => o.id),
+      (snapshot) => diffRows(snapshot, orders, ctx, { protect, append: appendTest, ...(replace ? { replace: { keep: (id: string) => editing.has(id) } } : {}) }),
       (done, total) => this.emit({ progress: { phase: "writing", done, total } }),
     );
+    for (const r of outcome.plan.removes) this.known.delete(r.orderId);
+    return outcome;
   }
 
   /** Loads the orders of `filter` into the sheet and starts following the feed when `follow` is set. */
@@ -273,10 +278,12 @@ export class SyncSession {
       next = page.nextCursor ?? undefined;
       this.emit({ progress: { phase: "loading", done: orders.length, total: 0 } });
     } while (next);
-    const outcome = await this.writeOrders(orders, true);
+    // The table now shows this view: rows of orders outside it go, unless they hold an edit
+    // the server has not answered yet.
+    const outcome = await this.writeOrders(orders, true, true);
     await this.colourAlertRows("all");
     this.deps.store.set("cursor", cursor);
-    this.emit({ progress: { phase: "done", done: orders.length, total: orders.length, appended: outcome.plan.appends.length, updated: outcome.plan.updatedRows } });
+    this.emit({ progress: { phase: "done", done: orders.length, total: orders.length, appended: outcome.plan.appends.length, updated: outcome.plan.updatedRows, removed: outcome.plan.removes.length } });
     if (follow) this.follow();
     return outcome;
   }

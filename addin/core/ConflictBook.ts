@@ -1,7 +1,11 @@
+import { z } from "zod";
 import type { CellEdit } from "../../server/contracts/edits.js";
 import { COL, columnForEditable } from "./columns.js";
 import { t } from "./i18n.js";
-import { displayValue, SYNC_COLOURS, type CellPatch, type ConflictEntry, type DisplayContext } from "./resultPlan.js";
+import type { QueueStorage } from "./EditQueue.js";
+import { ConflictEntry, displayValue, SYNC_COLOURS, type CellPatch, type DisplayContext } from "./resultPlan.js";
+
+const Stored = z.object({ v: z.literal(1), conflicts: z.array(ConflictEntry) });
 
 /** What resolving a conflict asks for: an edit to send (keep mine) and cells to write. */
 export interface Resolution {
@@ -13,9 +17,26 @@ export interface Resolution {
  * The open conflicts, one per order cell (a newer conflict on the same cell replaces the
  * older one). Resolving one either re-sends the user's value on top of the server's
  * current version ("keep mine") or accepts what the server holds ("take the server's").
+ * With a storage, open conflicts survive a reload of the pane: the cell already shows the
+ * server's value, so the list is the only place the user's value still lives.
  */
 export class ConflictBook {
   private readonly entries = new Map<string, ConflictEntry>();
+
+  constructor(private readonly storage?: QueueStorage) {
+    const text = storage?.load();
+    if (!text) return;
+    try {
+      const parsed = Stored.safeParse(JSON.parse(text));
+      if (parsed.success) for (const c of parsed.data.conflicts) this.entries.set(c.clientEditId, c);
+    } catch {
+      // unreadable: start empty
+    }
+  }
+
+  private save(): void {
+    this.storage?.save(JSON.stringify({ v: 1, conflicts: [...this.entries.values()] }));
+  }
 
   /** Adds conflicts from a result plan. */
   add(conflicts: readonly ConflictEntry[]): void {
@@ -24,6 +45,7 @@ export class ConflictBook {
       for (const [id, e] of this.entries) if (`${e.orderId}\u0000${e.column}` === key) this.entries.delete(id);
       this.entries.set(c.clientEditId, c);
     }
+    if (conflicts.length) this.save();
   }
 
   /** Open conflicts, oldest first. */
@@ -33,7 +55,11 @@ export class ConflictBook {
 
   /** Drops conflicts of an order cell that a later saved edit settled. */
   settle(orderId: string, column: string): void {
-    for (const [id, e] of this.entries) if (e.orderId === orderId && e.column === column) this.entries.delete(id);
+    let dropped = false;
+    for (const [id, e] of this.entries) {
+      if (e.orderId === orderId && e.column === column) dropped = this.entries.delete(id);
+    }
+    if (dropped) this.save();
   }
 
   /** Keeps the user's value: a new edit based on the server's current version. */
@@ -41,6 +67,7 @@ export class ConflictBook {
     const e = this.entries.get(clientEditId);
     if (!e) return undefined;
     this.entries.delete(clientEditId);
+    this.save();
     const col = COL[columnForEditable(e.column)!.id];
     return {
       edit: { clientEditId: newId(), orderId: e.orderId, column: e.column, baseVersion: e.currentVersion, value: e.mine },
@@ -56,6 +83,7 @@ export class ConflictBook {
     const e = this.entries.get(clientEditId);
     if (!e) return undefined;
     this.entries.delete(clientEditId);
+    this.save();
     const col = COL[columnForEditable(e.column)!.id];
     return {
       patches: [

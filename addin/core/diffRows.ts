@@ -33,6 +33,8 @@ export interface WritePlan {
   unchangedRows: number;
   /** Orders skipped because the sheet already shows a newer version. */
   staleOrders: number;
+  /** Rows of orders that left the view, to delete after the writes (only when replacing). */
+  removes: { orderId: string; row: number }[];
 }
 
 /** Options of `diffRows`. */
@@ -44,6 +46,12 @@ export interface DiffOptions {
   protect?: ReadonlySet<string>;
   /** Whether an order missing from the sheet is appended (default: yes). */
   append?: (order: OrderView) => boolean;
+  /**
+   * Make the table show exactly `orders`: keyed rows of other orders are removed, except
+   * those `keep` holds on to (rows with edits the server has not answered). Rows without a
+   * key (staff's own notes) always stay.
+   */
+  replace?: { keep: (orderId: string) => boolean };
 }
 
 /** Unchanged cells this close between two changed ones are rewritten to save a range call. */
@@ -64,7 +72,7 @@ const NOT_DIFFED = new Set([COL.key, COL.sync]);
  * is read by key. An order older than the row's version is skipped.
  */
 export function diffRows(snapshot: SheetSnapshot, orders: readonly OrderView[], ctx: RowContext, opts: DiffOptions = {}): WritePlan {
-  const plan: WritePlan = { updates: [], appends: [], appendedIds: [], updatedRows: 0, unchangedRows: 0, staleOrders: 0 };
+  const plan: WritePlan = { updates: [], appends: [], appendedIds: [], updatedRows: 0, unchangedRows: 0, staleOrders: 0, removes: [] };
   const latest = new Map<string, OrderView>();
   for (const o of orders) {
     const seen = latest.get(o.id);
@@ -93,7 +101,28 @@ export function diffRows(snapshot: SheetSnapshot, orders: readonly OrderView[], 
     }
   }
   plan.updates.sort((a, b) => a.row - b.row || a.col - b.col);
+  if (opts.replace) {
+    for (const [orderId, row] of snapshot) {
+      if (!latest.has(orderId) && !opts.replace.keep(orderId)) plan.removes.push({ orderId, row: row.row });
+    }
+    plan.removes.sort((a, b) => a.row - b.row);
+  }
   return plan;
+}
+
+/**
+ * Rows to delete as contiguous blocks `[first, count]`, bottom block first, so deleting one
+ * block never moves the rows of the blocks still to come.
+ */
+export function removalBlocks(rows: readonly number[]): [number, number][] {
+  const sorted = [...new Set(rows)].sort((a, b) => a - b);
+  const blocks: [number, number][] = [];
+  for (const r of sorted) {
+    const last = blocks[blocks.length - 1];
+    if (last && last[0] + last[1] === r) last[1]++;
+    else blocks.push([r, 1]);
+  }
+  return blocks.reverse();
 }
 
 function changedRuns(orderId: string, current: SheetRow, next: CellValue[], protect: ReadonlySet<string> | undefined): CellRun[] {

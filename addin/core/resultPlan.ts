@@ -1,4 +1,5 @@
-import type { CellEdit, EditableColumn, EditResult } from "../../server/contracts/edits.js";
+import { z } from "zod";
+import { CellEdit, EDITABLE_COLUMN_NAMES, type EditableColumn, type EditResult } from "../../server/contracts/edits.js";
 import type { OrderView } from "../../server/contracts/orders.js";
 import { COL, columnForEditable } from "./columns.js";
 import type { LocalRefusal } from "./editCapture.js";
@@ -27,19 +28,20 @@ export interface CellPatch {
 }
 
 /** An open conflict: the user's value lost a race with someone else's change. */
-export interface ConflictEntry {
-  clientEditId: string;
-  orderId: string;
-  column: EditableColumn;
+export const ConflictEntry = z.object({
+  clientEditId: z.string(),
+  orderId: z.string(),
+  column: z.enum(EDITABLE_COLUMN_NAMES),
   /** What the user entered (the edit's value: a state code for status). */
-  mine: CellEdit["value"];
+  mine: CellEdit.shape.value,
   /** What the server holds now. */
-  theirs: unknown;
-  currentVersion: number;
-  changedBy: string | null;
-  changedAt: string | null;
-  reason: string;
-}
+  theirs: z.unknown(),
+  currentVersion: z.number().int(),
+  changedBy: z.string().nullable(),
+  changedAt: z.string().nullable(),
+  reason: z.string(),
+});
+export type ConflictEntry = z.infer<typeof ConflictEntry>;
 
 /** Everything to do with the sheet and the pane after the server answered some edits. */
 export interface ResultPlan {

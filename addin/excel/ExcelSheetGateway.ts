@@ -1,7 +1,7 @@
 /// <reference types="office-js" />
 import { chunkWrites, DEFAULT_MAX_BATCH_BYTES, jsonValueBytes } from "../core/chunking.js";
 import { COL, COLUMN_COUNT, columnLetter } from "../core/columns.js";
-import type { SheetSnapshot, WritePlan } from "../core/diffRows.js";
+import { removalBlocks, type SheetSnapshot, type WritePlan } from "../core/diffRows.js";
 import { isOwnOrRemoteChange, type ChangedBlock, type ChangeOrigin } from "../core/editCapture.js";
 import type { CellPatch } from "../core/resultPlan.js";
 import type { CellValue } from "../core/rowsFromOrders.js";
@@ -93,6 +93,21 @@ export class ExcelSheetGateway implements SheetGateway {
         progress?.(done, total);
       }
       this.index.noteAppended(writePlan.appendedIds, appendAt);
+      if (writePlan.removes.length) {
+        // After the writes (their positions were read before any row moved), bottom block
+        // first; positions are re-read next time.
+        let queued = 0;
+        for (const [first, count] of removalBlocks(writePlan.removes.map((r) => r.row))) {
+          body.getCell(first, 0).getResizedRange(count - 1, COLUMN_COUNT - 1).delete("Up");
+          calls++;
+          if (++queued === PATCHES_PER_SYNC) {
+            await sync();
+            queued = 0;
+          }
+        }
+        if (queued) await sync();
+        this.index.reset();
+      }
       return { plan: writePlan, syncs, calls, bytes };
     });
   }

@@ -112,6 +112,12 @@ export class KnexEditStore {
         startVersion.set(o.id, o.version);
       }
 
+      // An edit based on an older version conflicts only if its own cell changed since:
+      // staff editing a remark must not be stopped because a carrier scan moved the status.
+      const sinceBase = await fieldChanges(trx, ws, edits.filter((e) => orders.has(e.orderId) && e.baseVersion < orders.get(e.orderId)!.version));
+      const changedSince = (e: CellEdit) =>
+        (sinceBase.get(e.orderId) ?? []).filter((c) => c.version > e.baseVersion && (c.field === auditField(e.column) || c.field.startsWith(`${auditField(e.column)}.`)));
+
       const audit: AuditEntryInput[] = [];
       const changes: NewChange[] = [];
       const touched = new Set<string>();
@@ -131,12 +137,23 @@ export class KnexEditStore {
           const column = e.column as FieldColumn;
           // Edits of one request build on each other: a base version equal to the version
           // before this request still holds after this request's own earlier edits.
-          const fresh = e.baseVersion === order.version || (touched.has(order.id) && e.baseVersion === startVersion.get(order.id));
+          const sameVersion = e.baseVersion === order.version || (touched.has(order.id) && e.baseVersion === startVersion.get(order.id));
+          const cellChanges = sameVersion || e.baseVersion > order.version ? [] : changedSince(e);
+          const fresh = sameVersion || (e.baseVersion < order.version && cellChanges.length === 0);
+          const lastChange = cellChanges[cellChanges.length - 1];
           const norm = normalise(column, e.value);
           if (!(spec.roles as readonly string[]).includes(ctx.role)) {
             result = { ...base, outcome: "refused", reason: `role ${ctx.role} may not edit ${e.column}`, currentValue: columnValue(order, e.column), currentVersion: order.version };
           } else if (!fresh) {
-            result = { ...base, outcome: "conflict", reason: `the order changed since version ${e.baseVersion}`, currentValue: columnValue(order, e.column), currentVersion: order.version, changedBy: null, changedAt: null };
+            result = {
+              ...base,
+              outcome: "conflict",
+              reason: lastChange ? `${lastChange.actor} changed ${e.column} after version ${e.baseVersion}` : `the order changed since version ${e.baseVersion}`,
+              currentValue: columnValue(order, e.column),
+              currentVersion: order.version,
+              changedBy: lastChange?.actor ?? null,
+              changedAt: lastChange?.at ?? null,
+            };
           } else if (!norm.ok) {
             result = { ...base, outcome: "refused", reason: norm.reason, currentValue: columnValue(order, e.column), currentVersion: order.version };
           } else {
@@ -203,4 +220,33 @@ export class KnexEditStore {
     if (wrote) this.signal.afterCommit(ctx.workspaceId);
     return results;
   }
+}
+
+/** The audit field an editable column's changes are recorded under. */
+function auditField(column: string): string {
+  return column === "remark" ? "extra.remark" : column;
+}
+
+/**
+ * Audit entries (oldest first) of each order newer than the lowest base version the edits
+ * name for it: which fields changed, by whom, since the version each editor saw.
+ */
+async function fieldChanges(trx: Knex.Transaction, ws: string, edits: CellEdit[]): Promise<Map<string, { version: number; field: string; actor: string; at: string }[]>> {
+  const out = new Map<string, { version: number; field: string; actor: string; at: string }[]>();
+  if (!edits.length) return out;
+  const lowest = new Map<string, number>();
+  for (const e of edits) lowest.set(e.orderId, Math.min(lowest.get(e.orderId) ?? e.baseVersion, e.baseVersion));
+  const rows = await trx.raw(
+    `select a.order_id, a.order_version, a.field, a.actor, a.at from audit_log a
+     join unnest(?::text[], ?::int[]) as b(order_id, base) on a.order_id = b.order_id
+     where a.workspace_id = ? and a.order_version > b.base and a.field is not null
+     order by a.order_id, a.seq`,
+    [[...lowest.keys()], [...lowest.values()], ws],
+  );
+  for (const r of rows.rows as { order_id: string; order_version: number; field: string; actor: string; at: string | Date }[]) {
+    let list = out.get(r.order_id);
+    if (!list) out.set(r.order_id, (list = []));
+    list.push({ version: Number(r.order_version), field: r.field, actor: r.actor, at: new Date(r.at).toISOString() });
+  }
+  return out;
 }

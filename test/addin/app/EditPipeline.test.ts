@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { CellEdit, EditResult } from "../../../server/contracts/edits.js";
 import type { OrderView } from "../../../server/contracts/orders.js";
+import { ApiError } from "../../../addin/api/ApiError.js";
 import { EditPipeline } from "../../../addin/app/EditPipeline.js";
 import { COL } from "../../../addin/core/columns.js";
 import { EditQueue } from "../../../addin/core/EditQueue.js";
@@ -38,6 +39,7 @@ describe("EditPipeline", function () {
       knownRow: (id) => (known.has(id) ? rowFromOrder(known.get(id)!, testContext()) : undefined),
       onReachable: () => {},
       onNotice: () => {},
+      onProblem: () => {},
       onChange: () => {},
       onSaved: (saved) => saved.forEach((r) => known.set(r.orderId, applySaved(known.get(r.orderId)!, r))),
     });
@@ -50,6 +52,34 @@ describe("EditPipeline", function () {
     assert.deepEqual(server.received.map((e) => [e.value, e.baseVersion]), [["华南", 1], ["华东", 2]]);
     assert.equal(known.get("TM20260115-00001")!.region, "华东");
     assert.equal(known.get("TM20260115-00001")!.version, 3);
+  });
+});
+
+describe("EditPipeline when the server refuses the batch", function () {
+  it("keeps the edits queued and reports the problem, not 'offline'", async function () {
+    const known = new Map<string, OrderView>([["TM20260115-00001", orderView(1)]]);
+    const reachable: boolean[] = [];
+    const problems: unknown[] = [];
+    const queue = new EditQueue({ load: () => null, save: () => {} });
+    const pipeline = new EditPipeline({
+      gateway: { patchCells: async () => {} } as unknown as SheetGateway,
+      queue,
+      send: async () => {
+        throw new ApiError("unauthorized", 401, "token revoked", "/api/edits");
+      },
+      newId: () => "e1",
+      context: () => ({ lang: "zh-CN", statuses: testStatuses, role: "customer_service" }),
+      knownRow: (id) => (known.has(id) ? rowFromOrder(known.get(id)!, testContext()) : undefined),
+      onReachable: (r) => reachable.push(r),
+      onNotice: () => {},
+      onProblem: (e) => problems.push(e),
+      onChange: () => {},
+      onSaved: () => {},
+    });
+    await pipeline.capture({ firstRow: 0, firstCol: COL.region, values: [["华南"]], keys: ["TM20260115-00001"], versions: ["1"] });
+    assert.deepEqual(reachable, []);
+    assert.equal((problems[0] as ApiError).kind, "unauthorized");
+    assert.equal(queue.size(), 1, "the edit waits for a valid token");
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { COL } from "../../../addin/core/columns.js";
-import { diffRows, protectKey, type SheetRow } from "../../../addin/core/diffRows.js";
+import { diffRows, protectKey, removalBlocks, type SheetRow } from "../../../addin/core/diffRows.js";
 import { rowFromOrder } from "../../../addin/core/rowsFromOrders.js";
 import { orderView, testContext } from "../fixtures.js";
 
@@ -67,5 +67,23 @@ describe("diffRows", function () {
     values[COL.version] = 1 as unknown as string;
     const plan = diffRows(new Map([["TM20260115-00001", { row: 0, values }]]), [orderView(1)], ctx);
     assert.equal(plan.updates.length, 0);
+  });
+
+  it("when replacing, removes the rows of orders outside the view but keeps rows with unanswered edits", function () {
+    const snapshot = sheetOf([orderView(1), orderView(2), orderView(3), orderView(4)], [0, 1, 2, 3]);
+    const editing = new Set([orderView(4).id]);
+    const plan = diffRows(snapshot, [orderView(2)], testContext(), { replace: { keep: (id) => editing.has(id) } });
+    assert.deepEqual(plan.removes, [
+      { orderId: orderView(1).id, row: 0 },
+      { orderId: orderView(3).id, row: 2 },
+    ]);
+    assert.deepEqual(diffRows(snapshot, [orderView(2)], testContext()).removes, [], "without replace nothing is removed");
+  });
+});
+
+describe("removalBlocks", function () {
+  it("groups rows into contiguous blocks, bottom block first", function () {
+    assert.deepEqual(removalBlocks([3, 0, 1, 7, 4, 9, 8]), [[7, 3], [3, 2], [0, 2]]);
+    assert.deepEqual(removalBlocks([]), []);
   });
 });

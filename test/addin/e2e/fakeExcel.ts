@@ -261,6 +261,29 @@ class FRange extends Loadable {
       }
     });
   }
+  /** Deletes the block's rows, shifting the cells below (within its columns) up, as a table row delete does. */
+  delete(shift: string): void {
+    this.ctx.op(() => {
+      if (shift !== "Up") throw new Error(`the fake deletes with shift Up only, got ${shift}`);
+      const { sheet, b } = this.at();
+      const count = b.bottom - b.top + 1;
+      for (const store of [sheet.cells, sheet.fills] as Map<string, unknown>[]) {
+        const moved = new Map<string, unknown>();
+        for (const [k, v] of store) {
+          const [r, c] = k.split(",").map(Number);
+          if (c < b.left || c > b.right || r < b.top) continue;
+          store.delete(k);
+          if (r > b.bottom) moved.set(key(r - count, c), v);
+        }
+        for (const [k, v] of moved) store.set(k, v);
+      }
+      for (const t of this.ctx.book.tables.values()) {
+        if (t.sheet !== sheet || b.top <= t.top || b.top > t.top + t.rows) continue;
+        if (b.left !== t.left || b.right !== t.left + t.cols - 1) throw new Error("InvalidArgument: a table row delete must span the table's columns");
+        t.rows = Math.max(1, t.rows - Math.min(count, t.top + t.rows - b.top + 1));
+      }
+    });
+  }
   select(): void {
     this.ctx.op(() => {
       const { sheet, b } = this.at();

@@ -96,7 +96,7 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     assert.equal(await page.isChecked("#auto-sync"), true);
     await page.click("#load");
     await page.waitForFunction(() => document.querySelector("#progress-text")?.textContent?.startsWith("完成"));
-    assert.equal(await page.textContent("#progress-text"), "完成：新增 8 行，更新 0 行");
+    assert.equal(await page.textContent("#progress-text"), "完成：新增 8 行，更新 0 行，移出视图 0 行");
 
     const sheetNames: string[] = await page.evaluate(() => (window as any).__excel.sheetNames());
     assert.deepEqual([...sheetNames].sort(), ["Alerts", "Conflicts", "Lists", "Orders"]);
@@ -252,6 +252,29 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     assert.deepEqual(alertSheet[1].slice(0, 2), [target, "红色预警"]);
     await page.click(`#alerts li[data-order="${target}"]`);
     await page.waitForFunction((a) => (window as any).__excel.selected() === a, `Orders!${cellAddress(index, COL.sla)}`);
+  });
+
+  it("loads a narrower view by taking the rows of other orders off the table, and a wider one brings them back", async function () {
+    this.timeout(30_000);
+    const loadView = async (region: string) => {
+      await page.fill("#f-region", region);
+      await page.click("#load");
+      await page.waitForFunction(() => document.querySelector("#progress-text")?.textContent?.startsWith("完成"));
+      return page.textContent("#progress-text");
+    };
+    await page.evaluate(() => (document.querySelector("#progress-text")!.textContent = ""));
+    const narrowed = await loadView("区3");
+    assert.deepEqual((await rows()).map((r) => r[COL.key]), [ids[2]], "only the order of 区3 is left");
+    assert.equal(narrowed, "完成：新增 0 行，更新 0 行，移出视图 7 行");
+    await page.evaluate(() => (document.querySelector("#progress-text")!.textContent = ""));
+    await loadView("");
+    assert.deepEqual((await rows()).map((r) => r[COL.key]).sort(), [...ids].sort(), "every order is back, once");
+    // Rows are still found by key after the deletions: a server change lands in the right row.
+    const target = ids[5];
+    const v = (await order(target)).version;
+    const res = await ts.call("POST", "/api/edits", { body: { edits: [{ clientEditId: "srv-view", orderId: target, column: "remark", baseVersion: v, value: "视图之后" }] } });
+    assert.equal(res.body.results[0].outcome, "saved", JSON.stringify(res.body));
+    await waitForCell(target, COL.remark, "视图之后");
   });
 
   it("tells staff on a host older than ExcelApi 1.14 that this Excel is too old, and touches no sheet", async function () {

@@ -104,6 +104,18 @@ describe("ExcelSheetGateway (office-addin-mock)", function () {
     assert.deepEqual(wb.tableRows().map((r) => r[COL.key]), ["TM20260115-00001"]);
   });
 
+  it("takes the rows of orders outside a replaced view off the table and finds the rest by key afterwards", async function () {
+    const wb = seeded([orderView(5), orderView(4), orderView(3), orderView(2), orderView(1)]);
+    const gw = new ExcelSheetGateway(wb.host());
+    const keep = [orderView(4), orderView(1, { version: 2, region: "华南" })];
+    const outcome = await gw.syncRows("all", (snap) => diffRows(snap, keep, testContext(), { replace: { keep: () => false } }));
+    assert.equal(outcome.plan.removes.length, 3);
+    assert.deepEqual(wb.tableRows().map((r) => r[COL.key]), ["TM20260115-00004", "TM20260115-00001"]);
+    assert.equal(wb.tableRows()[1][COL.region], "华南", "the update was written before the rows moved");
+    await gw.patchCells([{ orderId: "TM20260115-00001", col: COL.sync, value: "已保存" }]);
+    assert.equal(wb.tableRows()[1][COL.sync], "已保存", "positions were re-read after the deletion");
+  });
+
   it("patches cells of rows found by key", async function () {
     const wb = seeded();
     await new ExcelSheetGateway(wb.host()).patchCells([{ orderId: "TM20260115-00002", col: COL.sync, value: "已保存", fill: "#C6EFCE" }]);

@@ -130,6 +130,20 @@ export class MockWorkbook {
         select: () => {
           wb.selected = `${sheetName}!${top},${left}`;
         },
+        delete: (shift: string) => {
+          if (shift !== "Up") throw new Error(`the mock deletes with shift Up only, got ${shift}`);
+          const count = bottom - top + 1;
+          const moved = new Map<string, unknown>();
+          for (const [k, v] of [...sheet.cells]) {
+            const [r, c] = k.split(",").map(Number);
+            if (c < left || c > right || r < top) continue;
+            sheet.cells.delete(k);
+            if (r > bottom) moved.set(key(r - count, c), v);
+          }
+          for (const [k, v] of moved) sheet.cells.set(k, v as never);
+          const t = wb.table;
+          if (t && t.sheet === sheetName && top > t.top && top <= t.top + t.rows) t.rows = Math.max(1, t.rows - count);
+        },
       },
       (written) => written.forEach((row, r) => row.forEach((v, c) => sheet.cells.set(key(top + r, left + c), v))),
     );

@@ -64,16 +64,34 @@ describeEachDatabase("sheet edits API", function ({ db }) {
     const id = await reviewedOrder();
     const first = await edits([{ clientEditId: "c1", orderId: id, column: "region", baseVersion: 2, value: "华南" }], li);
     assert.equal(first.body.results[0].outcome, "saved");
-    const stale = await edits([{ clientEditId: "c2", orderId: id, column: "warehouse", baseVersion: 2, value: "HZ-2" }], wang);
+    const zhao = await t.token("zhao.kf", "customer_service");
+    const stale = await edits([{ clientEditId: "c2", orderId: id, column: "region", baseVersion: 2, value: "华北" }], zhao);
     const r = stale.body.results[0];
     assert.equal(r.outcome, "conflict", JSON.stringify(r));
     assert.equal(r.currentVersion, 3);
     assert.equal(r.changedBy, "li.li");
-    assert.equal(r.currentValue, null);
+    assert.equal(r.currentValue, "华南");
+    assert.match(r.reason, /li\.li changed region after version 2/);
     const staleStatus = await edits([{ clientEditId: "c3", orderId: id, column: "status", baseVersion: 2, value: "printed" }], wang);
     assert.equal(staleStatus.body.results[0].outcome, "conflict", JSON.stringify(staleStatus.body));
     assert.equal(staleStatus.body.results[0].changedBy, "li.li");
     assert.equal(staleStatus.body.results[0].currentValue, "reviewed");
+  });
+
+  it("saves an edit based on an older version when its own cell did not change since", async function () {
+    const id = await reviewedOrder();
+    await edits([{ clientEditId: "fld-1", orderId: id, column: "region", baseVersion: 2, value: "华南" }], li);
+    // A carrier scan moves the order on meanwhile.
+    const scan = await t.call("POST", "/api/events", { body: { events: [{ source: "wms:hz", sourceEventId: `print-${id}`, orderId: id, type: "wms.printed", data: {} }] } });
+    assert.equal(scan.body.results[0].outcome, "applied", JSON.stringify(scan.body));
+    const other = await edits([{ clientEditId: "fld-2", orderId: id, column: "warehouse", baseVersion: 2, value: "HZ-2" }], wang);
+    assert.equal(other.body.results[0].outcome, "saved", JSON.stringify(other.body));
+    assert.equal(other.body.results[0].version, 5);
+    const remark = await edits([{ clientEditId: "fld-3", orderId: id, column: "remark", baseVersion: 3, value: "加急" }], wang);
+    assert.equal(remark.body.results[0].outcome, "saved", JSON.stringify(remark.body));
+    // The status, though, is where concurrent moves matter: a stale status edit still conflicts.
+    const status = await edits([{ clientEditId: "fld-4", orderId: id, column: "status", baseVersion: 3, value: "cancelled" }], li);
+    assert.equal(status.body.results[0].outcome, "conflict", JSON.stringify(status.body));
   });
 
   it("refuses a move the workflow does not allow, with the reason and the allowed statuses", async function () {

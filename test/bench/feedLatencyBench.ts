@@ -37,7 +37,7 @@ interface ClientReport {
  * same database. Latency = the client has read the change − the writer's COMMIT returned.
  * On PostgreSQL the wake-up travels by NOTIFY, as between separate server instances.
  */
-export async function feedLatencyBench(db: Database, opts: { clients: number; rate: number; seconds: number }): Promise<BenchResult[]> {
+export async function feedLatencyBench(db: Database, opts: { clients: number; rate: number; seconds: number; round?: number }): Promise<BenchResult[]> {
   if (db.backend !== "postgres" || !db.url) {
     return [{ name: "change-feed latency", value: 0, unit: "ms", note: "skipped: needs PostgreSQL (the writer and the server share wake-ups through NOTIFY)" }];
   }
@@ -49,8 +49,8 @@ export async function feedLatencyBench(db: Database, opts: { clients: number; ra
   const perBatch = Math.max(1, Math.round(opts.rate / 10));
   const batchCount = Math.round((opts.rate * opts.seconds) / perBatch);
   // Enough orders that the lifecycle's waves cover the run (about ten steps per order).
-  const stream = [...orderStream({ orders: Math.ceil((batchCount * perBatch) / 9), seed: 4242, profile: "standard" })];
-  const batches = batchesOf(await prepare(orders, stream, "F"), perBatch).slice(0, batchCount);
+  const stream = [...orderStream({ orders: Math.ceil((batchCount * perBatch) / 9), seed: 4242 + (opts.round ?? 0), profile: "standard" })];
+  const batches = batchesOf(await prepare(orders, stream, `F${opts.round ?? 0}`), perBatch).slice(0, batchCount);
   // An engine bench earlier in the same run may have tripped a channel's circuit breaker;
   // held events would never reach the feed.
   await db.knex("channel_pauses").where("workspace_id", CTX.workspaceId).delete();

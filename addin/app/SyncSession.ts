@@ -14,7 +14,7 @@ import { alertLevelLabel, LANGS, t, type Lang, type MessageKey } from "../core/i
 import { listQuery, matchesFilter, OrderFilter } from "../core/OrderFilter.js";
 import { queueStorage, readJson, type PaneStore } from "../core/PaneStore.js";
 import { applySaved, displayValue } from "../core/resultPlan.js";
-import { rowFromOrder, type CellValue, type RowContext } from "../core/rowsFromOrders.js";
+import { rowFromOrder, slaPatches, slaText, type CellValue, type RowContext } from "../core/rowsFromOrders.js";
 import { SheetRenamedError, TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
 import { StatusBook } from "../core/StatusBook.js";
 import { EditPipeline } from "./EditPipeline.js";
@@ -33,6 +33,8 @@ export interface SessionDeps {
   feedWaitSeconds?: number;
   /** Retry delays of the feed loop after a failure. */
   feedBackoffMs?: number[];
+  /** How often SLA colours are brought up to date while following the feed (default 60 s). */
+  slaRefreshMs?: number;
 }
 
 /** What the pane shows; sent to the listener after every change. */
@@ -62,6 +64,9 @@ export class SyncSession {
   private api?: SessionApi;
   private feed?: ChangeFeedLoop;
   private readonly known = new Map<string, OrderView>();
+  /** The SLA text each known order's row shows. */
+  private readonly slaShown = new Map<string, string>();
+  private slaTimer?: ReturnType<typeof setInterval>;
   private online = true;
   private unsubscribe?: () => Promise<void>;
   private listener: (state: SessionState) => void = () => {};
@@ -257,8 +262,25 @@ export class SyncSession {
       (snapshot) => diffRows(snapshot, orders, ctx, { protect, append: appendTest, ...(replace ? { replace: { keep: (id: string) => editing.has(id) } } : {}) }),
       (done, total) => this.emit({ progress: { phase: "writing", done, total } }),
     );
-    for (const r of outcome.plan.removes) this.known.delete(r.orderId);
+    for (const r of outcome.plan.removes) {
+      this.known.delete(r.orderId);
+      this.slaShown.delete(r.orderId);
+    }
+    for (const o of orders) {
+      const shown = this.known.get(o.id);
+      if (shown) this.slaShown.set(o.id, slaText(shown, ctx));
+    }
     return outcome;
+  }
+
+  /**
+   * Rewrites the SLA cells whose level changed with the passing time (an order held too long
+   * turns orange, then red, with no change on the server to bring it).
+   */
+  async refreshSla(): Promise<number> {
+    const patches = slaPatches(this.known.values(), this.slaShown, this.rowContext());
+    if (patches.length) await this.deps.gateway.patchCells(patches);
+    return patches.length;
   }
 
   /** Loads the orders of `filter` into the sheet and starts following the feed when `follow` is set. */
@@ -312,10 +334,17 @@ export class SyncSession {
       backoffMs: this.deps.feedBackoffMs,
     });
     this.feed.start(this.deps.store.get("cursor") ?? "0");
+    if (!this.slaTimer) {
+      this.slaTimer = setInterval(() => {
+        void this.refreshSla().catch((err: unknown) => this.emit({ notice: describeError(err, this.lang) }));
+      }, this.deps.slaRefreshMs ?? 60_000);
+    }
   }
 
   /** Stops following the feed (auto-sync off). */
   async unfollow(): Promise<void> {
+    clearInterval(this.slaTimer);
+    this.slaTimer = undefined;
     await this.feed?.stop();
   }
 
@@ -331,6 +360,7 @@ export class SyncSession {
       this.deps.store.set("cursor", since);
       if (!page.changes.length) break;
     }
+    await this.refreshSla();
     this.setOnline(true);
   }
 

@@ -27,7 +27,8 @@ export function orderFromView(view: OrderView): Order {
   return { ...rest, workspaceId: "", totalAmount: totalAmountMinor };
 }
 
-function slaText(view: OrderView, ctx: RowContext): string {
+/** The SLA cell of an order at `ctx.now`: the level's label, or empty when no SLA runs. */
+export function slaText(view: OrderView, ctx: RowContext): string {
   if (!ctx.flow) return "";
   const level = slaLevel(ctx.flow, orderFromView(view), ctx.now);
   return level ? t(ctx.lang, `sla.${level}`) : "";
@@ -76,4 +77,19 @@ export function rowsFromOrders(orders: readonly OrderView[], ctx: RowContext): C
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return "";
   return typeof value === "string" ? value : String(value);
+}
+
+/**
+ * SLA cells whose text changed since they were written (`shown`, updated in place): the time
+ * that passes turns green orders orange and red without any change to the order itself.
+ */
+export function slaPatches(orders: Iterable<OrderView>, shown: Map<string, string>, ctx: RowContext): { orderId: string; col: number; value: string }[] {
+  const patches: { orderId: string; col: number; value: string }[] = [];
+  for (const o of orders) {
+    const text = slaText(o, ctx);
+    if (shown.get(o.id) === text) continue;
+    shown.set(o.id, text);
+    patches.push({ orderId: o.id, col: COL.sla, value: text });
+  }
+  return patches;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { COL } from "../../../addin/core/columns.js";
 import { formatTime } from "../../../addin/core/formatTime.js";
-import { rowFromOrder } from "../../../addin/core/rowsFromOrders.js";
+import { rowFromOrder, slaPatches } from "../../../addin/core/rowsFromOrders.js";
 import { orderView, testContext } from "../fixtures.js";
 
 describe("rowFromOrder", function () {
@@ -29,6 +29,15 @@ describe("rowFromOrder", function () {
     assert.equal(at("2026-01-15T03:00:00Z"), "");
     assert.equal(at("2026-01-15T03:20:00Z"), "橙");
     assert.equal(at("2026-01-15T03:31:00Z"), "红");
+  });
+
+  it("patches only the SLA cells whose level changed with the time that passed", function () {
+    const orders = [orderView(1), orderView(2, { status: "reviewed" })];
+    const shown = new Map<string, string>();
+    assert.equal(slaPatches(orders, shown, testContext({ now: new Date("2026-01-15T03:00:00Z") })).length, 2, "first pass fills the map");
+    assert.deepEqual(slaPatches(orders, shown, testContext({ now: new Date("2026-01-15T03:05:00Z") })), [], "nothing changed level");
+    assert.deepEqual(slaPatches(orders, shown, testContext({ now: new Date("2026-01-15T03:20:00Z") })), [{ orderId: orderView(1).id, col: COL.sla, value: "橙" }]);
+    assert.deepEqual(slaPatches(orders, shown, testContext({ now: new Date("2026-01-15T03:31:00Z") })), [{ orderId: orderView(1).id, col: COL.sla, value: "红" }]);
   });
 });
 

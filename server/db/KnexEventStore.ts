@@ -7,7 +7,7 @@ import { decide } from "../domain/workflow/decide.js";
 import type { Actor, Alert, Decision, Effect } from "../domain/workflow/decision.js";
 import type { Related } from "../domain/workflow/guardContext.js";
 import { auditPayloads, chainEntries, insertAuditPayloads, type AuditEntryInput } from "./auditWriter.js";
-import { bulkUpdateJson, ORDER_WRITE_COLUMNS, whileQueued } from "./bulkInsert.js";
+import { bulkInsert, bulkUpdateJson, ORDER_WRITE_COLUMNS, whileQueued, type ColumnSpec } from "./bulkInsert.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import type { KnexWorkflowStore } from "./KnexWorkflowStore.js";
@@ -48,6 +48,12 @@ type Stored = Omit<EventOutcome, "index" | "source" | "sourceEventId">;
 
 const CHUNK = 1000;
 
+/** The inbox columns a claim writes. */
+const INBOX_COLUMNS: readonly ColumnSpec[] = [
+  ["workspace_id", "text"], ["source", "text"], ["source_event_id", "text"], ["type", "text"], ["order_id", "text"],
+  ["channel", "text"], ["payload", "jsonb"], ["outcome", "text"], ["result", "jsonb"], ["actor", "text"], ["received_at", "timestamptz"],
+];
+
 /** The columns an event may change on an order, plus its key, as written by the bulk UPDATE. */
 const ORDER_UPDATE_NAMES = ["workspace_id", "id", "status", "version", "workflow_version", "region", "warehouse", "carrier", "waybill_no", "tags", "extra", "paid_at", "outbound_at", "status_since", "updated_at", "audit_head"];
 const ORDER_UPDATE_COLUMNS = ORDER_WRITE_COLUMNS.filter(([n]) => ORDER_UPDATE_NAMES.includes(n));
@@ -73,52 +79,44 @@ export class KnexEventStore {
 
   /** Processes a batch of events; the answer has one outcome per event, in order. */
   async process(ctx: EventContext, events: EventInput[], now: Date): Promise<EventOutcome[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.processOnce(ctx, events, now);
+      } catch (err) {
+        // Another batch claimed one of these events while this one ran (its work was rolled
+        // back whole): run again, and the event is answered as the duplicate it now is.
+        if (attempt < MAX_ATTEMPTS && isRetryable(err)) continue;
+        throw err;
+      }
+    }
+  }
+
+  private async processOnce(ctx: EventContext, events: EventInput[], now: Date): Promise<EventOutcome[]> {
     const nowIso = now.toISOString();
     let wroteChanges = false;
     const outcomes = await this.knex.transaction(async (trx) => {
       const ws = ctx.workspaceId;
       const results: EventOutcome[] = new Array(events.length);
 
-      // 1. Claim the events in the inbox; whatever is not claimed was seen before.
+      // 1. Look the events up in the inbox. An unseen event is claimed by inserting it, with
+      // its outcome, when the batch is written (one write per event; losing that race to a
+      // concurrent batch rolls this one back and runs it again). A held event (its channel was
+      // paused) is locked here and claimed again; anything else seen before is a duplicate.
       const keyOf = (e: EventInput) => `${e.source}\u0000${e.sourceEventId}`;
-      const inboxId = new Map<string, number>();
-      for (let i = 0; i < events.length; i += CHUNK) {
-        const rows = await trx("events_inbox")
-          .insert(
-            events.slice(i, i + CHUNK).map((e) => ({
-              workspace_id: ws,
-              source: e.source,
-              source_event_id: e.sourceEventId,
-              type: e.type,
-              order_id: e.orderId ?? null,
-              channel: e.channel ?? null,
-              payload: JSON.stringify(e),
-              outcome: "pending",
-              actor: ctx.actor.name,
-              received_at: nowIso,
-            })),
-          )
-          .onConflict(["workspace_id", "source", "source_event_id"])
-          // A held event (its channel was paused) is claimed again when it is delivered
-          // again or replayed on resume; anything else seen before is a duplicate.
-          .merge({ outcome: "pending" })
-          .where("events_inbox.outcome", "held")
-          .returning(["id", "source", "source_event_id"]);
-        for (const r of rows) inboxId.set(`${r.source}\u0000${r.source_event_id}`, Number(r.id));
-      }
+      const seen = await this.inboxRows(trx, ws, events);
       const firstIndex = new Map<string, number>();
       const fresh: number[] = [];
       const seenBefore: number[] = [];
       events.forEach((e, i) => {
         const k = keyOf(e);
-        if (inboxId.has(k) && !firstIndex.has(k)) {
+        const row = seen.get(k);
+        if (row && row.outcome !== "held") seenBefore.push(i);
+        else if (!firstIndex.has(k)) {
           firstIndex.set(k, i);
           fresh.push(i);
-        } else if (!inboxId.has(k)) {
-          seenBefore.push(i);
         }
       });
-      if (seenBefore.length) await this.answerDuplicates(trx, ws, events, seenBefore, results);
+      for (const i of seenBefore) results[i] = duplicateOf(events[i], i, seen.get(keyOf(events[i]))!);
 
       // 2. Lock the orders the fresh events are about, in id order (no deadlocks).
       const freshEvents = fresh.map((i) => events[i]);
@@ -142,7 +140,7 @@ export class KnexEventStore {
       const taskRows: Record<string, unknown>[] = [];
       const pauseRows: Record<string, unknown>[] = [];
       const conflictRows: Record<string, unknown>[] = [];
-      const inboxUpdates: { id: number; outcome: string; result: Stored; orderId: string | null }[] = [];
+      const inboxWrites: { event: EventInput; key: string; heldId?: number; outcome: string; result: Stored; orderId: string | null }[] = [];
 
       for (const i of fresh) {
         const e = events[i];
@@ -165,7 +163,8 @@ export class KnexEventStore {
           if (d.alerts.length) stored.alerts = d.alerts.map((a) => ({ level: a.level, message: a.message }));
         }
         results[i] = { index: i, source: e.source, sourceEventId: e.sourceEventId, ...stored };
-        inboxUpdates.push({ id: inboxId.get(keyOf(e))!, outcome: stored.outcome, result: stored, orderId: stored.orderId });
+        const k = keyOf(e);
+        inboxWrites.push({ event: e, key: k, heldId: seen.get(k)?.id, outcome: stored.outcome, result: stored, orderId: stored.orderId });
       }
 
       // Who changed conflicted orders last, for the editor to see.
@@ -184,7 +183,7 @@ export class KnexEventStore {
           const who = lastChange.get(r.orderId!);
           r.changedBy = who?.by ?? null;
           r.changedAt = who?.at ?? null;
-          const u = inboxUpdates.find((x) => x.id === inboxId.get(`${r.source}\u0000${r.sourceEventId}`));
+          const u = inboxWrites.find((x) => x.key === `${r.source}\u0000${r.sourceEventId}`);
           if (u) u.result = { ...u.result, changedBy: r.changedBy, changedAt: r.changedAt };
         }
       }
@@ -224,15 +223,7 @@ export class KnexEventStore {
         for (const p of paused) changes.push({ kind: "channel.paused", orderId: null, orderVersion: null, data: { channel: p.channel, reason: p.reason, sourceId: p.source_id } });
       }
       if (conflictRows.length) await trx("conflicts").insert(conflictRows);
-      for (let i = 0; i < inboxUpdates.length; i += CHUNK * 5) {
-        const slice = inboxUpdates.slice(i, i + CHUNK * 5);
-        await trx.raw(
-          `update events_inbox e set outcome = u.outcome, result = u.result::jsonb, order_id = coalesce(u.order_id, e.order_id)
-           from unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) as u(id, outcome, result, order_id)
-           where e.id = u.id`,
-          [slice.map((u) => u.id), slice.map((u) => u.outcome), slice.map((u) => JSON.stringify(u.result)), slice.map((u) => u.orderId)] as unknown as readonly Knex.RawBinding[],
-        );
-      }
+      await this.writeInbox(trx, ws, ctx, nowIso, inboxWrites);
       await appendChanges(trx, ws, changes, now);
       if (changes.length) {
         await this.signal.inTransaction(trx, ws);
@@ -347,31 +338,106 @@ export class KnexEventStore {
     return { orders: map, auditHeads };
   }
 
-  private async answerDuplicates(trx: Knex.Transaction, ws: string, events: EventInput[], indexes: number[], results: EventOutcome[]): Promise<void> {
-    const rows = await trx.raw(
-      `select source, source_event_id, outcome, result, order_id from events_inbox
-       where workspace_id = ? and (source, source_event_id) in (select * from unnest(?::text[], ?::text[]))`,
-      [ws, indexes.map((i) => events[i].source), indexes.map((i) => events[i].sourceEventId)],
-    );
-    const found = new Map<string, Record<string, any>>();
-    for (const r of rows.rows) found.set(`${r.source}\u0000${r.source_event_id}`, r);
-    for (const i of indexes) {
-      const e = events[i];
-      const r = found.get(`${e.source}\u0000${e.sourceEventId}`);
-      const first = (r?.result ?? {}) as Stored;
-      results[i] = {
-        index: i,
-        source: e.source,
-        sourceEventId: e.sourceEventId,
-        outcome: "duplicate",
-        orderId: (r?.order_id as string | null) ?? null,
-        firstOutcome: r?.outcome ?? "pending",
-        status: first.status,
-        version: first.version,
-        reason: "already received; nothing was done again",
-      };
+  /** The inbox rows of these events that exist, by key; they stay locked until commit. */
+  private async inboxRows(trx: Knex.Transaction, ws: string, events: EventInput[]): Promise<Map<string, InboxRow>> {
+    const out = new Map<string, InboxRow>();
+    for (let i = 0; i < events.length; i += CHUNK * 5) {
+      const slice = events.slice(i, i + CHUNK * 5);
+      const rows = await trx.raw(
+        `select e.id, e.source, e.source_event_id, e.outcome, e.result, e.order_id
+         from events_inbox e join unnest(?::text[], ?::text[]) as k(source, source_event_id)
+           on e.source = k.source and e.source_event_id = k.source_event_id
+         where e.workspace_id = ?
+         for update of e`,
+        [slice.map((e) => e.source), slice.map((e) => e.sourceEventId), ws],
+      );
+      for (const r of rows.rows) out.set(`${r.source}\u0000${r.source_event_id}`, { id: Number(r.id), outcome: r.outcome, result: r.result ?? {}, orderId: r.order_id ?? null });
+    }
+    return out;
+  }
+
+  /** Writes each decided event's inbox row once: new events inserted with their outcome, held ones updated. */
+  private async writeInbox(
+    trx: Knex.Transaction,
+    ws: string,
+    ctx: EventContext,
+    nowIso: string,
+    writes: { event: EventInput; heldId?: number; outcome: string; result: Stored; orderId: string | null }[],
+  ): Promise<void> {
+    const inserts = writes.filter((w) => w.heldId === undefined);
+    for (let i = 0; i < inserts.length; i += CHUNK) {
+      const slice = inserts.slice(i, i + CHUNK);
+      const claimed = await bulkInsert(
+        trx,
+        "events_inbox",
+        INBOX_COLUMNS,
+        slice.map(({ event: e, outcome, result, orderId }) => ({
+          workspace_id: ws,
+          source: e.source,
+          source_event_id: e.sourceEventId,
+          type: e.type,
+          order_id: orderId ?? e.orderId ?? null,
+          channel: e.channel ?? null,
+          payload: e,
+          outcome,
+          result,
+          actor: ctx.actor.name,
+          received_at: nowIso,
+        })),
+        "on conflict (workspace_id, source, source_event_id) do nothing returning id",
+      );
+      if (claimed.length !== slice.length) throw new InboxRace();
+    }
+    const held = writes.filter((w) => w.heldId !== undefined);
+    for (let i = 0; i < held.length; i += CHUNK * 5) {
+      const slice = held.slice(i, i + CHUNK * 5);
+      await trx.raw(
+        `update events_inbox e set outcome = u.outcome, result = u.result::jsonb, order_id = coalesce(u.order_id, e.order_id)
+         from unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) as u(id, outcome, result, order_id)
+         where e.id = u.id`,
+        [slice.map((u) => u.heldId!), slice.map((u) => u.outcome), slice.map((u) => JSON.stringify(u.result)), slice.map((u) => u.orderId)] as unknown as readonly Knex.RawBinding[],
+      );
     }
   }
+}
+
+/** An event's inbox row as a later delivery finds it. */
+interface InboxRow {
+  id: number;
+  outcome: string;
+  result: Record<string, any>;
+  orderId: string | null;
+}
+
+/** A concurrent batch claimed one of this batch's new events first. */
+class InboxRace extends Error {
+  constructor() {
+    super("an event of this batch was claimed by a concurrent batch");
+  }
+}
+
+const MAX_ATTEMPTS = 4;
+
+/** Whether running the batch again can succeed: a lost inbox race, or PostgreSQL breaking a deadlock. */
+function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof InboxRace || code === "40P01" || code === "40001";
+}
+
+/** The answer to a redelivered event: how its first delivery ended, nothing done again. */
+function duplicateOf(e: EventInput, index: number, row: InboxRow): EventOutcome {
+  const first = row.result as Stored;
+  return {
+    index,
+    source: e.source,
+    sourceEventId: e.sourceEventId,
+    outcome: "duplicate",
+    orderId: row.orderId,
+    firstOutcome: row.outcome,
+    status: first.status,
+    version: first.version,
+    reason: "already received; nothing was done again",
+  };
 }
 
 /** An alert as a database row. */

@@ -82,6 +82,29 @@ describeEachDatabase("workflow engine API", function ({ db }) {
     assert.deepEqual(res.body.results.map((r: any) => r.status), ["manual_review", "reviewed"]);
   });
 
+  it("applies a batch delivered by several senders at the same moment exactly once", async function () {
+    const ids = [await newOrder(), await newOrder()];
+    const notFound = { source: "connector:tmall", sourceEventId: "race-nf", channel: "tmall", externalOrderId: "NO-SUCH-ORDER", type: "payment.confirmed", data: {} };
+    const batch = [
+      { source: "connector:tmall", sourceEventId: `race-${ids[0]}`, orderId: ids[0], type: "payment.confirmed", data: {} },
+      notFound,
+      { source: "connector:tmall", sourceEventId: `race-${ids[1]}`, orderId: ids[1], type: "payment.confirmed", data: {} },
+    ];
+    // On PostgreSQL these run concurrently and race for the same inbox rows.
+    const answers = await Promise.all([post(batch), post([...batch].reverse()), post(batch), post([batch[2], batch[0]])]);
+    for (const a of answers) assert.equal(a.status, 200, JSON.stringify(a.body));
+    for (const id of ids) {
+      const outcomes = answers.flatMap((a) => a.body.results.filter((r: any) => r.orderId === id).map((r: any) => r.outcome));
+      assert.equal(outcomes.filter((o: string) => o === "applied").length, 1, `one delivery applied for ${id}: ${outcomes}`);
+      assert.equal(outcomes.filter((o: string) => o === "duplicate").length, outcomes.length - 1);
+      assert.equal((await order(id)).version, 2, "the order moved once");
+      const payments = (await t.call("GET", `/api/orders/${id}/history`)).body.entries.filter((e: any) => e.field === "status");
+      assert.equal(payments.length, 2, "created + paid, nothing twice");
+    }
+    const nf = answers.flatMap((a) => a.body.results.filter((r: any) => r.sourceEventId === "race-nf").map((r: any) => r.outcome));
+    assert.equal(nf.filter((o: string) => o === "not_found").length, 1, `kept once as not found: ${nf}`);
+  });
+
   it("applies the same batch posted three times exactly once", async function () {
     const id = await newOrder();
     const batch = [

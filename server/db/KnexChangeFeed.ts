@@ -39,13 +39,19 @@ export interface FeedObserver {
   waiting(delta: number): void;
 }
 
+/** Distinct cursors whose pages are kept per workspace between two commits. */
+const MAX_SHARED_PAGES = 1000;
+
 /** Reads the change feed and long-polls it. */
 export class KnexChangeFeed {
   private readonly waiters = new Map<string, Set<() => void>>();
   /** Per workspace, how many commit signals have arrived (a read is shared only within one). */
   private readonly generations = new Map<string, number>();
-  /** Reads in flight, by workspace, cursor and limit, with the generation they started in. */
-  private readonly inFlight = new Map<string, { generation: number; page: Promise<{ changes: Change[]; cursor: string }> }>();
+  /**
+   * Pages read since the workspace's last commit signal, by cursor and limit (in flight or
+   * done). Until the next signal nothing new can be there, so the page still answers.
+   */
+  private readonly pages = new Map<string, Map<string, { generation: number; page: Promise<{ changes: Change[]; cursor: string }> }>>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -58,6 +64,7 @@ export class KnexChangeFeed {
 
   private wake(workspaceId: string): void {
     this.generations.set(workspaceId, (this.generations.get(workspaceId) ?? 0) + 1);
+    this.pages.delete(workspaceId);
     const set = this.waiters.get(workspaceId);
     if (!set) return;
     this.waiters.delete(workspaceId);
@@ -84,23 +91,26 @@ export class KnexChangeFeed {
   }
 
   /**
-   * `read`, shared: waiters woken by the same commit ask for the same page, so one query
-   * answers them all. A read in flight is joined only if no commit signal has arrived since
-   * it started; the joiner registered as a waiter first, so a commit the shared read might
-   * have missed still wakes it (its signal arrives after the registration).
+   * `read`, shared: every poll of the same cursor between two commit signals of a workspace
+   * gets the same page from one query — the waiters woken by one commit, and the clients that
+   * come back with the new cursor and find nothing yet. A page is reused only within the
+   * generation (count of commit signals) it was read in; a poller registers as a waiter before
+   * asking, so a commit the page might miss still wakes it, since its signal comes later.
    */
   private sharedRead(workspaceId: string, since: string, limit: number): Promise<{ changes: Change[]; cursor: string }> {
-    const key = `${workspaceId}\u0000${since}\u0000${limit}`;
+    const key = `${since}\u0000${limit}`;
     const generation = this.generations.get(workspaceId) ?? 0;
-    const running = this.inFlight.get(key);
-    if (running && running.generation === generation) return running.page;
+    let byKey = this.pages.get(workspaceId);
+    const known = byKey?.get(key);
+    if (known && known.generation === generation) return known.page;
     const page = this.read(workspaceId, since, limit);
     const entry = { generation, page };
-    this.inFlight.set(key, entry);
-    const done = () => {
-      if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
-    };
-    page.then(done, done);
+    if (!byKey) this.pages.set(workspaceId, (byKey = new Map()));
+    if (byKey.size >= MAX_SHARED_PAGES) byKey.delete(byKey.keys().next().value as string);
+    byKey.set(key, entry);
+    page.catch(() => {
+      if (this.pages.get(workspaceId)?.get(key) === entry) this.pages.get(workspaceId)!.delete(key);
+    });
     return page;
   }
 

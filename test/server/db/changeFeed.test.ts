@@ -57,6 +57,24 @@ describeEachDatabase("change feed long-polling", function ({ db }) {
     }
   });
 
+  it("answers polls of the same cursor between two commits from one read, and reads again after a commit", async function () {
+    const signal = new ManualSignal();
+    const feed = new KnexChangeFeed(db().knex, signal);
+    try {
+      const since = await head(feed);
+      feedReads = 0;
+      for (let i = 0; i < 10; i++) assert.deepEqual((await feed.poll(ws, since, 1000, 0)).changes, []);
+      assert.equal(feedReads, 1, "clients coming back one after another with nothing new cost one query");
+      await write(db().knex, "O-3");
+      signal.fire(ws);
+      const after = await feed.poll(ws, since, 1000, 0);
+      assert.deepEqual(after.changes.map((c) => c.orderId), ["O-3"]);
+      assert.equal(feedReads, 2);
+    } finally {
+      feed.close();
+    }
+  });
+
   it("does not hand a waiter a read that started before a commit it was not woken for", async function () {
     const signal = new ManualSignal();
     const feed = new KnexChangeFeed(db().knex, signal);

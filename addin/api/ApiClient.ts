@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { RouteContract } from "../../server/contracts/api.js";
-import type { ChangesResponse } from "../../server/contracts/changes.js";
+import type { ChangesHeadResponse, ChangesResponse } from "../../server/contracts/changes.js";
 import { ErrorBody } from "../../server/contracts/common.js";
 import type { CellEdit, EditResult } from "../../server/contracts/edits.js";
 import type { ListOrdersQuery, ListOrdersResponse, OrderView } from "../../server/contracts/orders.js";
@@ -106,6 +106,11 @@ export class ApiClient {
   /** The change feed after `since`, waiting up to `wait` seconds for something new. */
   changes(since: string, wait: number, signal?: AbortSignal): Promise<ChangesResponse> {
     return this.call(routes.changes, { query: { since, wait } }, signal);
+  }
+
+  /** The cursor of the newest change: where following starts after a full load. */
+  changesHead(): Promise<ChangesHeadResponse> {
+    return this.call(routes.changesHead);
   }
 
   /** Sends cell edits; one result per edit, in order. */

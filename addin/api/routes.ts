@@ -6,6 +6,7 @@ export const routes = {
   listOrders: api.listOrders,
   getOrder: api.getOrder,
   changes: api.changes,
+  changesHead: api.changesHead,
   edits: api.edits,
   workflow: api.getWorkflow,
   alerts: api.alerts,

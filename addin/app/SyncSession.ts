@@ -20,7 +20,7 @@ import { StatusBook } from "../core/StatusBook.js";
 import { EditPipeline } from "./EditPipeline.js";
 
 /** The API calls the session makes (ApiClient, or a stand-in in tests). */
-export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "getOrder" | "changes" | "postEdits" | "workflow" | "alerts" | "baseUrl">;
+export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "getOrder" | "changes" | "changesHead" | "postEdits" | "workflow" | "alerts" | "baseUrl">;
 
 /** What the session is built from. */
 export interface SessionDeps {
@@ -47,6 +47,8 @@ export interface SessionState {
 }
 
 const PAGE = 1000;
+/** Orders fetched per request when the change feed names them. */
+const IDS_PER_REQUEST = 200;
 
 /**
  * The pane's application service: connects, loads a view into the sheet, follows the
@@ -291,6 +293,7 @@ export class SyncSession {
     await this.feed?.stop();
     await this.prepareSheet(); // the sheets may have been deleted or renamed since connecting
     const cursor = await this.feedHead(api);
+    this.alerts.reset((await api.alerts()).alerts); // alerts before the cursor; later ones come by the feed
     const orders: OrderView[] = [];
     let next: string | undefined;
     do {
@@ -312,12 +315,7 @@ export class SyncSession {
 
   /** The feed position now: everything before it is covered by a load that starts afterwards. */
   private async feedHead(api: SessionApi): Promise<string> {
-    let since = this.deps.store.get("cursor") ?? "0";
-    for (;;) {
-      const page = await api.changes(since, 0);
-      since = page.cursor;
-      if (!page.changes.length) return since;
-    }
+    return (await api.changesHead()).cursor;
   }
 
   /** Starts following the change feed from the stored cursor. */
@@ -391,19 +389,17 @@ export class SyncSession {
   }
 }
 
+/** The orders of `ids` that still exist, 200 per request (a few requests at a time). */
 async function fetchOrders(api: SessionApi, ids: string[]): Promise<OrderView[]> {
   const out: OrderView[] = [];
-  const queue = [...ids];
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_REQUEST) chunks.push(ids.slice(i, i + IDS_PER_REQUEST));
   const worker = async () => {
-    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      try {
-        out.push(await api.getOrder(id));
-      } catch (err) {
-        if (!(err instanceof ApiError && err.kind === "not_found")) throw err;
-      }
+    for (let chunk = chunks.shift(); chunk !== undefined; chunk = chunks.shift()) {
+      out.push(...(await api.listOrders({ ids: chunk.join(","), limit: IDS_PER_REQUEST })).orders);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(8, ids.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(4, chunks.length) }, worker));
   return out;
 }
 

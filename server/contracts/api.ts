@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ChangesQuery, ChangesResponse } from "./changes.js";
+import { ChangesHeadResponse, ChangesQuery, ChangesResponse } from "./changes.js";
 import { ImportOrdersRequest, ImportOrdersResponse, ListOrdersQuery, ListOrdersResponse, OrderView } from "./orders.js";
 import { Role } from "./roles.js";
 import {
@@ -121,6 +121,12 @@ export const api = {
     summary: "The change feed after a cursor; with wait, long-polls until something changes",
     query: ChangesQuery,
     response: ChangesResponse,
+  }),
+  changesHead: defineRoute({
+    method: "get",
+    path: "/api/changes/head",
+    summary: "The cursor of the newest change, to start following the feed from now",
+    response: ChangesHeadResponse,
   }),
   issueToken: defineRoute({
     method: "post",

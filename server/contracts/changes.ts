@@ -36,3 +36,7 @@ export const ChangesResponse = z
   .object({ changes: z.array(Change), cursor: z.string() })
   .meta({ id: "ChangePage" });
 export type ChangesResponse = z.infer<typeof ChangesResponse>;
+
+/** `GET /api/changes/head`: the cursor of the newest change, where a client that has just loaded everything starts following. */
+export const ChangesHeadResponse = z.object({ cursor: z.string() }).meta({ id: "ChangeHead" });
+export type ChangesHeadResponse = z.infer<typeof ChangesHeadResponse>;

@@ -130,6 +130,11 @@ export const ListOrdersQuery = z
     updatedSince: IsoDateTime.optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     cursor: z.string().max(200).optional(),
+    ids: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,40}(,[A-Za-z0-9-]{1,40}){0,199}$/, "must be up to 200 order IDs separated by commas")
+      .optional()
+      .describe("Only these orders (comma-separated IDs, at most 200): how a client refreshes the orders the change feed named"),
   })
   .strict();
 export type ListOrdersQuery = z.infer<typeof ListOrdersQuery>;

@@ -71,6 +71,12 @@ export class KnexChangeFeed {
     for (const fn of set) fn();
   }
 
+  /** The cursor of the workspace's newest change ("0" when there is none). */
+  async head(workspaceId: string): Promise<string> {
+    const row = await this.knex("changes").where("workspace_id", workspaceId).max({ m: "seq" }).first();
+    return String(row?.m ?? 0);
+  }
+
   /** Changes after `since` in order, at most `limit`. */
   async read(workspaceId: string, since: string, limit: number): Promise<{ changes: Change[]; cursor: string }> {
     const rows = await this.knex("changes")

@@ -40,6 +40,7 @@ export interface OrderListFilter {
   channel?: string;
   region?: string;
   updatedSince?: string;
+  ids?: string[];
   limit: number;
   cursor?: { updatedAt: string; id: string };
 }
@@ -224,6 +225,7 @@ export class KnexOrderStore {
     if (f.channel) q.andWhere("channel", f.channel);
     if (f.region) q.andWhere("region", f.region);
     if (f.updatedSince) q.andWhere("updated_at", ">=", f.updatedSince);
+    if (f.ids) q.whereIn("id", f.ids);
     if (f.cursor) {
       const { updatedAt, id } = f.cursor;
       if (Number.isNaN(Date.parse(updatedAt))) throw new InputError("cursor is not one this server issued");

@@ -26,5 +26,6 @@ export function feedRouter(feed: KnexChangeFeed): Router {
       res.off("close", onClose);
     }
   });
+  bindRoute(router, api.changesHead, async ({ principal }) => ({ cursor: await feed.head(principal.workspaceId) }));
   return router;
 }

@@ -57,6 +57,7 @@ export function ordersRouter(deps: OrdersDeps): Router {
       channel: query.channel,
       region: query.region,
       updatedSince: query.updatedSince ? new Date(query.updatedSince).toISOString() : undefined,
+      ids: query.ids ? [...new Set(query.ids.split(","))] : undefined,
       limit: query.limit,
       cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
     });

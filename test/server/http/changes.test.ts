@@ -33,6 +33,18 @@ describeEachDatabase("change feed", function ({ db }) {
     assert.equal(none.body.cursor, rest.body.cursor);
   });
 
+  it("tells the cursor of the newest change without reading the feed, per workspace", async function () {
+    const before = (await t.call("GET", "/api/changes/head")).body.cursor as string;
+    await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(701)] } });
+    const head = await t.call("GET", "/api/changes/head");
+    assert.equal(head.status, 200);
+    const page = await t.call("GET", `/api/changes?since=${before}&limit=5000`);
+    assert.equal(head.body.cursor, page.body.cursor, "the head is where reading the whole feed ends");
+    assert.deepEqual((await t.call("GET", `/api/changes?since=${head.body.cursor}`)).body.changes, []);
+    const other = await t.token("other.head", "customer_service", "ws-head");
+    assert.equal((await t.call("GET", "/api/changes/head", { token: other })).body.cursor, "0", "another workspace sees its own (empty) feed");
+  });
+
   it("long-polls and wakes within 100 ms of a change", async function () {
     const cursor = (await t.call("GET", "/api/changes?since=0&limit=5000")).body.cursor;
     const started = Date.now();

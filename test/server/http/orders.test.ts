@@ -37,6 +37,19 @@ describeEachDatabase("orders API", function ({ db }) {
     for (const id of ids) assert.match(id, /^DY20260201-\d{5}$/);
   });
 
+  it("lists just the orders named by ids, and nothing of another workspace", async function () {
+    const created = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(801), sampleOrder(802), sampleOrder(803)] } });
+    const [a, , c] = created.body.results.map((r: any) => r.id as string);
+    const res = await t.call("GET", `/api/orders?ids=${a},${c},TM20990101-99999&limit=200`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.orders.map((o: any) => o.id).sort(), [a, c].sort());
+    const other = await t.token("other.ids", "customer_service", "ws-ids");
+    assert.deepEqual((await t.call("GET", `/api/orders?ids=${a}`, { token: other })).body.orders, []);
+    const bad = await t.call("GET", "/api/orders?ids=a;b");
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error.message, /ids: must be up to 200 order IDs/);
+  });
+
   it("is idempotent on (channel, external order ID) and says so per row", async function () {
     const batch = { orders: [sampleOrder(50), sampleOrder(51), sampleOrder(50)] };
     const first = await t.call("POST", "/api/orders", { body: batch });

@@ -310,6 +310,33 @@ describeEachDatabase("workflow engine API", function ({ db }) {
     assert.ok(!res.body.allowed.includes("signed"));
   });
 
+  it("keeps every engine route inside the caller's workspace", async function () {
+    const id = await reviewedOrder();
+    await post([{ source: "finance:erp", sourceEventId: `iso-ar-${id}`, orderId: id, type: "finance.receivable", data: { amount: 19000 } }]);
+    const other = await t.token("iso.boss", "supervisor", "iso-ws");
+    const as = (method: string, path: string, body?: unknown) => t.call(method, path, { token: other, ...(body ? { body } : {}) });
+
+    assert.equal((await as("GET", `/api/orders/${id}/history`)).status, 404, "no history of a foreign order");
+    const ev = await as("POST", "/api/events", { events: [{ source: "connector:x", sourceEventId: `iso-${id}`, orderId: id, type: "carrier.collected", data: {} }] });
+    assert.equal(ev.body.results[0].outcome, "not_found", JSON.stringify(ev.body));
+    const ed = await as("POST", "/api/edits", { edits: [{ clientEditId: `iso-${id}`, orderId: id, column: "remark", baseVersion: 3, value: "x" }] });
+    assert.equal(ed.body.results[0].outcome, "refused", JSON.stringify(ed.body));
+    assert.equal((await as("POST", `/api/orders/${id}/status`, { to: "cancelled", baseVersion: 3 })).status, 404);
+    assert.deepEqual((await as("GET", "/api/alerts?open=false")).body.alerts, [], "no foreign alerts");
+    assert.deepEqual((await as("GET", "/api/channels/pauses")).body.pauses, []);
+    const verify = await as("POST", "/api/audit/verify");
+    assert.equal(verify.body.ok, true);
+    assert.equal(verify.body.chains, 0, "no foreign audit chains are even counted");
+
+    // Publishing in one workspace leaves the other's definition alone.
+    const mine = (await t.call("GET", "/api/workflow")).body.version;
+    const theirs = (await as("GET", "/api/workflow")).body;
+    const published = await as("PUT", "/api/workflow", { ...theirs.definition, name: "iso variant" });
+    assert.equal(published.status, 200, JSON.stringify(published.body));
+    assert.equal((await t.call("GET", "/api/workflow")).body.version, mine);
+    assert.equal((await t.call("GET", `/api/orders/${id}`)).body.status, "finance_hold", "the foreign event and edit changed nothing here");
+  });
+
   it("raises a red alert and pauses the order when the receivable differs by more than 0.5 %", async function () {
     const id = await reviewedOrder();
     const res = await post([{ source: "finance:erp", sourceEventId: `ar-${id}`, orderId: id, type: "finance.receivable", data: { amount: 19000 } }]);

@@ -2,20 +2,18 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { WorkflowDefinition } from "../contracts/workflow.js";
 import { compareReports } from "../domain/sandbox/compareReports.js";
 import { formatComparison, formatReport } from "../domain/sandbox/formatReport.js";
-import { orderStream, type StreamOptions, type StreamProfile } from "../domain/sandbox/orderStream.js";
-import type { SyntheticOrder } from "../domain/sandbox/script.js";
-import { Simulator } from "../domain/sandbox/simulate.js";
-import { mergeReports, type SimulationReport } from "../domain/sandbox/simulationReport.js";
+import type { StreamOptions, StreamProfile } from "../domain/sandbox/orderStream.js";
+import type { SimulationReport } from "../domain/sandbox/simulationReport.js";
 import { WORKFLOW_TEMPLATES } from "../domain/workflow/templates.js";
 import { validateDefinition } from "../domain/workflow/validateDefinition.js";
 import { WorkflowDefinition as WorkflowSchema } from "../contracts/workflow.js";
 import type { Knex } from "knex";
 import { loadConfig } from "../config.js";
 import { historicalOrders } from "../db/historicalOrders.js";
+import { simulateInWorkers, simulateShard, syntheticSource, type StreamSource } from "../workers/simulation.js";
 import { openCliDatabase } from "./openCliDatabase.js";
 
 const USAGE = `Usage: npm run sandbox -- --workflow FILE|standard|furniture [--orders N | --from-db] [--compare [FILE|NAME|current]] [options]
@@ -38,14 +36,6 @@ happen: transitions, refusals by reason, alerts, effects.
   --json                 print the report (and comparison) as JSON
   --help                 this text`;
 
-/** Where synthetic orders come from; a database-backed source plugs in here. */
-export type StreamSource = (shard: { index: number; count: number }) => Iterable<SyntheticOrder> | AsyncIterable<SyntheticOrder>;
-
-/** A stream source of seeded synthetic orders. */
-export function syntheticSource(opts: Omit<StreamOptions, "shard">): StreamSource {
-  return (shard) => orderStream({ ...opts, shard });
-}
-
 /** A template name or a JSON file, validated; throws with every problem listed. */
 export function loadWorkflow(spec: string): WorkflowDefinition {
   const template = (WORKFLOW_TEMPLATES as Record<string, WorkflowDefinition>)[spec];
@@ -57,46 +47,9 @@ export function loadWorkflow(spec: string): WorkflowDefinition {
   return WorkflowSchema.parse(raw);
 }
 
-/** Replays one shard of `source` through `flow`. */
-export async function simulateShard(flow: WorkflowDefinition, source: StreamSource, shard: { index: number; count: number }): Promise<SimulationReport> {
-  const sim = new Simulator(flow);
-  const orders = source(shard);
-  if (Symbol.iterator in orders) for (const order of orders) sim.add(order);
-  else for await (const order of orders) sim.add(order);
-  return sim.report();
-}
-
-interface WorkerInput {
-  flow: WorkflowDefinition;
-  stream: Omit<StreamOptions, "shard">;
-  shard: { index: number; count: number };
-}
-
-/**
- * A worker running this file. Under tsx (a .ts file) the worker first registers tsx's
- * loader, since loader hooks of the main thread do not reach worker threads.
- */
-function startWorker(input: WorkerInput): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith(".ts")) return new Worker(new URL(self), { workerData: input });
-  const api = import.meta.resolve("tsx/esm/api");
-  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(self)}); });`;
-  return new Worker(boot, { eval: true, workerData: input });
-}
-
-/** Runs a synthetic stream over `workers` threads and merges the shard reports (same result as one thread). */
-async function simulateSynthetic(flow: WorkflowDefinition, stream: Omit<StreamOptions, "shard">, workers: number): Promise<SimulationReport> {
-  if (workers <= 1) return simulateShard(flow, syntheticSource(stream), { index: 0, count: 1 });
-  const parts = Array.from({ length: workers }, (_, index) => {
-    const input: WorkerInput = { flow, stream, shard: { index, count: workers } };
-    return new Promise<SimulationReport>((done, fail) => {
-      const w = startWorker(input);
-      w.once("message", (r: SimulationReport) => done(r));
-      w.once("error", fail);
-      w.once("exit", (code) => code !== 0 && fail(new Error(`sandbox worker ${index} exited with code ${code}`)));
-    });
-  });
-  return mergeReports(await Promise.all(parts));
+/** A synthetic stream over `workers` threads, or on this thread when one is enough. */
+function simulateSynthetic(flow: WorkflowDefinition, stream: Omit<StreamOptions, "shard">, workers: number): Promise<SimulationReport> {
+  return workers <= 1 ? simulateShard(flow, syntheticSource(stream), { index: 0, count: 1 }) : simulateInWorkers(flow, stream, workers);
 }
 
 /** `--compare` may stand alone: it then means the current definition. */
@@ -203,17 +156,7 @@ async function fromDatabase(
   console.error(`\n${report.orders.toLocaleString("en-US")} orders (${what}) × ${other ? 2 : 1} workflow(s): ${((performance.now() - started) / 1000).toFixed(1)} s, nothing written`);
 }
 
-if (isMainThread) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
-} else {
-  const input = workerData as WorkerInput;
-  simulateShard(input.flow, syntheticSource(input.stream), input.shard).then(
-    (r) => parentPort?.postMessage(r),
-    (err: unknown) => {
-      throw err;
-    },
-  );
-}
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -11,8 +11,8 @@ import type { KnexEditStore } from "../db/KnexEditStore.js";
 import type { EventOutcome, KnexEventStore } from "../db/KnexEventStore.js";
 import type { KnexWorkflowStore } from "../db/KnexWorkflowStore.js";
 import { compareReports } from "../domain/sandbox/compareReports.js";
-import { orderStream, type StreamProfile } from "../domain/sandbox/orderStream.js";
-import { simulate } from "../domain/sandbox/simulate.js";
+import type { StreamProfile } from "../domain/sandbox/orderStream.js";
+import type { SimulationReport } from "../domain/sandbox/simulationReport.js";
 import { InputError } from "../domain/errors.js";
 import { validateDefinition } from "../domain/workflow/validateDefinition.js";
 import { bindRoute } from "./bindRoute.js";
@@ -25,6 +25,11 @@ export interface EngineDeps {
   audit: KnexAuditStore;
   alerts: KnexAlertStore;
   channels: KnexChannelStore;
+  /**
+   * Replays a seeded synthetic stream through a definition, off the request thread, so a
+   * what-if of tens of thousands of orders does not stall everyone's long-polls meanwhile.
+   */
+  simulate: (flow: WorkflowDefinition, stream: { orders: number; seed: number; profile: StreamProfile }, tz: string) => Promise<SimulationReport>;
   now: () => Date;
 }
 
@@ -201,11 +206,13 @@ export function engineRouter(deps: EngineDeps): Router {
         throw new InputError(`definition cannot be simulated: ${summary}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`, { problems });
       }
     }
-    const stream = () => orderStream({ orders: body.orders, seed: body.seed, profile: profileFor(candidate) });
-    const report = simulate(candidate, stream(), { tz: principal.timeZone });
+    const stream = { orders: body.orders, seed: body.seed, profile: profileFor(candidate) };
+    const [report, baseline] = await Promise.all([
+      deps.simulate(candidate, stream, principal.timeZone),
+      body.compare ? deps.simulate(current, stream, principal.timeZone) : undefined,
+    ]);
     const asRecord = (x: object) => x as unknown as Record<string, unknown>;
-    if (!body.compare) return { report: asRecord(report) };
-    const baseline = simulate(current, stream(), { tz: principal.timeZone });
+    if (!baseline) return { report: asRecord(report) };
     return { report: asRecord(report), comparison: asRecord(compareReports(baseline, report)) };
   });
 

@@ -12,12 +12,14 @@ export const OrderFilter = z.object({
 });
 export type OrderFilter = z.infer<typeof OrderFilter>;
 
-/** The server-side part of a filter, as `GET /api/orders` query parameters (the date range is applied here). */
+/** A filter as `GET /api/orders` query parameters (the server reads the days in the workspace time zone). */
 export function listQuery(filter: OrderFilter): Partial<ListOrdersQuery> {
   const q: Partial<ListOrdersQuery> = {};
   if (filter.channel) q.channel = filter.channel;
   if (filter.status) q.status = filter.status;
   if (filter.region) q.region = filter.region;
+  if (filter.placedFrom) q.placedFrom = filter.placedFrom;
+  if (filter.placedTo) q.placedTo = filter.placedTo;
   return q;
 }
 

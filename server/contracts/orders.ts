@@ -121,6 +121,15 @@ export const OrderView = z
   .meta({ id: "Order" });
 export type OrderView = z.infer<typeof OrderView>;
 
+/** A calendar day, YYYY-MM-DD, that exists. */
+const CalendarDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a day like 2026-01-15")
+  .refine((d) => {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === d && d >= "1900-01-01";
+  }, "must be a day that exists, like 2026-01-15");
+
 /** `GET /api/orders` query string. */
 export const ListOrdersQuery = z
   .object({
@@ -130,6 +139,8 @@ export const ListOrdersQuery = z
     updatedSince: IsoDateTime.optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     cursor: z.string().max(200).optional(),
+    placedFrom: CalendarDay.optional().describe("Placed (or, when unknown, imported) on or after this day in the workspace time zone"),
+    placedTo: CalendarDay.optional().describe("Placed (or imported) on or before this day in the workspace time zone"),
     ids: z
       .string()
       .regex(/^[A-Za-z0-9-]{1,40}(,[A-Za-z0-9-]{1,40}){0,199}$/, "must be up to 200 order IDs separated by commas")

@@ -41,6 +41,8 @@ export interface OrderListFilter {
   region?: string;
   updatedSince?: string;
   ids?: string[];
+  /** Placing day range (YYYY-MM-DD, inclusive) in `timeZone`; orders without a placing time count by import time. */
+  placed?: { from?: string; to?: string; timeZone: string };
   limit: number;
   cursor?: { updatedAt: string; id: string };
 }
@@ -226,6 +228,8 @@ export class KnexOrderStore {
     if (f.region) q.andWhere("region", f.region);
     if (f.updatedSince) q.andWhere("updated_at", ">=", f.updatedSince);
     if (f.ids) q.whereIn("id", f.ids);
+    if (f.placed?.from) q.andWhereRaw("coalesce(placed_at, created_at) >= (?::date::timestamp at time zone ?)", [f.placed.from, f.placed.timeZone]);
+    if (f.placed?.to) q.andWhereRaw("coalesce(placed_at, created_at) < ((?::date + 1)::timestamp at time zone ?)", [f.placed.to, f.placed.timeZone]);
     if (f.cursor) {
       const { updatedAt, id } = f.cursor;
       if (Number.isNaN(Date.parse(updatedAt))) throw new InputError("cursor is not one this server issued");

@@ -58,6 +58,7 @@ export function ordersRouter(deps: OrdersDeps): Router {
       region: query.region,
       updatedSince: query.updatedSince ? new Date(query.updatedSince).toISOString() : undefined,
       ids: query.ids ? [...new Set(query.ids.split(","))] : undefined,
+      placed: query.placedFrom || query.placedTo ? { from: query.placedFrom, to: query.placedTo, timeZone: principal.timeZone } : undefined,
       limit: query.limit,
       cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
     });

@@ -59,8 +59,8 @@ describe("StatusBook", function () {
 });
 
 describe("OrderFilter", function () {
-  it("sends channel, status and region to the server and checks the date range in the workspace zone", function () {
-    assert.deepEqual(listQuery({ channel: "tmall", placedFrom: "2026-01-15" }), { channel: "tmall" });
+  it("sends the whole view to the server and checks the date range again in the workspace zone", function () {
+    assert.deepEqual(listQuery({ channel: "tmall", placedFrom: "2026-01-15", placedTo: "2026-01-16" }), { channel: "tmall", placedFrom: "2026-01-15", placedTo: "2026-01-16" });
     const o = orderView(1, { placedAt: "2026-01-14T17:00:00Z" }); // 01:00 on the 15th in Shanghai
     assert.equal(matchesFilter(o, { placedFrom: "2026-01-15", placedTo: "2026-01-15" }, "Asia/Shanghai"), true);
     assert.equal(matchesFilter(o, { placedFrom: "2026-01-15" }, "UTC"), false);

@@ -50,6 +50,28 @@ describeEachDatabase("orders API", function ({ db }) {
     assert.match(bad.body.error.message, /ids: must be up to 200 order IDs/);
   });
 
+  it("filters by placing day in the workspace time zone, by import time when the placing time is unknown", async function () {
+    const created = await t.call("POST", "/api/orders", {
+      body: {
+        orders: [
+          sampleOrder(851, { channel: "youzan", placedAt: "2026-03-09T16:30:00Z" }), // 00:30 on 3-10 in Shanghai
+          sampleOrder(852, { channel: "youzan", placedAt: "2026-03-10T15:59:00Z" }), // 23:59 on 3-10
+          sampleOrder(853, { channel: "youzan", placedAt: "2026-03-10T16:00:00Z" }), // 00:00 on 3-11
+          sampleOrder(854, { channel: "youzan", placedAt: null }),
+        ],
+      },
+    });
+    const [a, b, c, d] = created.body.results.map((r: any) => r.id as string);
+    const day = await t.call("GET", "/api/orders?channel=youzan&placedFrom=2026-03-10&placedTo=2026-03-10&limit=1000");
+    assert.equal(day.status, 200, JSON.stringify(day.body));
+    assert.deepEqual(day.body.orders.map((o: any) => o.id).sort(), [a, b].sort());
+    const from = await t.call("GET", "/api/orders?channel=youzan&placedFrom=2026-03-11&limit=1000");
+    assert.deepEqual(from.body.orders.map((o: any) => o.id).sort(), [c, d].sort(), "an order without a placing time counts from its import (now)");
+    const bad = await t.call("GET", "/api/orders?placedFrom=2026-02-30");
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error.message, /placedFrom: must be a day that exists/);
+  });
+
   it("is idempotent on (channel, external order ID) and says so per row", async function () {
     const batch = { orders: [sampleOrder(50), sampleOrder(51), sampleOrder(50)] };
     const first = await t.call("POST", "/api/orders", { body: batch });

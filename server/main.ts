@@ -25,7 +25,7 @@ import { standardWorkflow } from "./domain/workflow/templates.js";
 import { Metrics } from "./http/metrics.js";
 import { CachingAuthenticator } from "./http/auth.js";
 import { DigestJob } from "./jobs/digestJob.js";
-import { simulateInWorkers } from "./workers/simulation.js";
+import { limitConcurrency, simulateInWorkers } from "./workers/simulation.js";
 import { SCHEDULES, Scheduler } from "./jobs/scheduler.js";
 import { SlaTimerJob } from "./jobs/slaTimerJob.js";
 import { createTlsServer, findCertificate } from "./http/tls.js";
@@ -126,7 +126,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     orders: new KnexOrderStore(db.knex, signal),
     feed,
     rejections: new KnexRejectionStore(db.knex),
-    engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex), channels: new KnexChannelStore(db.knex, signal), simulate: (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz }) },
+    engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },
     ping: async () => {
       await db.knex.raw("select 1");
     },

@@ -196,7 +196,7 @@ export class SyncSession {
 
   /** Stops following the feed and watching edits. */
   async disconnect(): Promise<void> {
-    await this.feed?.stop();
+    await this.unfollow();
     this.feed = undefined;
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
@@ -290,7 +290,7 @@ export class SyncSession {
     const api = this.requireApi();
     this.filter = filter;
     this.deps.store.set("filter", JSON.stringify(filter));
-    await this.feed?.stop();
+    await this.unfollow();
     await this.prepareSheet(); // the sheets may have been deleted or renamed since connecting
     const cursor = await this.feedHead(api);
     this.alerts.reset((await api.alerts()).alerts); // alerts before the cursor; later ones come by the feed

@@ -91,14 +91,18 @@ export function resultPlan(results: readonly EditResult[], sent: readonly CellEd
   const byId = new Map(sent.map((e) => [e.clientEditId, e]));
   const marks = new SyncMarks();
   const patches: CellPatch[] = [];
-  const versions = new Map<string, number>();
+  const steps = new Map<string, { from: number; to: number; saved: number }>();
   const conflicts: ConflictEntry[] = [];
   for (const r of results) {
     const col = columnForEditable(r.column)?.id;
     const colIndex = col === undefined ? undefined : COL[col];
     if (r.outcome === "saved") {
       marks.add(r.orderId, "saved", t(ctx.lang, "sync.saved"));
-      versions.set(r.orderId, Math.max(versions.get(r.orderId) ?? 0, r.version));
+      const base = byId.get(r.clientEditId)?.baseVersion;
+      if (base !== undefined && r.version > base) {
+        const s = steps.get(r.orderId) ?? { from: base, to: r.version, saved: 0 };
+        steps.set(r.orderId, { from: Math.min(s.from, base), to: Math.max(s.to, r.version), saved: s.saved + 1 });
+      }
       continue;
     }
     if (colIndex !== undefined) patches.push({ orderId: r.orderId, col: colIndex, value: displayValue(r.column, r.currentValue, ctx) });
@@ -127,7 +131,10 @@ export function resultPlan(results: readonly EditResult[], sent: readonly CellEd
       marks.add(r.orderId, "refused", text);
     }
   }
-  for (const [orderId, version] of versions) patches.push({ orderId, col: COL.version, value: String(version) });
+  // The row may take the new version only if these edits are all that happened since the
+  // version it shows; a field edit saved on top of someone else's change (to another cell)
+  // leaves the row at its version, so its other cells are still judged from there.
+  for (const [orderId, s] of steps) if (s.to - s.from === s.saved) patches.push({ orderId, col: COL.version, value: String(s.to) });
   return { patches: [...patches, ...marks.patches()], conflicts };
 }
 
@@ -162,7 +169,9 @@ export function refusalPatches(refusals: readonly LocalRefusal[], known: (orderI
  * cell back to its earlier value is seen as an edit.
  */
 export function applySaved(order: OrderView, result: Extract<EditResult, { outcome: "saved" }>): OrderView {
-  if (result.version <= order.version) return order;
+  // Only the next version: a jump means someone else changed the order in between, and the
+  // change feed (or the next load) brings that whole.
+  if (result.version !== order.version + 1) return order;
   const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
   const next: OrderView = { ...order, version: result.version };
   switch (result.column) {

@@ -31,6 +31,7 @@ function setAll(range: Excel.Range, property: "numberFormat", value: string): vo
 export class ExcelSheetGateway implements SheetGateway {
   private readonly index = new RowIndex();
   private writing = 0;
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly excel: ExcelHost = Excel,
@@ -42,13 +43,24 @@ export class ExcelSheetGateway implements SheetGateway {
     return this.writing > 0;
   }
 
-  private async write<T>(batch: (context: Excel.RequestContext) => Promise<T>): Promise<T> {
-    this.writing++;
-    try {
-      return await this.excel.run(batch);
-    } finally {
-      this.writing--;
-    }
+  /**
+   * Runs one writing batch at a time: a batch locates rows and then writes them, so another
+   * batch deleting or appending rows in between would shift its targets.
+   */
+  private write<T>(batch: (context: Excel.RequestContext) => Promise<T>): Promise<T> {
+    const run = this.writes.then(async () => {
+      this.writing++;
+      try {
+        return await this.excel.run(batch);
+      } finally {
+        this.writing--;
+      }
+    });
+    this.writes = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   async prepare(setup: WorkbookSetup): Promise<void> {

@@ -40,7 +40,9 @@ export interface FeedObserver {
 }
 
 /** Distinct cursors whose pages are kept per workspace between two commits. */
-const MAX_SHARED_PAGES = 1000;
+const MAX_SHARED_PAGES = 100;
+/** How long a page answers polls of the same cursor when no commit signal arrives. */
+const PAGE_REUSE_MS = 1000;
 
 /** Reads the change feed and long-polls it. */
 export class KnexChangeFeed {
@@ -51,7 +53,7 @@ export class KnexChangeFeed {
    * Pages read since the workspace's last commit signal, by cursor and limit (in flight or
    * done). Until the next signal nothing new can be there, so the page still answers.
    */
-  private readonly pages = new Map<string, Map<string, { generation: number; page: Promise<{ changes: Change[]; cursor: string }> }>>();
+  private readonly pages = new Map<string, Map<string, { generation: number; at: number; page: Promise<{ changes: Change[]; cursor: string }> }>>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -108,9 +110,11 @@ export class KnexChangeFeed {
     const generation = this.generations.get(workspaceId) ?? 0;
     let byKey = this.pages.get(workspaceId);
     const known = byKey?.get(key);
-    if (known && known.generation === generation) return known.page;
+    // Reused for a second at most, so a commit whose signal was lost (a dropped LISTEN
+    // connection) is still found by the next poll after that.
+    if (known && known.generation === generation && Date.now() - known.at < PAGE_REUSE_MS) return known.page;
     const page = this.read(workspaceId, since, limit);
-    const entry = { generation, page };
+    const entry = { generation, at: Date.now(), page };
     if (!byKey) this.pages.set(workspaceId, (byKey = new Map()));
     if (byKey.size >= MAX_SHARED_PAGES) byKey.delete(byKey.keys().next().value as string);
     byKey.set(key, entry);

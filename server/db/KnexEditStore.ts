@@ -179,12 +179,17 @@ export class KnexEditStore {
 
       const conflicted = out.filter((r): r is Extract<EditResult, { outcome: "conflict" }> => r.outcome === "conflict");
       if (conflicted.length) {
-        const last = await trx.raw(
-          `select distinct on (order_id) order_id, actor, at from audit_log where workspace_id = ? and order_id = any(?::text[]) order by order_id, seq desc`,
-          [ws, conflicted.map((c) => c.orderId)],
-        );
+        // Who changed the cell is known from the field's own audit entries; otherwise (a base
+        // version from the future, say) the order's last change is the best answer.
+        const unnamed = conflicted.filter((c) => c.changedBy === null);
+        const last = unnamed.length
+          ? await trx.raw(
+              `select distinct on (order_id) order_id, actor, at from audit_log where workspace_id = ? and order_id = any(?::text[]) order by order_id, seq desc`,
+              [ws, unnamed.map((c) => c.orderId)],
+            )
+          : { rows: [] };
         const who = new Map((last.rows as { order_id: string; actor: string; at: string }[]).map((r) => [r.order_id, r]));
-        for (const c of conflicted) {
+        for (const c of unnamed) {
           const w = who.get(c.orderId);
           c.changedBy = w?.actor ?? null;
           c.changedAt = w ? new Date(w.at).toISOString() : null;

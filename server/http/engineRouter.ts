@@ -131,8 +131,10 @@ export function engineRouter(deps: EngineDeps): Router {
     body.edits.forEach((e, i) => (e.column === "status" ? statusIdx : fieldIdx).push(i));
 
     // Field edits first; a status edit in the same request based on the version before
-    // them still holds (the request is one user's own sequence of edits).
-    const rebase = new Map<string, { from: number; to: number }>();
+    // them still holds (the request is one user's own sequence of edits) — but only when
+    // those edits are all that happened since: a field edit may be saved on top of someone
+    // else's newer change (its own cell untouched), and a status edit must not ride on that.
+    const rebase = new Map<string, { from: number; to: number; saved: number }>();
     if (fieldIdx.length) {
       const fieldResults = await deps.edits.apply(ctx, fieldIdx.map((i) => body.edits[i]), now);
       fieldResults.forEach((r, k) => {
@@ -141,7 +143,7 @@ export function engineRouter(deps: EngineDeps): Router {
         const e = body.edits[i];
         if (r.outcome === "saved" && r.version > e.baseVersion) {
           const prev = rebase.get(e.orderId);
-          rebase.set(e.orderId, { from: Math.min(prev?.from ?? e.baseVersion, e.baseVersion), to: Math.max(prev?.to ?? r.version, r.version) });
+          rebase.set(e.orderId, { from: Math.min(prev?.from ?? e.baseVersion, e.baseVersion), to: Math.max(prev?.to ?? r.version, r.version), saved: (prev?.saved ?? 0) + 1 });
         }
       });
     }
@@ -160,7 +162,7 @@ export function engineRouter(deps: EngineDeps): Router {
           continue;
         }
         const rb = rebase.get(e.orderId);
-        const baseVersion = rb && e.baseVersion === rb.from ? rb.to : e.baseVersion;
+        const baseVersion = rb && e.baseVersion === rb.from && rb.to - rb.from === rb.saved ? rb.to : e.baseVersion;
         events.push({ source, sourceEventId: e.clientEditId, orderId: e.orderId, type: "manual.command", data: { to: code, baseVersion } } as EventInput);
         eventEdit.push(i);
       }

@@ -72,8 +72,9 @@ export function errorHandler(logger: Logger, keepRejected: (r: RejectionRecord) 
         actor: principal?.userName ?? null,
         route: `${req.method} ${req.path}`,
         status,
-        reason: message,
-        body: req.rawBody ?? (req.url.includes("?") ? req.url.slice(req.url.indexOf("?")) : ""),
+        reason: message.replace(/\u0000/g, "\uFFFD"),
+        // PostgreSQL text cannot hold NUL; shown as U+FFFD so the rest of the input is kept.
+        body: (req.rawBody ?? (req.url.includes("?") ? req.url.slice(req.url.indexOf("?")) : "")).replace(/\u0000/g, "\uFFFD"),
         bodyBytes: req.rawBodyBytes ?? 0,
       }).catch((e: unknown) => logger.warn({ err: e }, "could not store rejected input"));
       // A database that does not answer must not hold the client's answer for long.

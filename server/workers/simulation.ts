@@ -79,3 +79,22 @@ if (!isMainThread && (workerData as Partial<WorkerInput> | null)?.kind === KIND)
     },
   );
 }
+
+/**
+ * Runs at most `limit` jobs at once and queues the rest in arrival order: simulations are
+ * CPU-bound, so more threads than cores only slow every one of them (and the server).
+ */
+export function limitConcurrency<A extends unknown[], R>(limit: number, job: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (...args: A) => {
+    if (running >= limit) await new Promise<void>((go) => waiting.push(go));
+    running++;
+    try {
+      return await job(...args);
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}

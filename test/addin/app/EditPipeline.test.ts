@@ -99,4 +99,9 @@ describe("applySaved", function () {
     const o = orderView(1, { version: 7, region: "华北" });
     assert.equal(applySaved(o, saved("region", "华南", 6)), o);
   });
+
+  it("does not jump over someone else's change: a save two versions on is left to the feed", function () {
+    const o = orderView(1, { version: 4 });
+    assert.equal(applySaved(o, saved("remark", "放门口", 6)), o);
+  });
 });

@@ -19,6 +19,18 @@ describe("resultPlan", function () {
     assert.deepEqual(plan.conflicts, []);
   });
 
+  it("keeps the row's version when the edit was saved on top of someone else's change", function () {
+    const results: EditResult[] = [{ clientEditId: "e1", orderId: "A", column: "remark", outcome: "saved", version: 6, value: "加急" }];
+    const plan = resultPlan(results, [edit("e1", "A", "加急", "remark")], ctx);
+    assert.ok(!plan.patches.some((p) => p.col === COL.version), "base 3 → saved 6: versions 4 and 5 are not on this row");
+    const chained: EditResult[] = [
+      { clientEditId: "e1", orderId: "A", column: "remark", outcome: "saved", version: 4, value: "加急" },
+      { clientEditId: "e2", orderId: "A", column: "region", outcome: "saved", version: 5, value: "华南" },
+    ];
+    const both = resultPlan(chained, [edit("e1", "A", "加急", "remark"), edit("e2", "A", "华南", "region")], ctx);
+    assert.deepEqual(both.patches.filter((p) => p.col === COL.version), [{ orderId: "A", col: COL.version, value: "5" }], "the user's own two edits move it on");
+  });
+
   it("reverts a stale edit to the server's value and opens a conflict with both values", function () {
     const results: EditResult[] = [
       { clientEditId: "e1", orderId: "A", column: "status", outcome: "conflict", currentValue: "cancelled", currentVersion: 5, changedBy: "li.li", changedAt: "2026-01-15T03:00:00Z", reason: "改过了" },

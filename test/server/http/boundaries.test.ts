@@ -89,6 +89,7 @@ describeEachDatabase("API boundaries", function ({ db }) {
   });
 
   it("keeps refused input where an admin can see it", async function () {
+    await t.call("POST", "/api/orders", { raw: '{"orders": "nul-\u0000-marker"}' });
     await t.call("POST", "/api/orders", { raw: '{"orders": "broken-marker"' });
     const res = await t.call("GET", "/api/rejections?limit=50");
     assert.equal(res.status, 200);
@@ -97,6 +98,7 @@ describeEachDatabase("API boundaries", function ({ db }) {
     assert.equal(hit.status, 400);
     assert.equal(hit.route, "POST /api/orders");
     assert.match(hit.reason, /not valid JSON/);
+    assert.ok(res.body.rejections.some((r: any) => r.body.includes("nul-\uFFFD-marker")), "input with a raw NUL byte is kept too");
     const oversize = res.body.rejections.find((r: any) => r.status === 413);
     assert.ok(oversize && oversize.bodyBytes > 65536 && oversize.body.length > 0);
   });

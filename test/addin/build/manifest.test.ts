@@ -79,6 +79,11 @@ describe("manifestFor", function () {
     assert.ok(!prod.includes("localhost"), "no dev URL is left");
     assert.match(prod, /<SourceLocation DefaultValue="https:\/\/orders.example.com\/addin\/taskpane.html"\/>/);
     assert.match(prod, /<AppDomain>https:\/\/orders.example.com<\/AppDomain>/);
+    const idOf = (m: string) => /<Id>([0-9a-f-]{36})<\/Id>/.exec(m)?.[1];
+    assert.ok(idOf(prod) && idOf(prod) !== idOf(xml), "a production add-in has an Id of its own, so it installs beside the dev one");
+    assert.equal(idOf(manifestFor(xml, "https://orders.example.com")), idOf(prod), "the same host always gets the same Id");
+    assert.notEqual(idOf(manifestFor(xml, "https://other.example.com")), idOf(prod));
+    assert.match(idOf(prod)!, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const file = path.join(tmp(), "manifest.prod.xml");
     fs.writeFileSync(file, prod);
     assert.deepEqual(await validateManifest(file), []);

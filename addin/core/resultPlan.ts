@@ -107,7 +107,9 @@ export function resultPlan(results: readonly EditResult[], sent: readonly CellEd
     }
     if (colIndex !== undefined) patches.push({ orderId: r.orderId, col: colIndex, value: displayValue(r.column, r.currentValue, ctx) });
     if (r.outcome === "conflict") {
-      marks.add(r.orderId, "conflict", t(ctx.lang, "sync.conflict", { reason: r.reason }));
+      // Said in the staff's language from the answer's facts, not the server's English sentence.
+      const theirs = String(displayValue(r.column, r.currentValue, ctx));
+      marks.add(r.orderId, "conflict", r.changedBy ? t(ctx.lang, "sync.conflictBy", { who: r.changedBy, theirs }) : t(ctx.lang, "sync.conflictServer", { theirs }));
       const edit = byId.get(r.clientEditId);
       if (edit) {
         conflicts.push({
@@ -123,7 +125,13 @@ export function resultPlan(results: readonly EditResult[], sent: readonly CellEd
         });
       }
     } else {
-      let text = t(ctx.lang, "sync.refused", { reason: r.reason });
+      const edit = byId.get(r.clientEditId);
+      // A refused status move is explained from its facts; other refusals (role, value) keep
+      // the server's reason.
+      let text =
+        r.column === "status" && r.allowed && edit
+          ? t(ctx.lang, "sync.refusedMove", { current: String(displayValue("status", r.currentValue, ctx)), mine: String(displayValue("status", edit.value, ctx)) })
+          : t(ctx.lang, "sync.refused", { reason: r.reason });
       if (r.allowed?.length) {
         const labels = r.allowed.map((code) => ctx.statuses.label(code, ctx.lang)).join(listSeparator(ctx.lang));
         text += t(ctx.lang, "sync.allowed", { list: labels });

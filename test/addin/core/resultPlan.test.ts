@@ -37,7 +37,7 @@ describe("resultPlan", function () {
     ];
     const plan = resultPlan(results, [edit("e1", "A", "reviewed")], ctx);
     assert.deepEqual(plan.patches[0], { orderId: "A", col: COL.status, value: "已取消" });
-    assert.equal(plan.patches[1].value, "冲突：改过了");
+    assert.equal(plan.patches[1].value, "冲突：li.li 已先改为「已取消」", "said from the facts, in the staff's language");
     assert.equal(plan.patches[1].fill, SYNC_COLOURS.conflict);
     assert.equal(plan.conflicts[0].mine, "reviewed");
     assert.equal(plan.conflicts[0].theirs, "cancelled");
@@ -50,7 +50,7 @@ describe("resultPlan", function () {
     ];
     const plan = resultPlan(results, [edit("e1", "A", "shipped")], ctx);
     assert.deepEqual(plan.patches[0], { orderId: "A", col: COL.status, value: "已支付" });
-    assert.equal(plan.patches[1].value, "已拒绝：不允许（可改为：已审单、已取消）");
+    assert.equal(plan.patches[1].value, "已拒绝：状态不能从「已支付」改为「已发货」（可改为：已审单、已取消）");
   });
 
   it("lets the worst outcome of a row win the Sync cell", function () {

@@ -20,7 +20,7 @@ import { StatusBook } from "../core/StatusBook.js";
 import { EditPipeline } from "./EditPipeline.js";
 
 /** The API calls the session makes (ApiClient, or a stand-in in tests). */
-export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "getOrder" | "changes" | "changesHead" | "postEdits" | "workflow" | "alerts" | "baseUrl">;
+export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "changes" | "changesHead" | "postEdits" | "workflow" | "alerts" | "baseUrl">;
 
 /** What the session is built from. */
 export interface SessionDeps {

@@ -166,7 +166,7 @@ export class KnexEditStore {
               else (next as unknown as Record<string, unknown>)[column] = norm.value;
               orders.set(order.id, next);
               touched.add(order.id);
-              const field = column === "remark" ? "extra.remark" : column;
+              const field = auditField(column);
               audit.push({ orderId: order.id, orderVersion: next.version, at: nowIso, actor: ctx.user, source, action: "edit", field, oldValue: old, newValue: norm.value });
               changes.push({ kind: "order.updated", orderId: order.id, orderVersion: next.version, data: { status: next.status, fields: [column], by: ctx.user } });
               result = { ...base, outcome: "saved", version: next.version, value: norm.value };

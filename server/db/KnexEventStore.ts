@@ -140,7 +140,7 @@ export class KnexEventStore {
       const taskRows: Record<string, unknown>[] = [];
       const pauseRows: Record<string, unknown>[] = [];
       const conflictRows: Record<string, unknown>[] = [];
-      const inboxWrites: { event: EventInput; key: string; heldId?: number; outcome: string; result: Stored; orderId: string | null }[] = [];
+      const inboxWrites = new Map<string, { event: EventInput; key: string; heldId?: number; outcome: string; result: Stored; orderId: string | null }>();
 
       for (const i of fresh) {
         const e = events[i];
@@ -164,7 +164,7 @@ export class KnexEventStore {
         }
         results[i] = { index: i, source: e.source, sourceEventId: e.sourceEventId, ...stored };
         const k = keyOf(e);
-        inboxWrites.push({ event: e, key: k, heldId: seen.get(k)?.id, outcome: stored.outcome, result: stored, orderId: stored.orderId });
+        inboxWrites.set(k, { event: e, key: k, heldId: seen.get(k)?.id, outcome: stored.outcome, result: stored, orderId: stored.orderId });
       }
 
       // Who changed conflicted orders last, for the editor to see.
@@ -183,7 +183,7 @@ export class KnexEventStore {
           const who = lastChange.get(r.orderId!);
           r.changedBy = who?.by ?? null;
           r.changedAt = who?.at ?? null;
-          const u = inboxWrites.find((x) => x.key === `${r.source}\u0000${r.sourceEventId}`);
+          const u = inboxWrites.get(`${r.source}\u0000${r.sourceEventId}`);
           if (u) u.result = { ...u.result, changedBy: r.changedBy, changedAt: r.changedAt };
         }
       }
@@ -223,7 +223,7 @@ export class KnexEventStore {
         for (const p of paused) changes.push({ kind: "channel.paused", orderId: null, orderVersion: null, data: { channel: p.channel, reason: p.reason, sourceId: p.source_id } });
       }
       if (conflictRows.length) await trx("conflicts").insert(conflictRows);
-      await this.writeInbox(trx, ws, ctx, nowIso, inboxWrites);
+      await this.writeInbox(trx, ws, ctx, nowIso, [...inboxWrites.values()]);
       await appendChanges(trx, ws, changes, now);
       if (changes.length) {
         await this.signal.inTransaction(trx, ws);

@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 import { WorkflowDefinition } from "../contracts/workflow.js";
 import { InputError, NotFoundError } from "../domain/errors.js";
 import { mapStatus } from "../domain/workflow/mapStatus.js";
-import { validateDefinition } from "../domain/workflow/validateDefinition.js";
+import { summariseProblems, validateDefinition } from "../domain/workflow/validateDefinition.js";
 import { appendAudit, type AuditEntryInput } from "./auditWriter.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
@@ -101,8 +101,7 @@ export class KnexWorkflowStore {
       }
       const problems = validateDefinition(definition, { liveStates, previous: previous.definition });
       if (problems.length) {
-        const summary = problems.slice(0, 5).map((p: { path: string; message: string }) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("; ");
-        throw new InputError(`workflow not published: ${summary}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`, { problems });
+        throw new InputError(summariseProblems("workflow not published", problems), { problems });
       }
       const version = previous.version + 1;
       await trx("workflow_versions").insert({

@@ -14,7 +14,7 @@ import { compareReports } from "../domain/sandbox/compareReports.js";
 import type { StreamProfile } from "../domain/sandbox/orderStream.js";
 import type { SimulationReport } from "../domain/sandbox/simulationReport.js";
 import { InputError } from "../domain/errors.js";
-import { validateDefinition } from "../domain/workflow/validateDefinition.js";
+import { summariseProblems, validateDefinition } from "../domain/workflow/validateDefinition.js";
 import { bindRoute } from "./bindRoute.js";
 
 /** What the workflow-engine routes need. */
@@ -204,8 +204,7 @@ export function engineRouter(deps: EngineDeps): Router {
     if (body.definition) {
       const problems = validateDefinition(body.definition, { forSimulation: true });
       if (problems.length) {
-        const summary = problems.slice(0, 5).map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("; ");
-        throw new InputError(`definition cannot be simulated: ${summary}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`, { problems });
+        throw new InputError(summariseProblems("definition cannot be simulated", problems), { problems });
       }
     }
     const stream = { orders: body.orders, seed: body.seed, profile: profileFor(candidate) };

@@ -150,3 +150,9 @@ export function validateDefinition(def: unknown, opts: ValidateOptions = {}): Pr
   checkMigration(parsed.data, opts, problems);
   return problems;
 }
+
+/** A definition's problems as one sentence (the first five, and how many more), after `what`. */
+export function summariseProblems(what: string, problems: readonly Problem[]): string {
+  const shown = problems.slice(0, 5).map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("; ");
+  return `${what}: ${shown}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`;
+}

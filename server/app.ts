@@ -5,6 +5,7 @@ import type { KnexChangeFeed } from "./db/KnexChangeFeed.js";
 import type { KnexOrderStore } from "./db/KnexOrderStore.js";
 import type { KnexWorkspaceStore } from "./db/KnexWorkspaceStore.js";
 import type { KnexRejectionStore } from "./db/KnexRejectionStore.js";
+import type { SensitiveLog } from "./domain/access/sensitiveOperation.js";
 import { NotFoundError } from "./domain/errors.js";
 import { addinStatic, type AddinStaticOptions } from "./http/addinStatic.js";
 import { requireToken, type Authenticator } from "./http/auth.js";
@@ -26,6 +27,8 @@ export interface AppDeps {
   orders: KnexOrderStore;
   feed: KnexChangeFeed;
   rejections: KnexRejectionStore;
+  /** Append-only log of sensitive operations (exports, publishes, token and user changes …). */
+  sensitiveLog: SensitiveLog;
   /** The workflow engine's stores (events, edits, workflow, audit, alerts). */
   engine: Omit<EngineDeps, "now">;
   /** Checks the database answers; throws if not. */

@@ -19,6 +19,7 @@ import { KnexWorkflowStore } from "./db/KnexWorkflowStore.js";
 import { KnexOrderStore } from "./db/KnexOrderStore.js";
 import { KnexRejectionStore } from "./db/KnexRejectionStore.js";
 import { KnexWorkspaceStore } from "./db/KnexWorkspaceStore.js";
+import { KnexSensitiveLog } from "./db/access/KnexSensitiveLog.js";
 import { acquireDataDir } from "./db/dataDirLock.js";
 import { migrateLatest } from "./db/migrate.js";
 import { standardWorkflow } from "./domain/workflow/templates.js";
@@ -126,6 +127,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     orders: new KnexOrderStore(db.knex, signal),
     feed,
     rejections: new KnexRejectionStore(db.knex),
+    sensitiveLog: new KnexSensitiveLog(db.knex),
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },
     ping: async () => {
       await db.knex.raw("select 1");

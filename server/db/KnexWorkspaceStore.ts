@@ -1,17 +1,9 @@
 import crypto from "node:crypto";
 import type { Knex } from "knex";
 import type { Role } from "../contracts/roles.js";
+import { UNRESTRICTED_SCOPE, type Principal } from "../domain/access/principal.js";
 import { InputError } from "../domain/errors.js";
 
-/** Who is calling: resolved from a bearer token. */
-export interface Principal {
-  workspaceId: string;
-  timeZone: string;
-  userId: string;
-  userName: string;
-  role: Role;
-  tokenId: string;
-}
 
 /** A token as shown once at creation; only its hash is stored. */
 export interface IssuedToken {
@@ -110,6 +102,7 @@ export class KnexWorkspaceStore {
       userName: row.user_name,
       role: row.role as Role,
       tokenId: row.token_id,
+      scope: UNRESTRICTED_SCOPE,
     };
   }
 }

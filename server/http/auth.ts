@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
-import type { Principal } from "../db/KnexWorkspaceStore.js";
+import type { Principal } from "../domain/access/principal.js";
 import { UnauthorizedError } from "../domain/errors.js";
 
 /** Resolves a token to a principal; a small interface so tests can swap it. */

@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from "express";
 import type { z } from "zod";
 import type { RouteContract } from "../contracts/api.js";
-import type { Principal } from "../db/KnexWorkspaceStore.js";
+import type { Principal } from "../domain/access/principal.js";
 import { ForbiddenError, InputError } from "../domain/errors.js";
 import { principalOf } from "./auth.js";
 import { describeZodError } from "./errorHandler.js";

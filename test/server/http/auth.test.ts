@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Principal } from "../../../server/db/KnexWorkspaceStore.js";
+import type { Principal } from "../../../server/domain/access/principal.js";
 import { CachingAuthenticator, type Authenticator } from "../../../server/http/auth.js";
 
 /** An authenticator over a token table the test edits, counting lookups. */
@@ -12,7 +12,7 @@ class TableAuthenticator implements Authenticator {
   }
 }
 
-const li: Principal = { workspaceId: "ws", timeZone: "Asia/Shanghai", userId: "u1", userName: "li.li", role: "customer_service", tokenId: "t1" };
+const li: Principal = { workspaceId: "ws", timeZone: "Asia/Shanghai", userId: "u1", userName: "li.li", role: "customer_service", tokenId: "t1", scope: {} };
 
 describe("CachingAuthenticator", function () {
   it("answers a known token from memory within the TTL and asks again after it", async function () {

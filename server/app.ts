@@ -1,11 +1,11 @@
 import express, { type Express, Router } from "express";
 import type { Logger } from "pino";
 import { api, type RouteContract } from "./contracts/api.js";
-import type { KnexChangeFeed } from "./db/KnexChangeFeed.js";
-import type { KnexOrderStore } from "./db/KnexOrderStore.js";
-import type { KnexWorkspaceStore } from "./db/KnexWorkspaceStore.js";
-import type { KnexRejectionStore } from "./db/KnexRejectionStore.js";
 import type { SensitiveLog } from "./domain/access/sensitiveOperation.js";
+import type { TokenIssuer } from "./domain/access/tokenIssuer.js";
+import type { ChangeFeed } from "./domain/changes/ports.js";
+import type { OrderStore } from "./domain/orders/ports.js";
+import type { RejectionStore } from "./domain/rejections/ports.js";
 import { NotFoundError } from "./domain/errors.js";
 import { addinStatic, type AddinStaticOptions } from "./http/addinStatic.js";
 import { requireToken, type Authenticator } from "./http/auth.js";
@@ -18,15 +18,19 @@ import { buildOpenApi } from "./http/openapi.js";
 import { ordersRouter } from "./http/ordersRouter.js";
 import { engineRouter, type EngineDeps } from "./http/engineRouter.js";
 
-/** Everything the HTTP app is built from; `main.ts` wires the real ones, tests their own. */
+/**
+ * Everything the HTTP app is built from; `main.ts` wires the real ones, tests their own.
+ * Stores are ports (interfaces in `domain/`); their database implementations are the
+ * `Knex…` classes of the same name in `db/` (`OrderStore` → `KnexOrderStore`).
+ */
 export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   auth: Authenticator;
-  workspaces: KnexWorkspaceStore;
-  orders: KnexOrderStore;
-  feed: KnexChangeFeed;
-  rejections: KnexRejectionStore;
+  workspaces: TokenIssuer;
+  orders: OrderStore;
+  feed: ChangeFeed;
+  rejections: RejectionStore;
   /** Append-only log of sensitive operations (exports, publishes, token and user changes …). */
   sensitiveLog: SensitiveLog;
   /** The workflow engine's stores (events, edits, workflow, audit, alerts). */

@@ -1,20 +1,10 @@
 import type { Knex } from "knex";
+import type { AlertRecord, AlertStore } from "../domain/workflow/ports.js";
 
-/** An alert as the API shows it. */
-export interface AlertRecord {
-  id: string;
-  orderId: string;
-  level: string;
-  message: string;
-  source: string;
-  sourceId: string;
-  notify: string | null;
-  raisedAt: string;
-  clearedAt: string | null;
-}
+export type { AlertRecord } from "../domain/workflow/ports.js";
 
 /** Reads alerts raised by timers and rules. */
-export class KnexAlertStore {
+export class KnexAlertStore implements AlertStore {
   constructor(private readonly knex: Knex) {}
 
   /** Alerts newest first; open ones only unless `open` is false. */

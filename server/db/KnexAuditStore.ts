@@ -2,31 +2,9 @@ import type { Knex } from "knex";
 import { digestHeads, hashAuditEntry } from "../domain/audit/hashChain.js";
 import { NotFoundError } from "../domain/errors.js";
 import { hashedContent } from "./auditWriter.js";
+import type { AuditEntry, AuditStore, Verification } from "../domain/audit/ports.js";
 
-/** One audit entry as read back. */
-export interface AuditEntry {
-  seq: string;
-  at: string;
-  actor: string;
-  source: string;
-  action: string;
-  field: string | null;
-  oldValue: unknown;
-  newValue: unknown;
-  orderVersion: number;
-  prevHash: string | null;
-  hash: string;
-}
-
-/** What verification found. */
-export interface Verification {
-  ok: boolean;
-  chains: number;
-  entries: number;
-  digestsChecked: number;
-  firstBroken: { orderId: string | null; seq: string | null; reason: string } | null;
-  message: string;
-}
+export type { AuditEntry, Verification } from "../domain/audit/ports.js";
 
 const PAGE = 5000;
 
@@ -47,7 +25,7 @@ function toEntry(r: Record<string, any>): AuditEntry {
 }
 
 /** Reads, verifies and digests the hash-chained audit trail. */
-export class KnexAuditStore {
+export class KnexAuditStore implements AuditStore {
   constructor(private readonly knex: Knex) {}
 
   /** An order's audit entries, oldest first. */

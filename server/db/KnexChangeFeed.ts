@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import type { Change, ChangeKind } from "../contracts/changes.js";
 import { bulkInsert, type ColumnSpec } from "./bulkInsert.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
+import type { ChangeFeed } from "../domain/changes/ports.js";
 
 const CHANGE_COLUMNS: readonly ColumnSpec[] = [
   ["workspace_id", "text"], ["kind", "text"], ["order_id", "text"], ["order_version", "int"], ["data", "jsonb"], ["at", "timestamptz"],
@@ -45,7 +46,7 @@ const MAX_SHARED_PAGES = 100;
 const PAGE_REUSE_MS = 1000;
 
 /** Reads the change feed and long-polls it. */
-export class KnexChangeFeed {
+export class KnexChangeFeed implements ChangeFeed {
   private readonly waiters = new Map<string, Set<() => void>>();
   /** Per workspace, how many commit signals have arrived (a read is shared only within one). */
   private readonly generations = new Map<string, number>();

@@ -2,25 +2,12 @@ import type { Knex } from "knex";
 import type { EventInput } from "../contracts/events.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges } from "./KnexChangeFeed.js";
+import type { ChannelStore, HeldEvent, PauseRecord } from "../domain/workflow/ports.js";
 
-/** A paused channel as listed. */
-export interface PauseRecord {
-  channel: string;
-  reason: string;
-  sourceId: string;
-  pausedAt: string;
-  heldEvents: number;
-}
-
-/** A held event waiting for its channel to resume. */
-export interface HeldEvent {
-  inboxId: number;
-  actor: string;
-  event: EventInput;
-}
+export type { HeldEvent, PauseRecord } from "../domain/workflow/ports.js";
 
 /** Channel intake pauses (set by circuit-breaker rules) and the events they hold. */
-export class KnexChannelStore {
+export class KnexChannelStore implements ChannelStore {
   constructor(
     private readonly knex: Knex,
     private readonly signal: ChangeSignal,

@@ -1,19 +1,14 @@
 import type { Knex } from "knex";
 import { EDITABLE_COLUMNS, type CellEdit, type EditResult } from "../contracts/edits.js";
-import type { Role } from "../contracts/roles.js";
 import type { Order } from "../domain/order.js";
 import { chainEntries, insertAuditRows, type AuditEntryInput } from "./auditWriter.js";
 import { bulkInsert, ORDER_WRITE_COLUMNS } from "./bulkInsert.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
+import type { EditContext, EditStore } from "../domain/workflow/ports.js";
 
-/** Who edits. */
-export interface EditContext {
-  workspaceId: string;
-  user: string;
-  role: Role;
-}
+export type { EditContext } from "../domain/workflow/ports.js";
 
 type FieldColumn = Exclude<keyof typeof EDITABLE_COLUMNS, "status">;
 
@@ -54,7 +49,7 @@ export function normalise(column: FieldColumn, value: unknown): { ok: true; valu
  * harmless), checked against the version it was based on, and written with its audit
  * entry and feed row in one transaction.
  */
-export class KnexEditStore {
+export class KnexEditStore implements EditStore {
   constructor(
     private readonly knex: Knex,
     private readonly signal: ChangeSignal,

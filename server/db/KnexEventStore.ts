@@ -4,7 +4,7 @@ import type { WorkflowDefinition } from "../contracts/workflow.js";
 import type { Order } from "../domain/order.js";
 import { applyPatch } from "../domain/workflow/factPatch.js";
 import { decide } from "../domain/workflow/decide.js";
-import type { Actor, Alert, Decision, Effect } from "../domain/workflow/decision.js";
+import type { Alert, Decision, Effect } from "../domain/workflow/decision.js";
 import type { Related } from "../domain/workflow/guardContext.js";
 import { auditPayloads, chainEntries, insertAuditPayloads, type AuditEntryInput } from "./auditWriter.js";
 import { bulkInsert, bulkUpdateJson, ORDER_WRITE_COLUMNS, whileQueued, type ColumnSpec } from "./bulkInsert.js";
@@ -13,36 +13,9 @@ import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import type { KnexWorkflowStore } from "./KnexWorkflowStore.js";
 import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
 import { relatedCounts } from "./relatedCounts.js";
+import type { EventContext, EventOutcome, EventStore } from "../domain/workflow/ports.js";
 
-/** How one event ended. `duplicate`: the same (source, sourceEventId) was processed before. */
-export type EventOutcomeKind = "applied" | "noop" | "refused" | "conflict" | "held" | "not_found" | "duplicate";
-
-/** The answer for one event of a batch. */
-export interface EventOutcome {
-  index: number;
-  source: string;
-  sourceEventId: string;
-  outcome: EventOutcomeKind;
-  orderId: string | null;
-  status?: string;
-  version?: number;
-  reason?: string;
-  allowed?: string[];
-  currentVersion?: number;
-  currentStatus?: string;
-  changedBy?: string | null;
-  changedAt?: string | null;
-  /** For duplicates: how the first delivery ended. */
-  firstOutcome?: string;
-  alerts?: { level: string; message: string }[];
-}
-
-/** Who is sending the batch. */
-export interface EventContext {
-  workspaceId: string;
-  timeZone: string;
-  actor: Actor;
-}
+export type { EventContext, EventOutcome, EventOutcomeKind } from "../domain/workflow/ports.js";
 
 type Stored = Omit<EventOutcome, "index" | "source" | "sourceEventId">;
 
@@ -70,7 +43,7 @@ function pick(row: Record<string, unknown>, names: readonly string[]): Record<st
  * orders locked, each event decided by the workflow engine in order, and the orders, audit
  * entries, feed rows, alerts and inbox outcomes written in bulk before commit.
  */
-export class KnexEventStore {
+export class KnexEventStore implements EventStore {
   constructor(
     private readonly knex: Knex,
     private readonly workflows: KnexWorkflowStore,

@@ -1,56 +1,21 @@
 import type { Knex } from "knex";
-import { channelCode, type Channel } from "../domain/channels.js";
+import { channelCode } from "../domain/channels.js";
 import { NotFoundError, InputError } from "../domain/errors.js";
-import type { Order, OrderLine } from "../domain/order.js";
+import type { Order } from "../domain/order.js";
 import { dayInZone, formatOrderId } from "../domain/orderId.js";
 import { auditPayloads, chainEntries, insertAuditPayloads, type AuditRow } from "./auditWriter.js";
 import { bulkInsertJson, LINE_WRITE_COLUMNS, ORDER_WRITE_COLUMNS, whileQueued } from "./bulkInsert.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import { LINE_COLUMNS, ORDER_COLUMNS, lineToRow, orderToRow, rowToLine, rowToOrder } from "./orderRows.js";
+import type { ImportOutcome, NewOrder, OrderListFilter, OrderStore, WriteContext } from "../domain/orders/ports.js";
 
-/** An order to create: everything but the server-assigned identity and lifecycle fields. */
-export type NewOrder = Omit<
-  Order,
-  "id" | "workspaceId" | "status" | "workflowVersion" | "version" | "paidAt" | "outboundAt" | "statusSince" | "createdAt" | "updatedAt"
-> & { channel: Channel; lines: OrderLine[] };
-
-/** Who writes, for the audit trail. */
-export interface WriteContext {
-  workspaceId: string;
-  timeZone: string;
-  /** e.g. `li.li` */
-  actor: string;
-  /** e.g. `api:import`, `connector:shopify` */
-  source: string;
-}
-
-/** Per-row outcome of an import. */
-export interface ImportOutcome {
-  index: number;
-  channel: string;
-  externalOrderId: string;
-  outcome: "created" | "unchanged";
-  id: string;
-}
-
-/** Filters and keyset cursor for listing orders. */
-export interface OrderListFilter {
-  status?: string;
-  channel?: string;
-  region?: string;
-  updatedSince?: string;
-  ids?: string[];
-  /** Placing day range (YYYY-MM-DD, inclusive) in `timeZone`; orders without a placing time count by import time. */
-  placed?: { from?: string; to?: string; timeZone: string };
-  limit: number;
-  cursor?: { updatedAt: string; id: string };
-}
+export type { ImportOutcome, NewOrder, OrderListFilter, WriteContext } from "../domain/orders/ports.js";
 
 const INSERT_CHUNK = 1000;
 
 /** Orders and their lines in the database. */
-export class KnexOrderStore {
+export class KnexOrderStore implements OrderStore {
   constructor(
     private readonly knex: Knex,
     private readonly signal: ChangeSignal,

@@ -1,18 +1,10 @@
 import type { Knex } from "knex";
+import type { RejectionRecord, RejectionStore } from "../domain/rejections/ports.js";
 
-/** A refused input as stored. */
-export interface RejectionRecord {
-  workspaceId: string | null;
-  actor: string | null;
-  route: string;
-  status: number;
-  reason: string;
-  body: string;
-  bodyBytes: number;
-}
+export type { RejectionRecord } from "../domain/rejections/ports.js";
 
 /** Keeps every refused input (first 64 KiB) where an admin can look at it. */
-export class KnexRejectionStore {
+export class KnexRejectionStore implements RejectionStore {
   constructor(private readonly knex: Knex) {}
 
   /** Stores one refused input. */

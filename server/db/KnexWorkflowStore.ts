@@ -7,17 +7,12 @@ import { appendAudit, type AuditEntryInput } from "./auditWriter.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import { writeAuditHeads } from "./auditHeads.js";
+import type { WorkflowStore, WorkflowVersion } from "../domain/workflow/ports.js";
 
-/** A stored workflow version. */
-export interface WorkflowVersion {
-  version: number;
-  definition: WorkflowDefinition;
-  publishedBy: string;
-  publishedAt: string;
-}
+export type { WorkflowVersion } from "../domain/workflow/ports.js";
 
 /** Workflow definitions, versioned per workspace; parsed definitions are cached (versions never change). */
-export class KnexWorkflowStore {
+export class KnexWorkflowStore implements WorkflowStore {
   private readonly cache = new Map<string, WorkflowDefinition>();
 
   constructor(

@@ -3,14 +3,10 @@ import type { Knex } from "knex";
 import type { Role } from "../contracts/roles.js";
 import { UNRESTRICTED_SCOPE, type Principal } from "../domain/access/principal.js";
 import { InputError } from "../domain/errors.js";
+import type { IssuedToken, TokenIssuer } from "../domain/access/tokenIssuer.js";
 
 
-/** A token as shown once at creation; only its hash is stored. */
-export interface IssuedToken {
-  token: string;
-  tokenId: string;
-  userId: string;
-}
+export type { IssuedToken } from "../domain/access/tokenIssuer.js";
 
 /** SHA-256 of a token; tokens are 256-bit random so a fast hash is the right tool. */
 export function hashToken(token: string): string {
@@ -27,7 +23,7 @@ function newId(prefix: string): string {
 }
 
 /** Workspaces, users and API tokens in the database. */
-export class KnexWorkspaceStore {
+export class KnexWorkspaceStore implements TokenIssuer {
   constructor(private readonly knex: Knex) {}
 
   /** Creates a workspace and publishes its first workflow version. */

@@ -4,27 +4,23 @@ import { api } from "../contracts/api.js";
 import type { CellEdit, EditResult } from "../contracts/edits.js";
 import type { EventInput } from "../contracts/events.js";
 import type { WorkflowDefinition } from "../contracts/workflow.js";
-import type { KnexAlertStore } from "../db/KnexAlertStore.js";
-import type { KnexAuditStore } from "../db/KnexAuditStore.js";
-import type { KnexChannelStore } from "../db/KnexChannelStore.js";
-import type { KnexEditStore } from "../db/KnexEditStore.js";
-import type { EventOutcome, KnexEventStore } from "../db/KnexEventStore.js";
-import type { KnexWorkflowStore } from "../db/KnexWorkflowStore.js";
+import type { AuditStore } from "../domain/audit/ports.js";
 import { compareReports } from "../domain/sandbox/compareReports.js";
 import type { StreamProfile } from "../domain/sandbox/orderStream.js";
 import type { SimulationReport } from "../domain/sandbox/simulationReport.js";
 import { InputError } from "../domain/errors.js";
+import type { AlertStore, ChannelStore, EditStore, EventOutcome, EventStore, WorkflowStore } from "../domain/workflow/ports.js";
 import { summariseProblems, validateDefinition } from "../domain/workflow/validateDefinition.js";
 import { bindRoute } from "./bindRoute.js";
 
-/** What the workflow-engine routes need. */
+/** What the workflow-engine routes need: ports from `domain/`, implemented by the `Knex…` stores of the same name. */
 export interface EngineDeps {
-  events: KnexEventStore;
-  edits: KnexEditStore;
-  workflows: KnexWorkflowStore;
-  audit: KnexAuditStore;
-  alerts: KnexAlertStore;
-  channels: KnexChannelStore;
+  events: EventStore;
+  edits: EditStore;
+  workflows: WorkflowStore;
+  audit: AuditStore;
+  alerts: AlertStore;
+  channels: ChannelStore;
   /**
    * Replays a seeded synthetic stream through a definition, off the request thread, so a
    * what-if of tens of thousands of orders does not stall everyone's long-polls meanwhile.

@@ -11,7 +11,7 @@ import {
   UnauthorizedError,
   UpstreamError,
 } from "../domain/errors.js";
-import type { RejectionRecord } from "../db/KnexRejectionStore.js";
+import type { RejectionRecord } from "../domain/rejections/ports.js";
 
 const STATUS: [new (...args: never[]) => DomainError, number, string][] = [
   [InputError, 400, "invalid_input"],

@@ -1,10 +1,10 @@
 import { Router } from "express";
 import { api } from "../contracts/api.js";
-import type { KnexChangeFeed } from "../db/KnexChangeFeed.js";
+import type { ChangeFeed } from "../domain/changes/ports.js";
 import { bindRoute } from "./bindRoute.js";
 
 /** `/api/changes`: the change feed, with long-polling. */
-export function feedRouter(feed: KnexChangeFeed): Router {
+export function feedRouter(feed: ChangeFeed): Router {
   const router = Router();
   // Waiters woken by one commit receive the same page object (one shared read); it is
   // serialised and encoded once for all of them instead of once per client.

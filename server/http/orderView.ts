@@ -3,7 +3,7 @@ import type { Channel } from "../domain/channels.js";
 import { InputError } from "../domain/errors.js";
 import { formatMinorUnits, toMinorUnits } from "../domain/money.js";
 import type { Order } from "../domain/order.js";
-import type { NewOrder } from "../db/KnexOrderStore.js";
+import type { NewOrder } from "../domain/orders/ports.js";
 
 /** Domain order → API view, money as exact decimal strings plus minor units. */
 export function toOrderView(o: Order): OrderView {

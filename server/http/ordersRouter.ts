@@ -1,15 +1,15 @@
 import { Router } from "express";
 import { api } from "../contracts/api.js";
 import { IsoDateTime } from "../contracts/common.js";
-import type { KnexOrderStore } from "../db/KnexOrderStore.js";
 import { InputError } from "../domain/errors.js";
+import type { OrderStore } from "../domain/orders/ports.js";
 import { bindRoute } from "./bindRoute.js";
 import type { Metrics } from "./metrics.js";
 import { toNewOrders, toOrderView } from "./orderView.js";
 
 /** What the orders routes need. */
 export interface OrdersDeps {
-  orders: KnexOrderStore;
+  orders: OrderStore;
   metrics: Metrics;
   now: () => Date;
 }

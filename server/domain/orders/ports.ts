@@ -1,0 +1,56 @@
+import type { Channel } from "../channels.js";
+import type { Order, OrderLine } from "../order.js";
+
+/** An order to create: everything but the server-assigned identity and lifecycle fields. */
+export type NewOrder = Omit<
+  Order,
+  "id" | "workspaceId" | "status" | "workflowVersion" | "version" | "paidAt" | "outboundAt" | "statusSince" | "createdAt" | "updatedAt"
+> & { channel: Channel; lines: OrderLine[] };
+
+/** Who writes, for the audit trail. */
+export interface WriteContext {
+  workspaceId: string;
+  timeZone: string;
+  /** e.g. `li.li` */
+  actor: string;
+  /** e.g. `api:import`, `connector:shopify` */
+  source: string;
+}
+
+/** Per-row outcome of an import. */
+export interface ImportOutcome {
+  index: number;
+  channel: string;
+  externalOrderId: string;
+  outcome: "created" | "unchanged";
+  id: string;
+}
+
+/** Filters and keyset cursor for listing orders. */
+export interface OrderListFilter {
+  status?: string;
+  channel?: string;
+  region?: string;
+  updatedSince?: string;
+  ids?: string[];
+  /** Placing day range (YYYY-MM-DD, inclusive) in `timeZone`; orders without a placing time count by import time. */
+  placed?: { from?: string; to?: string; timeZone: string };
+  limit: number;
+  cursor?: { updatedAt: string; id: string };
+}
+
+/** One page of a listing; `next` is the keyset cursor of the following page, null on the last. */
+export interface OrderPage {
+  orders: Order[];
+  next: { updatedAt: string; id: string } | null;
+}
+
+/** Orders and their lines: what the orders routes need (implemented by `KnexOrderStore`). */
+export interface OrderStore {
+  /** Creates the new orders, idempotent on (channel, external order ID); one outcome per draft, in order. */
+  importOrders(ctx: WriteContext, drafts: NewOrder[], now: Date): Promise<ImportOutcome[]>;
+  /** One order with its lines; `NotFoundError` when there is none. */
+  getOrder(workspaceId: string, id: string): Promise<Order>;
+  /** Orders matching the filter, oldest change first, one page at a time. */
+  listOrders(workspaceId: string, f: OrderListFilter): Promise<OrderPage>;
+}

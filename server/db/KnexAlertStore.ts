@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { AlertRecord, AlertStore } from "../domain/workflow/ports.js";
 
+/** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { AlertRecord } from "../domain/workflow/ports.js";
 
 /** Reads alerts raised by timers and rules. */

@@ -4,6 +4,7 @@ import { NotFoundError } from "../domain/errors.js";
 import { hashedContent } from "./auditWriter.js";
 import type { AuditEntry, AuditStore, Verification } from "../domain/audit/ports.js";
 
+/** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { AuditEntry, Verification } from "../domain/audit/ports.js";
 
 const PAGE = 5000;

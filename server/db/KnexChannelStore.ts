@@ -4,6 +4,7 @@ import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges } from "./KnexChangeFeed.js";
 import type { ChannelStore, HeldEvent, PauseRecord } from "../domain/workflow/ports.js";
 
+/** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { HeldEvent, PauseRecord } from "../domain/workflow/ports.js";
 
 /** Channel intake pauses (set by circuit-breaker rules) and the events they hold. */

@@ -8,6 +8,7 @@ import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
 import type { EditContext, EditStore } from "../domain/workflow/ports.js";
 
+/** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { EditContext } from "../domain/workflow/ports.js";
 
 type FieldColumn = Exclude<keyof typeof EDITABLE_COLUMNS, "status">;

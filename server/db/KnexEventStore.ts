@@ -15,6 +15,7 @@ import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
 import { relatedCounts } from "./relatedCounts.js";
 import type { EventContext, EventOutcome, EventStore } from "../domain/workflow/ports.js";
 
+/** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { EventContext, EventOutcome, EventOutcomeKind } from "../domain/workflow/ports.js";
 
 type Stored = Omit<EventOutcome, "index" | "source" | "sourceEventId">;

@@ -10,6 +10,7 @@ import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import { LINE_COLUMNS, ORDER_COLUMNS, lineToRow, orderToRow, rowToLine, rowToOrder } from "./orderRows.js";
 import type { ImportOutcome, NewOrder, OrderListFilter, OrderStore, WriteContext } from "../domain/orders/ports.js";
 
+/** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { ImportOutcome, NewOrder, OrderListFilter, WriteContext } from "../domain/orders/ports.js";
 
 const INSERT_CHUNK = 1000;

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { RejectionRecord, RejectionStore } from "../domain/rejections/ports.js";
 
+/** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { RejectionRecord } from "../domain/rejections/ports.js";
 
 /** Keeps every refused input (first 64 KiB) where an admin can look at it. */

@@ -9,6 +9,7 @@ import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import { writeAuditHeads } from "./auditHeads.js";
 import type { WorkflowStore, WorkflowVersion } from "../domain/workflow/ports.js";
 
+/** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { WorkflowVersion } from "../domain/workflow/ports.js";
 
 /** Workflow definitions, versioned per workspace; parsed definitions are cached (versions never change). */

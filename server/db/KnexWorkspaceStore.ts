@@ -6,6 +6,7 @@ import { InputError } from "../domain/errors.js";
 import type { IssuedToken, TokenIssuer } from "../domain/access/tokenIssuer.js";
 
 
+/** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { IssuedToken } from "../domain/access/tokenIssuer.js";
 
 /** SHA-256 of a token; tokens are 256-bit random so a fast hash is the right tool. */

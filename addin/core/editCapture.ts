@@ -1,5 +1,5 @@
 import { EDITABLE_COLUMNS, type CellEdit } from "../../server/contracts/edits.js";
-import type { Role } from "../../server/contracts/roles.js";
+import { isReadOnlyRole, type Role } from "../../server/contracts/roles.js";
 import { COL, COLUMNS, COLUMN_COUNT } from "./columns.js";
 import { t, type Lang } from "./i18n.js";
 import { cellText } from "./rowsFromOrders.js";
@@ -112,7 +112,7 @@ export function captureEdits(block: ChangedBlock, ctx: CaptureContext): Capture 
       if (single && block.before !== undefined && cellText(block.before) === text) return;
       const def = COLUMNS[col];
       if (!def.editable) return refuse(t(ctx.lang, "refuse.systemColumn", { column: def.header[ctx.lang] }));
-      if (ctx.role === "auditor") return refuse(t(ctx.lang, "refuse.readOnly"));
+      if (ctx.role && isReadOnlyRole(ctx.role)) return refuse(t(ctx.lang, "refuse.readOnly"));
       const allowedRoles: readonly Role[] = EDITABLE_COLUMNS[def.editable].roles;
       if (ctx.role && !allowedRoles.includes(ctx.role)) {
         return refuse(t(ctx.lang, "refuse.role", { role: ctx.role, column: def.header[ctx.lang] }));

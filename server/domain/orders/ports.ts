@@ -1,3 +1,4 @@
+import type { RowScope } from "../access/principal.js";
 import type { Channel } from "../channels.js";
 import type { Order, OrderLine } from "../order.js";
 
@@ -37,6 +38,8 @@ export interface OrderListFilter {
   placed?: { from?: string; to?: string; timeZone: string };
   limit: number;
   cursor?: { updatedAt: string; id: string };
+  /** The caller's row scope: only orders inside it are listed (absent: unrestricted). */
+  scope?: RowScope;
 }
 
 /** One page of a listing; `next` is the keyset cursor of the following page, null on the last. */
@@ -49,8 +52,8 @@ export interface OrderPage {
 export interface OrderStore {
   /** Creates the new orders, idempotent on (channel, external order ID); one outcome per draft, in order. */
   importOrders(ctx: WriteContext, drafts: NewOrder[], now: Date): Promise<ImportOutcome[]>;
-  /** One order with its lines; `NotFoundError` when there is none. */
-  getOrder(workspaceId: string, id: string): Promise<Order>;
+  /** One order with its lines; `NotFoundError` when there is none or it lies outside `scope`. */
+  getOrder(workspaceId: string, id: string, scope?: RowScope): Promise<Order>;
   /** Orders matching the filter, oldest change first, one page at a time. */
   listOrders(workspaceId: string, f: OrderListFilter): Promise<OrderPage>;
 }

@@ -1,3 +1,4 @@
+import { isReadOnlyRole } from "../../contracts/roles.js";
 import { REQUEST_EVENT_TYPES, type EventInput, type EventOf } from "../../contracts/events.js";
 import type { WorkflowDefinition, WorkflowTransition } from "../../contracts/workflow.js";
 import type { Order } from "../order.js";
@@ -110,7 +111,7 @@ function noop(reason: string): Decision {
 function decideManual(ctx: Ctx, order: Order, event: EventOf<"manual.command">): Decision {
   const { flow, actor } = ctx;
   const from = stateName(flow, order.status);
-  if (actor.role === "auditor") return refused(ctx, order, "auditors have read-only access and cannot change an order's status");
+  if (isReadOnlyRole(actor.role)) return refused(ctx, order, `${actor.role} has read-only access and cannot change an order's status`);
   if (event.data.baseVersion !== order.version) {
     return {
       kind: "conflict",

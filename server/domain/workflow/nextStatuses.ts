@@ -1,4 +1,4 @@
-import type { Role } from "../../contracts/roles.js";
+import { isReadOnlyRole, type Role } from "../../contracts/roles.js";
 import type { WorkflowDefinition, WorkflowTransition } from "../../contracts/workflow.js";
 import type { Order } from "../order.js";
 import { transitionsFrom } from "./flowIndex.js";
@@ -9,10 +9,10 @@ import { evaluateGuard } from "./guards.js";
  * Whether `role` may take `transition` with a manual command. The transition's `roles`
  * decide, whatever its trigger (an empty list means machines only). `admin` may take any
  * transition leaving the current state, so it can repair an order a connector left
- * behind; `auditor` is read-only and may take none. Guards apply to everyone.
+ * behind; read-only roles (auditor, marketing) may take none. Guards apply to everyone.
  */
 export function mayTakeByHand(transition: WorkflowTransition, role: Role): boolean {
-  if (role === "auditor") return false;
+  if (isReadOnlyRole(role)) return false;
   return role === "admin" || transition.roles.includes(role);
 }
 

@@ -52,7 +52,7 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 describe("npm start on the embedded database, and npm run token", function () {
-  this.timeout(90_000);
+  this.timeout(180_000);
   let dataDir: string;
   before(function () {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ordersheet-start-"));
@@ -69,8 +69,9 @@ describe("npm start on the embedded database, and npm run token", function () {
     let token: string;
     let orderId: string;
     try {
-      const ms = await healthy(url, 15_000);
-      assert.ok(ms < 15_000);
+      // Generous: a loaded 2-core CI machine has taken more than 15 s to start tsx and PGlite.
+      const ms = await healthy(url, 45_000);
+      assert.ok(ms < 45_000);
       await new Promise((r) => setTimeout(r, 300)); // the banner is printed right after listening
       const match = /shown only this once[^\n]*\n\n\s+(\S+)/.exec(first.output());
       assert.ok(match, `the first start prints the admin token:\n${first.output()}`);
@@ -98,7 +99,7 @@ describe("npm start on the embedded database, and npm run token", function () {
 
     const second = start(env);
     try {
-      await healthy(url, 15_000);
+      await healthy(url, 45_000);
       await new Promise((r) => setTimeout(r, 300));
       assert.doesNotMatch(second.output(), /shown only this once/, "no new admin token on a restart");
       const order = await fetch(`${url}/api/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } });

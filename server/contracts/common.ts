@@ -35,3 +35,58 @@ export const DecimalAmount = z.union([
 
 /** ISO 4217 currency code. */
 export const Currency = z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO currency code like CNY");
+
+/**
+ * Why a piece of text cannot be stored, or null when it can. The one rule for every text
+ * field (and every key of free-form objects): no NUL character (PostgreSQL text refuses
+ * it) and no lone UTF-16 surrogate (it has no UTF-8 form, so one database would refuse
+ * it and the other store it altered). The server applies it to every string of every
+ * body, path and query; the add-in may use it to refuse such text before sending.
+ */
+export function unstorableText(text: string): string | null {
+  if (text.includes("\u0000")) return "text must not contain the NUL character (\\u0000)";
+  if (/(?:[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF])/.test(text)) {
+    return "text must not contain a lone UTF-16 surrogate (half of an emoji or other character: send whole characters)";
+  }
+  return null;
+}
+
+/** How deep any request body may nest (objects and arrays), so no walk over it can exhaust the stack. */
+export const MAX_BODY_DEPTH = 64;
+
+/** How deep a free-form object (an order's `extra`) may nest, counting the object itself as 1. */
+export const MAX_FREE_FORM_DEPTH = 8;
+
+/** How large a free-form object may be, as compact JSON in UTF-8 bytes. */
+export const MAX_FREE_FORM_BYTES = 16 * 1024;
+
+/** Nesting depth of a JSON value (a scalar is 0, `{}` is 1), walked without recursion; stops counting past `cap`. */
+export function jsonDepth(value: unknown, cap = Number.MAX_SAFE_INTEGER): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    const here = d + 1;
+    if (here > max) max = here;
+    if (max > cap) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, here]);
+  }
+  return max;
+}
+
+/**
+ * A free-form JSON object kept as the client sent it (an order's `extra`): at most
+ * MAX_FREE_FORM_DEPTH levels deep and MAX_FREE_FORM_BYTES as JSON.
+ */
+export function freeFormObject() {
+  return z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+    if (jsonDepth(value, MAX_FREE_FORM_DEPTH) > MAX_FREE_FORM_DEPTH) {
+      ctx.addIssue({ code: "custom", message: `must nest at most ${MAX_FREE_FORM_DEPTH} levels deep` });
+      return;
+    }
+    if (new TextEncoder().encode(JSON.stringify(value)).length > MAX_FREE_FORM_BYTES) {
+      ctx.addIssue({ code: "custom", message: `must be at most ${MAX_FREE_FORM_BYTES} bytes as JSON` });
+    }
+  });
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CHANNELS } from "../domain/channels.js";
-import { Currency, DecimalAmount, IsoDateTime } from "./common.js";
+import { Currency, DecimalAmount, freeFormObject, IsoDateTime } from "./common.js";
 
 /** Channel names (`tmall`, `douyin`, …). */
 export const ChannelName = z.enum(CHANNELS as [string, ...string[]]);
@@ -41,7 +41,7 @@ export const OrderInput = z
     carrier: z.string().max(100).nullable().default(null),
     waybillNo: z.string().max(100).nullable().default(null),
     tags: z.array(z.string().min(1).max(50)).max(50).default([]),
-    extra: z.record(z.string(), z.unknown()).default({}),
+    extra: freeFormObject().default({}),
     placedAt: IsoDateTime.nullable().default(null),
     promisedAt: IsoDateTime.nullable().default(null),
     lines: z.array(OrderLineInput).max(500).default([]),

@@ -27,6 +27,9 @@ export class NotFoundError extends DomainError {}
 /** Someone changed the thing first (HTTP 409); details carry the current state. */
 export class ConflictError extends DomainError {}
 
+/** The rules (the workflow, a role) do not allow this, however often it is sent (HTTP 422); details say what is allowed. */
+export class NotAllowedError extends DomainError {}
+
 /** The request body is larger than the server accepts (HTTP 413). */
 export class PayloadTooLargeError extends DomainError {}
 

@@ -5,7 +5,7 @@ import type { Principal } from "../domain/access/principal.js";
 import { ForbiddenError, InputError } from "../domain/errors.js";
 import { principalOf } from "./auth.js";
 import { describeZodError } from "./errorHandler.js";
-import { pathOfNul } from "./jsonBody.js";
+import { firstUnstorable } from "./jsonBody.js";
 
 /** What a handler receives: validated input and the caller. */
 export interface HandlerInput<C extends RouteContract> {
@@ -38,8 +38,10 @@ export function bindRoute<C extends RouteContract>(
         if (!r.success) throw describeZodError(r.error, where);
         return r.data;
       };
-      const nulIn = pathOfNul(req.params, "") ?? pathOfNul(req.query, "");
-      if (nulIn !== undefined) throw new InputError(`invalid request: ${nulIn}: text must not contain the NUL character`);
+      for (const [where, value] of [["path", req.params], ["query", req.query]] as const) {
+        const bad = firstUnstorable(value, "");
+        if (bad) throw new InputError(`invalid ${where}: ${bad.path || "(the whole)"}: ${bad.reason}`, { problems: [{ path: bad.path, message: bad.reason }] });
+      }
       const params = parse(contract.params, req.params, "path");
       const query = parse(contract.query, req.query, "query");
       if (contract.body && req.body === undefined) throw describeZodError(contract.body.safeParse(undefined).error!, "body");

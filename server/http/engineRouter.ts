@@ -8,7 +8,7 @@ import type { AuditStore } from "../domain/audit/ports.js";
 import { compareReports } from "../domain/sandbox/compareReports.js";
 import type { StreamProfile } from "../domain/sandbox/orderStream.js";
 import type { SimulationReport } from "../domain/sandbox/simulationReport.js";
-import { InputError } from "../domain/errors.js";
+import { ConflictError, InputError, NotAllowedError, NotFoundError } from "../domain/errors.js";
 import type { AlertStore, ChannelStore, EditStore, EventOutcome, EventStore, WorkflowStore } from "../domain/workflow/ports.js";
 import { summariseProblems, validateDefinition } from "../domain/workflow/validateDefinition.js";
 import { bindRoute } from "./bindRoute.js";
@@ -96,7 +96,7 @@ export function engineRouter(deps: EngineDeps): Router {
     return { results, counts: countOutcomes(results) };
   });
 
-  bindRoute(router, api.statusCommand, async ({ params, body, principal, res }) => {
+  bindRoute(router, api.statusCommand, async ({ params, body, principal }) => {
     const flow = (await deps.workflows.current(principal.workspaceId)).definition;
     const to = statusCode(flow, body.to) ?? body.to;
     const event: EventInput = {
@@ -111,10 +111,12 @@ export function engineRouter(deps: EngineDeps): Router {
       [event],
       deps.now(),
     );
+    // Refusals answer in the error envelope like every other error; the engine's answer
+    // (current status and version, who changed it, the statuses allowed) is in `details`.
     const effective = r.outcome === "duplicate" ? r.firstOutcome : r.outcome;
-    if (effective === "not_found") res.status(404);
-    else if (effective === "conflict") res.status(409);
-    else if (effective === "refused") res.status(422);
+    if (effective === "not_found") throw new NotFoundError(r.reason ?? `order ${params.id} does not exist in this workspace`, r);
+    if (effective === "conflict") throw new ConflictError(r.reason ?? "the order changed since you saw it", r);
+    if (effective === "refused") throw new NotAllowedError(r.reason ?? "the workflow does not allow this move", r);
     return r;
   });
 

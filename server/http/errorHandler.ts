@@ -6,6 +6,7 @@ import {
   DomainError,
   ForbiddenError,
   InputError,
+  NotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
   UnauthorizedError,
@@ -19,6 +20,7 @@ const STATUS: [new (...args: never[]) => DomainError, number, string][] = [
   [ForbiddenError, 403, "forbidden"],
   [NotFoundError, 404, "not_found"],
   [ConflictError, 409, "conflict"],
+  [NotAllowedError, 422, "not_allowed"],
   [PayloadTooLargeError, 413, "payload_too_large"],
   [UpstreamError, 502, "upstream_error"],
 ];
@@ -46,8 +48,21 @@ export function errorHandler(logger: Logger, keepRejected: (r: RejectionRecord) 
     let details: unknown;
     if (err instanceof z.ZodError) err = describeZodError(err, "request");
     // Defence in depth: a value the database refuses as data (SQLSTATE class 22: out of
-    // range, bad encoding …) came from the request, not from a bug in the server.
-    if (isDataException(err)) err = new InputError(`a value in the request cannot be stored: ${(err as Error).message}`);
+    // range, bad encoding …) came from the request, not from a bug in the server. The
+    // driver's message quotes the statement and other rows' values: it is logged, never sent.
+    if (isDataException(err)) {
+      logger.warn({ err, method: req.method, path: req.path }, "the database refused a value from the request");
+      err = new InputError(STORE_REFUSED);
+    }
+    // Express could not percent-decode a path parameter (`/api/orders/%ZZ`).
+    if (err instanceof URIError) err = new InputError(BAD_PERCENT_ENCODING);
+    // Errors of express and its middleware that carry their own 4xx status (http-errors).
+    const own = clientStatusOf(err);
+    if (own && !(err instanceof DomainError)) {
+      status = own;
+      code = own === 404 ? "not_found" : own === 413 ? "payload_too_large" : "invalid_request";
+      message = own === 404 ? "not found" : `the request cannot be served as sent (HTTP ${own})`;
+    }
     if (err instanceof DomainError) {
       const match = STATUS.find(([type]) => err instanceof type);
       if (match) {
@@ -88,6 +103,21 @@ export function errorHandler(logger: Logger, keepRejected: (r: RejectionRecord) 
     }
     respond();
   };
+}
+
+/** The answer when the database refused a value: field-less, since the driver does not say which field in words. */
+export const STORE_REFUSED =
+  "a value in the request cannot be stored (text the database refuses, or a number out of range); check the text and numbers you sent";
+
+/** The answer when a path parameter is not valid percent-encoding. */
+export const BAD_PERCENT_ENCODING =
+  "invalid path: a parameter is not valid percent-encoding (each % must be followed by two hexadecimal digits, and the bytes must form UTF-8 text)";
+
+/** The 4xx status an express or middleware error carries (http-errors' `status`), if any. */
+function clientStatusOf(err: unknown): number | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown } | null;
+  const status = typeof e?.status === "number" ? e.status : typeof e?.statusCode === "number" ? e.statusCode : undefined;
+  return status !== undefined && status >= 400 && status < 500 ? status : undefined;
 }
 
 /** Whether a database error is a data exception (SQLSTATE class 22) on both drivers. */

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
+import { MAX_BODY_DEPTH, unstorableText } from "../contracts/common.js";
 import { InputError, PayloadTooLargeError } from "../domain/errors.js";
 
 declare module "express-serve-static-core" {
@@ -11,7 +12,8 @@ declare module "express-serve-static-core" {
 
 /**
  * Reads and parses a JSON body with a size cap. Unlike express.json it keeps the raw
- * text (for the rejected-input log) and reports where JSON is malformed.
+ * text (for the rejected-input log) and reports where JSON is malformed. A body nested
+ * deeper than MAX_BODY_DEPTH, or holding text no database can store, is refused here.
  */
 export function jsonBody(limitBytes: number) {
   return function readJson(req: Request, _res: Response, next: NextFunction): void {
@@ -20,7 +22,7 @@ export function jsonBody(limitBytes: number) {
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
-    const fail = (err: Error) => {
+    const fail = (err: unknown) => {
       if (failed) return;
       failed = true;
       req.rawBody = Buffer.concat(chunks).subarray(0, 65536).toString("utf8");
@@ -39,48 +41,66 @@ export function jsonBody(limitBytes: number) {
     req.on("error", (err) => fail(err));
     req.on("end", () => {
       if (failed) return;
+      // Whatever goes wrong in here must reach the error handler: a throw out of a stream
+      // callback is an uncaught exception that ends the process.
+      let outcome: { body: unknown } | Error;
+      try {
+        outcome = finish();
+      } catch (err) {
+        outcome = err instanceof Error ? err : new Error(String(err));
+      }
+      if (outcome instanceof Error) return fail(outcome);
+      failed = true;
+      req.body = outcome.body;
+      next();
+    });
+    const finish = (): { body: unknown } | Error => {
       const text = Buffer.concat(chunks).toString("utf8");
       req.rawBody = text.slice(0, 65536);
       req.rawBodyBytes = size;
-      if (text.trim() === "") {
-        req.body = undefined;
-        return next();
-      }
+      if (text.trim() === "") return { body: undefined };
       const type = String(req.headers["content-type"] ?? "");
       if (!/application\/(.+\+)?json/i.test(type)) {
-        return next(new InputError(`send the body as JSON with Content-Type: application/json (got "${type || "none"}")`));
+        return new InputError(`send the body as JSON with Content-Type: application/json (got "${type || "none"}")`);
       }
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch (err) {
-        return next(new InputError(`the body is not valid JSON: ${(err as Error).message}`));
+        return new InputError(`the body is not valid JSON: ${(err as Error).message}`);
       }
-      // A NUL character cannot be stored in PostgreSQL text or jsonb; say where it is.
-      const nulAt = text.includes("\\u0000") ? pathOfNul(body, "") : undefined;
-      if (nulAt !== undefined) return next(new InputError(`invalid body: ${nulAt || "(the body)"}: text must not contain the NUL character (\\u0000)`));
-      req.body = body;
-      next();
-    });
+      const problem = firstUnstorable(body, "");
+      if (problem) return new InputError(`invalid body: ${problem.path || "(the body)"}: ${problem.reason}`, { problems: [{ path: problem.path, message: problem.reason }] });
+      return { body };
+    };
   };
 }
 
-/** The path of the first string (value or key) holding a NUL character, if any. */
-export function pathOfNul(value: unknown, path: string): string | undefined {
-  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = pathOfNul(value[i], path ? `${path}.${i}` : String(i));
-      if (found !== undefined) return found;
+/**
+ * The first place in a parsed JSON value (or express's params/query object) that the
+ * server refuses whatever the route: nesting deeper than MAX_BODY_DEPTH, or a string or
+ * key breaking the text rule (`unstorableText`). Walked with an explicit stack, so no
+ * input can exhaust the call stack.
+ */
+export function firstUnstorable(value: unknown, base: string, maxDepth = MAX_BODY_DEPTH): { path: string; reason: string } | undefined {
+  const stack: [unknown, string, number][] = [[value, base, 0]];
+  while (stack.length) {
+    const [v, path, depth] = stack.pop()!;
+    if (typeof v === "string") {
+      const reason = unstorableText(v);
+      if (reason) return { path, reason };
+      continue;
     }
-    return undefined;
-  }
-  if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) {
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= maxDepth) return { path, reason: `nests deeper than ${maxDepth} levels of objects and arrays` };
+    const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
+    // Pushed in reverse so the first problem in document order is found first.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, child] = entries[i];
       const here = path ? `${path}.${k}` : k;
-      if (k.includes("\u0000")) return here;
-      const found = pathOfNul(v, here);
-      if (found !== undefined) return found;
+      const keyReason = Array.isArray(v) ? null : unstorableText(k);
+      if (keyReason) stack.push([k, here, depth + 1]);
+      else stack.push([child, here, depth + 1]);
     }
   }
   return undefined;

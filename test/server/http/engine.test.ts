@@ -251,7 +251,7 @@ describeEachDatabase("workflow engine API", function ({ db }) {
     const li = await t.token("li.li9", "customer_service");
     try {
       const outcomes: string[] = [];
-      const stale = async () => outcomes.push((await t.call("POST", `/api/orders/${id}/status`, { body: { to: "cancelled", baseVersion: 7 }, token: li })).body.outcome);
+      const stale = async () => outcomes.push((await t.call("POST", `/api/orders/${id}/status`, { body: { to: "cancelled", baseVersion: 7 }, token: li })).body.error.details.outcome);
       for (let i = 0; i < 16; i++) await stale();
       assert.equal((await t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "xiaohongshu" })).length, 0, "15 conflicts are tolerated");
       await stale();
@@ -273,10 +273,12 @@ describeEachDatabase("workflow engine API", function ({ db }) {
     assert.equal(ok.body.version, 3);
     const stale = await t.call("POST", `/api/orders/${id}/status`, { body: { to: "cancelled", baseVersion: 2 }, token: li });
     assert.equal(stale.status, 409, JSON.stringify(stale.body));
-    assert.equal(stale.body.outcome, "conflict");
-    assert.equal(stale.body.currentStatus, "printed");
-    assert.equal(stale.body.currentVersion, 3);
-    assert.equal(stale.body.changedBy, "wang.ck");
+    assert.equal(stale.body.error.code, "conflict");
+    assert.match(stale.body.error.message, /changed|version/);
+    assert.equal(stale.body.error.details.outcome, "conflict");
+    assert.equal(stale.body.error.details.currentStatus, "printed");
+    assert.equal(stale.body.error.details.currentVersion, 3);
+    assert.equal(stale.body.error.details.changedBy, "wang.ck");
     assert.equal((await order(id)).status, "printed");
   });
 
@@ -286,7 +288,8 @@ describeEachDatabase("workflow engine API", function ({ db }) {
     const wang = await t.token("wang.ck2", "warehouse");
     const refused = await t.call("POST", `/api/orders/${id}/status`, { body: { to: "reviewed", baseVersion: 2 }, token: wang });
     assert.equal(refused.status, 422, JSON.stringify(refused.body));
-    assert.match(refused.body.reason, /role warehouse may not move orders from 人工审单 \(manual_review\)/);
+    assert.equal(refused.body.error.code, "not_allowed");
+    assert.match(refused.body.error.message, /role warehouse may not move orders from 人工审单 \(manual_review\)/);
     const li = await t.token("li.li2", "customer_service");
     const approved = await t.call("POST", `/api/orders/${id}/status`, { body: { to: "已审单待打单", baseVersion: 2 }, token: li });
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
@@ -304,10 +307,11 @@ describeEachDatabase("workflow engine API", function ({ db }) {
     const li = await t.token("li.li3", "customer_service");
     const res = await t.call("POST", `/api/orders/${id}/status`, { body: { to: "signed", baseVersion: 2 }, token: li });
     assert.equal(res.status, 422);
-    assert.equal(res.body.outcome, "refused");
-    assert.match(res.body.reason, /no transition leads from 已审单待打单 \(reviewed\)/);
-    assert.ok(res.body.allowed.includes("cancelled"), JSON.stringify(res.body.allowed));
-    assert.ok(!res.body.allowed.includes("signed"));
+    assert.equal(res.body.error.code, "not_allowed");
+    assert.match(res.body.error.message, /no transition leads from 已审单待打单 \(reviewed\)/);
+    assert.equal(res.body.error.details.outcome, "refused");
+    assert.ok(res.body.error.details.allowed.includes("cancelled"), JSON.stringify(res.body.error.details.allowed));
+    assert.ok(!res.body.error.details.allowed.includes("signed"));
   });
 
   it("keeps every engine route inside the caller's workspace", async function () {
@@ -321,7 +325,10 @@ describeEachDatabase("workflow engine API", function ({ db }) {
     assert.equal(ev.body.results[0].outcome, "not_found", JSON.stringify(ev.body));
     const ed = await as("POST", "/api/edits", { edits: [{ clientEditId: `iso-${id}`, orderId: id, column: "remark", baseVersion: 3, value: "x" }] });
     assert.equal(ed.body.results[0].outcome, "refused", JSON.stringify(ed.body));
-    assert.equal((await as("POST", `/api/orders/${id}/status`, { to: "cancelled", baseVersion: 3 })).status, 404);
+    const foreign = await as("POST", `/api/orders/${id}/status`, { to: "cancelled", baseVersion: 3 });
+    assert.equal(foreign.status, 404);
+    assert.equal(foreign.body.error.code, "not_found");
+    assert.equal(typeof foreign.body.error.message, "string");
     assert.deepEqual((await as("GET", "/api/alerts?open=false")).body.alerts, [], "no foreign alerts");
     assert.deepEqual((await as("GET", "/api/channels/pauses")).body.pauses, []);
     const verify = await as("POST", "/api/audit/verify");

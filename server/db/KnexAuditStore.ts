@@ -61,10 +61,59 @@ export class KnexAuditStore implements AuditStore {
   }
 
   /**
+   * Compares the running tally (kept by a trigger on `audit_log`, in each writer's
+   * transaction) with the entries and chains present, in one statement so both come from
+   * one snapshot; and the tally with the digests, which it can never be below. Names what
+   * is missing, with order IDs the change feed still knows of.
+   */
+  private async tallyCheck(workspaceId: string, digests: { chains: unknown }[]): Promise<{ orderId: string | null; reason: string } | null> {
+    const r = await this.knex.raw(
+      `select (select coalesce(sum(entries), 0) from audit_tallies where workspace_id = ?) as tally_entries,
+              (select coalesce(sum(chains), 0) from audit_tallies where workspace_id = ?) as tally_chains,
+              (select count(*) from audit_log where workspace_id = ?) as entries,
+              (select count(distinct order_id) from audit_log where workspace_id = ?) as chains`,
+      [workspaceId, workspaceId, workspaceId, workspaceId],
+    );
+    const row = r.rows[0] as Record<string, string | number>;
+    const [tallyEntries, tallyChains, entries, chains] = [row.tally_entries, row.tally_chains, row.entries, row.chains].map(Number);
+    const digestChains = Math.max(0, ...digests.map((d) => Number(d.chains)));
+    if (tallyChains < digestChains) {
+      return { orderId: null, reason: `the audit tally counts ${tallyChains} chains but a digest already covered ${digestChains}: the tally was lowered behind the server's back` };
+    }
+    if (entries === tallyEntries && chains === tallyChains) return null;
+    if (entries > tallyEntries || chains > tallyChains) {
+      return {
+        orderId: null,
+        reason: `${entries} entries in ${chains} chains are present but only ${tallyEntries} entries in ${tallyChains} chains were ever written through the server: entries were inserted behind its back`,
+      };
+    }
+    const lost = await this.knex.raw(
+      `select distinct c.order_id from changes c
+       where c.workspace_id = ? and c.order_id is not null
+         and not exists (select 1 from audit_log a where a.workspace_id = c.workspace_id and a.order_id = c.order_id)
+       order by c.order_id limit 20`,
+      [workspaceId],
+    );
+    const ids = (lost.rows as { order_id: string }[]).map((x) => x.order_id);
+    const missingEntries = tallyEntries - entries;
+    const missingChains = tallyChains - chains;
+    const what = [
+      missingChains > 0 ? `${missingChains} whole chain(s)` : null,
+      missingEntries > 0 ? `${missingEntries} entr${missingEntries === 1 ? "y" : "ies"}` : null,
+    ].filter(Boolean).join(" and ");
+    const named = ids.length ? `; orders whose chain is gone: ${ids.join(", ")}${ids.length === 20 ? " …" : ""}` : "; the change feed names no order they belonged to";
+    return {
+      orderId: ids.length === 1 ? ids[0] : null,
+      reason: `${what} were removed: the tally counts ${tallyEntries} entries in ${tallyChains} chains, ${entries} in ${chains} are present${named}`,
+    };
+  }
+
+  /**
    * Re-walks every chain: each entry's hash must match its content and its predecessor,
    * each order's recorded head must be its chain's last entry, and every stored digest
-   * must match the heads recomputed up to its position (a removed chain changes it).
-   * Reports the earliest broken entry.
+   * must match the heads recomputed up to its position (a removed chain changes it), and
+   * the database's running tally of entries and chains must match what is present (a chain
+   * removed with its order row, before any digest). Reports the earliest broken entry.
    */
   async verify(workspaceId: string): Promise<Verification> {
     let entries = 0;
@@ -146,6 +195,11 @@ export class KnexAuditStore implements AuditStore {
         note(null, null, `the digest of ${new Date(d.at).toISOString()} (${d.chains} chains) no longer matches: ${heads.length < Number(d.chains) ? `${Number(d.chains) - heads.length} chain(s) were removed` : "chains were altered"}`);
       }
     }
+
+    // The tally the database keeps on every insert must match what is there now: a chain
+    // deleted together with its order row leaves no other trace until a digest covers it.
+    const tally = await this.tallyCheck(workspaceId, digests);
+    if (tally) note(tally.orderId, null, tally.reason);
 
     const firstBroken = broken as { orderId: string | null; seq: string | null; reason: string } | null;
     return {

@@ -34,7 +34,7 @@ for (const backend of testBackends()) {
   describe(`npm run audit:verify [${backend.name}]`, function () {
     this.timeout(120_000);
     let target: Awaited<ReturnType<typeof cliDatabase>>;
-    const ws: Record<"edited" | "deleted" | "removed" | "intact", { ws: string; orders: string[] }> = {} as never;
+    const ws: Record<"edited" | "deleted" | "removed" | "intact" | "fresh", { ws: string; orders: string[] }> = {} as never;
 
     before(async function () {
       target = await cliDatabase(backend);
@@ -42,6 +42,7 @@ for (const backend of testBackends()) {
       for (const k of ["edited", "deleted", "removed", "intact"] as const) ws[k] = await seededWorkspace(db);
       const s = stores(db);
       await new DigestJob({ workspaces: () => s.timers.workspaces(), audit: s.audit, logger: quietLogger }).run(at(60));
+      ws.fresh = await seededWorkspace(db); // no digest covers it yet
       await target.shut(db);
     });
     after(async () => target?.drop());
@@ -86,6 +87,21 @@ for (const backend of testBackends()) {
       const ok = await runCli("server/cli/auditVerify.ts", ["--workspace", ws.intact.ws], target.env);
       assert.equal(ok.code, 0, ok.stdout);
       assert.match(ok.stdout, /all chains hold/);
+    });
+
+    it("names an order removed together with its whole chain before any digest covered it", async function () {
+      const db = await target.open();
+      const [, victim] = ws.fresh.orders;
+      await behindTheServersBack(db, (k) => k("audit_log").where({ workspace_id: ws.fresh.ws, order_id: victim }).del());
+      await db.knex("order_lines").where({ workspace_id: ws.fresh.ws, order_id: victim }).del();
+      await db.knex("orders").where({ workspace_id: ws.fresh.ws, id: victim }).del();
+      await target.shut(db);
+      const r = await runCli("server/cli/auditVerify.ts", ["--workspace", ws.fresh.ws, "--json"], target.env);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      const result = JSON.parse(r.stdout).workspaces[0].result;
+      assert.equal(result.digestsChecked, 0);
+      assert.equal(result.firstBroken.orderId, victim);
+      assert.match(result.firstBroken.reason, /1 whole chain\(s\) and \d+ entries were removed/);
     });
 
     if (!backend.url) {

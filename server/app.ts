@@ -3,6 +3,10 @@ import type { Logger } from "pino";
 import { api, type RouteContract } from "./contracts/api.js";
 import type { SensitiveLog } from "./domain/access/sensitiveOperation.js";
 import type { TokenIssuer } from "./domain/access/tokenIssuer.js";
+import type { UserDirectory } from "./domain/access/userDirectory.js";
+import { accessLog } from "./http/accessLog.js";
+import { writeRateLimit, type WriteRateLimit } from "./http/rateLimit.js";
+import { usersRouter } from "./http/usersRouter.js";
 import type { ChangeFeed } from "./domain/changes/ports.js";
 import type { OrderStore } from "./domain/orders/ports.js";
 import type { RejectionStore } from "./domain/rejections/ports.js";
@@ -28,6 +32,10 @@ export interface AppDeps {
   metrics: Metrics;
   auth: Authenticator;
   workspaces: TokenIssuer;
+  /** Users and tokens: list, issue, revoke, rotate, disable, change roles. */
+  users: UserDirectory;
+  /** Per-token limit on write requests (default `DEFAULT_WRITE_RATE_LIMIT`). */
+  writeRateLimit?: WriteRateLimit;
   orders: OrderStore;
   feed: ChangeFeed;
   rejections: RejectionStore;
@@ -57,6 +65,7 @@ export function buildApp(deps: AppDeps): Express {
   // included) for an ETag would be wasted work.
   app.set("etag", false);
   app.use(deps.metrics.middleware());
+  app.use(accessLog(deps.logger));
 
   app.get("/healthz", async (_req, res) => {
     try {
@@ -79,6 +88,7 @@ export function buildApp(deps: AppDeps): Express {
   const openapi = buildOpenApi(ROUTES, { title: "Ordersheet API", version: deps.version });
   const apiRouter = Router();
   apiRouter.use(requireToken(deps.auth));
+  apiRouter.use(writeRateLimit(deps.writeRateLimit));
   apiRouter.get("/openapi.json", (_req, res) => {
     res.json(openapi);
   });
@@ -89,10 +99,7 @@ export function buildApp(deps: AppDeps): Express {
     role: principal.role,
     timeZone: principal.timeZone,
   }));
-  bindRoute(apiRouter, api.issueToken, async ({ body, principal }) => {
-    const issued = await deps.workspaces.issueToken(principal.workspaceId, body.user, body.role, { label: body.label });
-    return { token: issued.token, tokenId: issued.tokenId, user: body.user, role: body.role };
-  });
+  apiRouter.use(usersRouter({ users: deps.users, sensitiveLog: deps.sensitiveLog, now: deps.now }));
   apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now }));
   apiRouter.use(feedRouter(deps.feed));
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now }));

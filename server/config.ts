@@ -20,6 +20,10 @@ const Env = z.object({
   TLS_DIR: z.string().optional(),
   /** Scheduled jobs (SLA timers every minute, hourly audit digest): "on" (default) or "off". */
   ORDERSHEET_JOBS: z.enum(["on", "off"], { error: 'ORDERSHEET_JOBS must be "on" or "off"' }).default("on"),
+  /** Sustained write requests (POST/PUT/PATCH/DELETE under /api) per minute per token; 0: no limit. */
+  WRITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(3000),
+  /** Write requests a token may make at once before the per-minute rate applies. */
+  WRITE_RATE_BURST: z.coerce.number().int().min(1).default(1000),
 });
 
 /** Process configuration, read from the environment once at start. */
@@ -38,6 +42,8 @@ export interface Config {
   tlsDir?: string;
   /** Run the scheduled jobs in this process (default true). */
   jobs?: boolean;
+  /** Per-token limit on write requests (absent: 3,000 a minute, bursts of 1,000). */
+  writeRateLimit?: { perMinute: number; burst: number };
 }
 
 /** Parses the environment; a bad value stops the process with a readable message. */
@@ -61,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpsPort: e.HTTPS_PORT === "off" ? undefined : e.HTTPS_PORT,
     tlsDir: e.TLS_DIR,
     jobs: e.ORDERSHEET_JOBS === "on",
+    writeRateLimit: { perMinute: e.WRITE_RATE_LIMIT_PER_MINUTE, burst: e.WRITE_RATE_BURST },
   };
 }

@@ -20,6 +20,8 @@ import { KnexOrderStore } from "./db/KnexOrderStore.js";
 import { KnexRejectionStore } from "./db/KnexRejectionStore.js";
 import { KnexWorkspaceStore } from "./db/KnexWorkspaceStore.js";
 import { KnexSensitiveLog } from "./db/access/KnexSensitiveLog.js";
+import { KnexAuthEpochs } from "./db/access/KnexAuthEpochs.js";
+import { KnexUserDirectory } from "./db/access/KnexUserDirectory.js";
 import { acquireDataDir } from "./db/dataDirLock.js";
 import { migrateLatest } from "./db/migrate.js";
 import { standardWorkflow } from "./domain/workflow/templates.js";
@@ -122,8 +124,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const app = buildApp({
     logger,
     metrics,
-    auth: new CachingAuthenticator(workspaces),
+    auth: new CachingAuthenticator(workspaces, 10_000, 10_000, Date.now, { epochs: new KnexAuthEpochs(db.knex) }),
     workspaces,
+    users: new KnexUserDirectory(db.knex),
+    writeRateLimit: config.writeRateLimit,
     orders: new KnexOrderStore(db.knex, signal),
     feed,
     rejections: new KnexRejectionStore(db.knex),

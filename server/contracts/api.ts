@@ -9,6 +9,7 @@ import {
 import { WorkflowDefinition } from "./workflow.js";
 import { EditsRequest, EditsResponse } from "./edits.js";
 import { ChannelParams, ChannelPausesResponse, ResumeChannelRequest, ResumeChannelResponse } from "./channels.js";
+import { ChangeRoleRequest, RotateTokenRequest, RotateTokenResponse, TokenParams, TokensQuery, TokensResponse, TokenView, UserParams, UsersResponse, UserView } from "./users.js";
 
 /**
  * One HTTP endpoint as data: the server validates with it, the OpenAPI document is
@@ -78,13 +79,14 @@ export const IssueTokenRequest = z
     user: z.string().min(1).max(64),
     role: Role,
     label: z.string().max(200).default(""),
+    expiresInDays: z.number().int().min(1).max(3650).optional().describe("The token stops working after this many days; absent: it lasts until revoked"),
   })
   .strict()
   .meta({ id: "IssueTokenRequest" });
 
 /** `POST /api/tokens` response: the token is shown this once. */
 export const IssueTokenResponse = z
-  .object({ token: z.string(), tokenId: z.string(), user: z.string(), role: Role })
+  .object({ token: z.string(), tokenId: z.string(), user: z.string(), role: Role, expiresAt: z.string().nullable().optional() })
   .meta({ id: "IssuedToken" });
 
 const ORDER_WRITERS = ["admin", "supervisor", "customer_service"] as const;
@@ -131,10 +133,57 @@ export const api = {
   issueToken: defineRoute({
     method: "post",
     path: "/api/tokens",
-    summary: "Issue an API token for a user (admins)",
+    summary: "Issue an API token for a user (admins); a new user is created with the role, an existing user must already hold it",
     roles: ["admin"],
     body: IssueTokenRequest,
     response: IssueTokenResponse,
+    statuses: { 409: "The user exists with another role (role_mismatch: change it with PUT /api/users/:name/role) or is disabled (user_disabled)" },
+  }),
+  listUsers: defineRoute({ method: "get", path: "/api/users", summary: "Users of the workspace with role, state and last use (admins, auditors)", roles: ["admin", "auditor"], response: UsersResponse }),
+  changeRole: defineRoute({
+    method: "put",
+    path: "/api/users/:name/role",
+    summary: "Change a user's role; every token of theirs follows within a second (admins)",
+    roles: ["admin"],
+    params: UserParams,
+    body: ChangeRoleRequest,
+    response: UserView,
+    statuses: { 404: "No such user", 409: "It would leave the workspace without an active admin (last_admin)" },
+  }),
+  disableUser: defineRoute({
+    method: "post",
+    path: "/api/users/:name/disable",
+    summary: "Disable a user: every token of theirs is refused within a second on every server instance (admins)",
+    roles: ["admin"],
+    params: UserParams,
+    response: UserView,
+    statuses: { 404: "No such user", 409: "It would leave the workspace without an active admin (last_admin)" },
+  }),
+  enableUser: defineRoute({
+    method: "post",
+    path: "/api/users/:name/enable",
+    summary: "Enable a disabled user again; their unrevoked, unexpired tokens work again (admins)",
+    roles: ["admin"],
+    params: UserParams,
+    response: UserView,
+    statuses: { 404: "No such user" },
+  }),
+  listTokens: defineRoute({ method: "get", path: "/api/tokens", summary: "Tokens of the workspace, never the secret (admins, auditors)", roles: ["admin", "auditor"], query: TokensQuery, response: TokensResponse }),
+  revokeToken: defineRoute({
+    method: "delete",
+    path: "/api/tokens/:id",
+    summary: "Revoke one token; it is refused within a second on every server instance (admins)",
+    roles: ["admin"],
+    params: TokenParams,
+    response: TokenView,
+    statuses: { 404: "No such token" },
+  }),
+  rotateToken: defineRoute({
+    method: "post",
+    path: "/api/tokens/rotate",
+    summary: "Replace the token of this request with a new one (shown once) and revoke it; needs confirm: true",
+    body: RotateTokenRequest,
+    response: RotateTokenResponse,
   }),
   postEvents: defineRoute({
     method: "post",

@@ -1,31 +1,27 @@
-import crypto from "node:crypto";
 import type { Knex } from "knex";
 import type { Role } from "../contracts/roles.js";
+import type { EpochedPrincipal, TokenLookup } from "../domain/access/authEpochs.js";
 import { UNRESTRICTED_SCOPE, type Principal } from "../domain/access/principal.js";
-import { InputError } from "../domain/errors.js";
-import type { IssuedToken, TokenIssuer } from "../domain/access/tokenIssuer.js";
-
+import type { IssuedToken, IssueOptions, TokenIssuer } from "../domain/access/tokenIssuer.js";
+import { hashToken, KnexUserDirectory, newId, newToken } from "./access/KnexUserDirectory.js";
 
 /** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { IssuedToken } from "../domain/access/tokenIssuer.js";
+export { hashToken, newToken };
 
-/** SHA-256 of a token; tokens are 256-bit random so a fast hash is the right tool. */
-export function hashToken(token: string): string {
-  return crypto.createHash("sha256").update(token, "utf8").digest("hex");
-}
-
-/** A fresh, unguessable API token. */
-export function newToken(): string {
-  return `ost_${crypto.randomBytes(32).toString("base64url")}`;
-}
-
-function newId(prefix: string): string {
-  return `${prefix}_${crypto.randomBytes(9).toString("base64url")}`;
-}
+/** How stale a token's or user's "last used" may get before an accepted request writes it again. */
+const LAST_USED_PRECISION_MS = 60_000;
 
 /** Workspaces, users and API tokens in the database. */
-export class KnexWorkspaceStore implements TokenIssuer {
-  constructor(private readonly knex: Knex) {}
+export class KnexWorkspaceStore implements TokenIssuer, TokenLookup {
+  private readonly users: KnexUserDirectory;
+
+  constructor(
+    private readonly knex: Knex,
+    now: () => Date = () => new Date(),
+  ) {
+    this.users = new KnexUserDirectory(knex, now);
+  }
 
   /** Creates a workspace and publishes its first workflow version. */
   async createWorkspace(input: { id?: string; name: string; timeZone?: string; workflow: unknown }): Promise<string> {
@@ -54,52 +50,63 @@ export class KnexWorkspaceStore implements TokenIssuer {
     return row !== undefined;
   }
 
-  /** Finds or creates the user `name` with `role`; an existing user's role is updated. */
-  async ensureUser(workspaceId: string, name: string, role: Role): Promise<string> {
-    if (!/^[\p{L}\p{N}._@-]{1,64}$/u.test(name)) {
-      throw new InputError(`user name "${name}" may only contain letters, digits and . _ @ - (max 64)`);
-    }
-    const existing = await this.knex("users").where({ workspace_id: workspaceId, name }).first("id", "role");
-    if (existing) {
-      if (existing.role !== role) await this.knex("users").where({ workspace_id: workspaceId, id: existing.id }).update({ role });
-      return existing.id as string;
-    }
-    const id = newId("usr");
-    await this.knex("users").insert({ workspace_id: workspaceId, id, name, role });
-    return id;
+  /**
+   * Issues a new token for a user; the plain token is returned once and never stored. A new
+   * user is created with `role`; an existing one must hold it (see `KnexUserDirectory`).
+   */
+  async issueToken(workspaceId: string, userName: string, role: Role, opts: IssueOptions = {}): Promise<IssuedToken> {
+    return this.users.issueToken(workspaceId, userName, role, opts);
   }
 
-  /** Issues a new token for a user; the plain token is returned once and never stored. */
-  async issueToken(workspaceId: string, userName: string, role: Role, opts: { token?: string; label?: string } = {}): Promise<IssuedToken> {
-    const userId = await this.ensureUser(workspaceId, userName, role);
-    const token = opts.token ?? newToken();
-    const tokenId = newId("tok");
-    await this.knex("api_tokens")
-      .insert({ workspace_id: workspaceId, id: tokenId, user_id: userId, token_hash: hashToken(token), label: opts.label ?? "" })
-      .onConflict("token_hash")
-      .ignore();
-    return { token, tokenId, userId };
-  }
-
-  /** Resolves a bearer token to its principal, or undefined if unknown or revoked. */
+  /** Resolves a bearer token to its principal, or undefined if unknown, revoked, expired or its user disabled. */
   async authenticate(token: string): Promise<Principal | undefined> {
+    return (await this.lookup(token))?.principal;
+  }
+
+  /**
+   * Resolves a token together with its workspace's auth epoch, read in one statement (one
+   * snapshot), so a cache keyed on that epoch can never keep a principal from before a change
+   * whose epoch it has already seen. Records the use at most once a minute.
+   */
+  async lookup(token: string): Promise<EpochedPrincipal | undefined> {
     const row = await this.knex("api_tokens as t")
       .join("users as u", function () {
         this.on("u.workspace_id", "t.workspace_id").andOn("u.id", "t.user_id");
       })
       .join("workspaces as w", "w.id", "t.workspace_id")
+      .leftJoin("auth_epochs as e", "e.workspace_id", "t.workspace_id")
       .where("t.token_hash", hashToken(token))
       .whereNull("t.revoked_at")
-      .first("t.workspace_id", "t.id as token_id", "u.id as user_id", "u.name as user_name", "u.role", "w.time_zone");
+      .whereNull("u.disabled_at")
+      .where((q) => q.whereNull("t.expires_at").orWhere("t.expires_at", ">", this.knex.fn.now()))
+      .first(
+        "t.workspace_id",
+        "t.id as token_id",
+        "t.expires_at",
+        "t.last_used_at as token_used_at",
+        "u.id as user_id",
+        "u.name as user_name",
+        "u.role",
+        "w.time_zone",
+        this.knex.raw("coalesce(e.epoch, 0) as epoch"),
+      );
     if (!row) return undefined;
+    if (!row.token_used_at || Date.now() - new Date(row.token_used_at).getTime() > LAST_USED_PRECISION_MS) {
+      await this.knex("api_tokens").where({ workspace_id: row.workspace_id, id: row.token_id }).update({ last_used_at: this.knex.fn.now() });
+      await this.knex("users").where({ workspace_id: row.workspace_id, id: row.user_id }).update({ last_used_at: this.knex.fn.now() });
+    }
     return {
-      workspaceId: row.workspace_id,
-      timeZone: row.time_zone,
-      userId: row.user_id,
-      userName: row.user_name,
-      role: row.role as Role,
-      tokenId: row.token_id,
-      scope: UNRESTRICTED_SCOPE,
+      principal: {
+        workspaceId: row.workspace_id,
+        timeZone: row.time_zone,
+        userId: row.user_id,
+        userName: row.user_name,
+        role: row.role as Role,
+        tokenId: row.token_id,
+        scope: UNRESTRICTED_SCOPE,
+      },
+      epoch: Number(row.epoch),
+      expiresAt: row.expires_at ? new Date(row.expires_at) : null,
     };
   }
 }

@@ -69,6 +69,8 @@ export function errorHandler(logger: Logger, keepRejected: (r: RejectionRecord) 
         [, status, code] = match;
         message = err.message;
         details = err.details;
+        // A refusal may name a finer code of its own (e.g. role_mismatch, last_admin).
+        if (typeof (err as { code?: unknown }).code === "string") code = (err as unknown as { code: string }).code;
       }
     }
     const respond = () => {

@@ -90,7 +90,7 @@ export class KnexWorkspaceStore implements TokenIssuer {
       .join("workspaces as w", "w.id", "t.workspace_id")
       .where("t.token_hash", hashToken(token))
       .whereNull("t.revoked_at")
-      .first("t.workspace_id", "t.id as token_id", "u.id as user_id", "u.name as user_name", "u.role", "w.time_zone");
+      .first("t.workspace_id", "t.id as token_id", "u.id as user_id", "u.name as user_name", "u.role", "u.scope", "w.time_zone");
     if (!row) return undefined;
     return {
       workspaceId: row.workspace_id,
@@ -99,7 +99,7 @@ export class KnexWorkspaceStore implements TokenIssuer {
       userName: row.user_name,
       role: row.role as Role,
       tokenId: row.token_id,
-      scope: UNRESTRICTED_SCOPE,
+      scope: (typeof row.scope === "string" ? JSON.parse(row.scope) : row.scope) ?? UNRESTRICTED_SCOPE,
     };
   }
 }

@@ -9,6 +9,8 @@ import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import { LINE_COLUMNS, ORDER_COLUMNS, lineToRow, orderToRow, rowToLine, rowToOrder } from "./orderRows.js";
 import type { ImportOutcome, NewOrder, OrderListFilter, OrderStore, WriteContext } from "../domain/orders/ports.js";
+import type { RowScope } from "../domain/access/principal.js";
+import { whereInScope, withScope } from "./access/rowScope.js";
 
 /** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { ImportOutcome, NewOrder, OrderListFilter, WriteContext } from "../domain/orders/ports.js";
@@ -175,20 +177,32 @@ export class KnexOrderStore implements OrderStore {
     return ids;
   }
 
-  /** One order with its lines, or NotFoundError. */
-  async getOrder(workspaceId: string, id: string): Promise<Order> {
-    const row = await this.knex("orders").where({ workspace_id: workspaceId, id }).first(...ORDER_COLUMNS);
-    if (!row) throw new NotFoundError(`order ${id} does not exist`);
-    const lines = await this.knex("order_lines")
-      .where({ workspace_id: workspaceId, order_id: id })
-      .orderBy("line_no")
-      .select(...LINE_COLUMNS);
-    return { ...rowToOrder(row), lines: lines.map(rowToLine) };
+  /**
+   * One order with its lines, or NotFoundError — also when it lies outside `scope`, so a
+   * scoped caller cannot tell an order it may not see from one that does not exist.
+   */
+  async getOrder(workspaceId: string, id: string, scope?: RowScope): Promise<Order> {
+    return withScope(this.knex, scope, async (db) => {
+      const row = await whereInScope(db("orders").where({ workspace_id: workspaceId, id }), scope).first(...ORDER_COLUMNS);
+      if (!row) throw new NotFoundError(`order ${id} does not exist`);
+      const lines = await db("order_lines")
+        .where({ workspace_id: workspaceId, order_id: id })
+        .orderBy("line_no")
+        .select(...LINE_COLUMNS);
+      return { ...rowToOrder(row), lines: lines.map(rowToLine) };
+    });
   }
 
-  /** A page of orders, newest change last, by keyset on (updated_at, id). */
+  /**
+   * A page of orders, newest change last, by keyset on (updated_at, id). Only orders inside
+   * `f.scope` are listed (everything built on listing — the add-in's load, exports — inherits it).
+   */
   async listOrders(workspaceId: string, f: OrderListFilter): Promise<{ orders: Order[]; next: { updatedAt: string; id: string } | null }> {
-    const q = this.knex("orders").where("workspace_id", workspaceId);
+    return withScope(this.knex, f.scope, (db) => this.listPage(db, workspaceId, f));
+  }
+
+  private async listPage(db: Knex | Knex.Transaction, workspaceId: string, f: OrderListFilter): Promise<{ orders: Order[]; next: { updatedAt: string; id: string } | null }> {
+    const q = whereInScope(db("orders").where("workspace_id", workspaceId), f.scope);
     if (f.status) q.andWhere("status", f.status);
     if (f.channel) q.andWhere("channel", f.channel);
     if (f.region) q.andWhere("region", f.region);

@@ -87,6 +87,7 @@ export class KnexWorkspaceStore implements TokenIssuer, TokenLookup {
         "u.id as user_id",
         "u.name as user_name",
         "u.role",
+        "u.scope",
         "w.time_zone",
         this.knex.raw("coalesce(e.epoch, 0) as epoch"),
       );
@@ -103,7 +104,7 @@ export class KnexWorkspaceStore implements TokenIssuer, TokenLookup {
         userName: row.user_name,
         role: row.role as Role,
         tokenId: row.token_id,
-        scope: UNRESTRICTED_SCOPE,
+        scope: (typeof row.scope === "string" ? JSON.parse(row.scope) : row.scope) ?? UNRESTRICTED_SCOPE,
       },
       epoch: Number(row.epoch),
       expiresAt: row.expires_at ? new Date(row.expires_at) : null,

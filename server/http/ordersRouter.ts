@@ -1,6 +1,7 @@
 import { Router } from "express";
 import { api } from "../contracts/api.js";
 import { IsoDateTime } from "../contracts/common.js";
+import { isScoped } from "../domain/access/rowScope.js";
 import { InputError } from "../domain/errors.js";
 import type { OrderStore } from "../domain/orders/ports.js";
 import { bindRoute } from "./bindRoute.js";
@@ -61,11 +62,12 @@ export function ordersRouter(deps: OrdersDeps): Router {
       placed: query.placedFrom || query.placedTo ? { from: query.placedFrom, to: query.placedTo, timeZone: principal.timeZone } : undefined,
       limit: query.limit,
       cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
+      ...(isScoped(principal.scope) ? { scope: principal.scope } : {}),
     });
     return { orders: page.orders.map(toOrderView), nextCursor: page.next ? encodeCursor(page.next) : null };
   });
 
-  bindRoute(router, api.getOrder, async ({ params, principal }) => toOrderView(await deps.orders.getOrder(principal.workspaceId, params.id)));
+  bindRoute(router, api.getOrder, async ({ params, principal }) => toOrderView(await (isScoped(principal.scope) ? deps.orders.getOrder(principal.workspaceId, params.id, principal.scope) : deps.orders.getOrder(principal.workspaceId, params.id))));
 
   return router;
 }

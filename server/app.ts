@@ -21,6 +21,10 @@ import type { Metrics } from "./http/metrics.js";
 import { buildOpenApi } from "./http/openapi.js";
 import { ordersRouter } from "./http/ordersRouter.js";
 import { engineRouter, type EngineDeps } from "./http/engineRouter.js";
+import type { AccessPolicyStore } from "./domain/access/accessPolicies.js";
+import { callerPolicy } from "./http/accessGate.js";
+import { exportRouter } from "./http/exportRouter.js";
+import { policyRouter } from "./http/policyRouter.js";
 
 /**
  * Everything the HTTP app is built from; `main.ts` wires the real ones, tests their own.
@@ -41,8 +45,10 @@ export interface AppDeps {
   rejections: RejectionStore;
   /** Append-only log of sensitive operations (exports, publishes, token and user changes …). */
   sensitiveLog: SensitiveLog;
+  /** Column permissions per role (editable columns, unmasked personal data, export), per workspace. */
+  policies: AccessPolicyStore;
   /** The workflow engine's stores (events, edits, workflow, audit, alerts). */
-  engine: Omit<EngineDeps, "now">;
+  engine: Omit<EngineDeps, "now" | "policies">;
   /** Checks the database answers; throws if not. */
   ping: () => Promise<void>;
   backend: string;
@@ -93,16 +99,25 @@ export function buildApp(deps: AppDeps): Express {
     res.json(openapi);
   });
   apiRouter.use(jsonBody(deps.bodyLimitBytes));
-  bindRoute(apiRouter, api.me, async ({ principal }) => ({
-    workspaceId: principal.workspaceId,
-    user: principal.userName,
-    role: principal.role,
-    timeZone: principal.timeZone,
-  }));
+  const access = { policies: deps.policies, sensitiveLog: deps.sensitiveLog, now: deps.now };
+  bindRoute(apiRouter, api.me, async ({ principal }) => {
+    const policy = await callerPolicy(access, principal);
+    return {
+      workspaceId: principal.workspaceId,
+      user: principal.userName,
+      role: principal.role,
+      timeZone: principal.timeZone,
+      editableColumns: policy.editableColumns,
+      piiUnmasked: policy.unmaskedPii,
+      mayExport: policy.mayExport,
+    };
+  });
   apiRouter.use(usersRouter({ users: deps.users, sensitiveLog: deps.sensitiveLog, now: deps.now }));
-  apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now }));
-  apiRouter.use(feedRouter(deps.feed));
-  apiRouter.use(engineRouter({ ...deps.engine, now: deps.now }));
+  apiRouter.use(policyRouter(access));
+  apiRouter.use(exportRouter({ ...access, orders: deps.orders, workflows: deps.engine.workflows }));
+  apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now, access }));
+  apiRouter.use(feedRouter(deps.feed, access));
+  apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies }));
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({
     rejections: await deps.rejections.list(principal.workspaceId, query.limit, query.before),
   }));

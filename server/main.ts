@@ -22,6 +22,7 @@ import { KnexWorkspaceStore } from "./db/KnexWorkspaceStore.js";
 import { KnexSensitiveLog } from "./db/access/KnexSensitiveLog.js";
 import { KnexAuthEpochs } from "./db/access/KnexAuthEpochs.js";
 import { KnexUserDirectory } from "./db/access/KnexUserDirectory.js";
+import { KnexAccessPolicies } from "./db/access/KnexAccessPolicies.js";
 import { acquireDataDir } from "./db/dataDirLock.js";
 import { migrateLatest } from "./db/migrate.js";
 import { standardWorkflow } from "./domain/workflow/templates.js";
@@ -132,6 +133,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     feed,
     rejections: new KnexRejectionStore(db.knex),
     sensitiveLog: new KnexSensitiveLog(db.knex),
+    policies: new KnexAccessPolicies(db.knex),
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },
     ping: async () => {
       await db.knex.raw("select 1");

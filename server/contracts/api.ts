@@ -7,7 +7,8 @@ import {
   StatusCommandRequest, EventResult, VerifyResponse, VersionsResponse, WorkflowResponse,
 } from "./engine.js";
 import { WorkflowDefinition } from "./workflow.js";
-import { EditsRequest, EditsResponse } from "./edits.js";
+import { EDITABLE_COLUMN_NAMES, EditsRequest, EditsResponse } from "./edits.js";
+import { AccessPolicy, AccessPolicyResponse, ExportOrdersQuery } from "./access.js";
 import { ChannelParams, ChannelPausesResponse, ResumeChannelRequest, ResumeChannelResponse } from "./channels.js";
 import { ChangeRoleRequest, RotateTokenRequest, RotateTokenResponse, TokenParams, TokensQuery, TokensResponse, TokenView, UserParams, UsersResponse, UserView } from "./users.js";
 
@@ -49,6 +50,9 @@ export const MeResponse = z
     user: z.string(),
     role: Role,
     timeZone: z.string(),
+    editableColumns: z.array(z.enum(EDITABLE_COLUMN_NAMES)).describe("Columns this caller may edit, from the workspace's access policy"),
+    piiUnmasked: z.boolean().describe("Whether customer name, phone and address reach this caller unmasked"),
+    mayExport: z.boolean().describe("Whether this caller may export orders (GET /api/orders/export)"),
   })
   .meta({ id: "Me" });
 export type MeResponse = z.infer<typeof MeResponse>;
@@ -259,6 +263,28 @@ export const api = {
     params: ChannelParams,
     body: ResumeChannelRequest,
     response: ResumeChannelResponse,
+  }),
+  accessPolicy: defineRoute({
+    method: "get",
+    path: "/api/access/policy",
+    summary: "The access policy: per role, editable columns, unmasked personal data, export",
+    response: AccessPolicyResponse,
+  }),
+  putAccessPolicy: defineRoute({
+    method: "put",
+    path: "/api/access/policy",
+    summary: "Replace the access policy (admins; recorded in the sensitive-operation log)",
+    roles: ["admin"],
+    body: AccessPolicy,
+    response: AccessPolicyResponse,
+  }),
+  exportOrders: defineRoute({
+    method: "get",
+    path: "/api/orders/export",
+    summary: "Export the orders the list filters select as CSV (UTF-8 with BOM) or Excel, masked per role (recorded in the sensitive-operation log)",
+    query: ExportOrdersQuery,
+    response: z.string().describe("The file: text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").meta({ id: "OrderExportFile" }),
+    statuses: { 403: "The caller's role may not export under the access policy" },
   }),
   rejections: defineRoute({
     method: "get",

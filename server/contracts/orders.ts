@@ -31,9 +31,10 @@ export const OrderInput = z
         id: z.string().max(100).nullable().default(null),
         name: z.string().max(200).nullable().default(null),
         phone: z.string().max(50).nullable().default(null),
+        address: z.string().max(500).nullable().default(null).describe("Delivery address; masked to province and city for roles without the personal-data permission"),
       })
       .strict()
-      .default({ id: null, name: null, phone: null }),
+      .default({ id: null, name: null, phone: null, address: null }),
     totalAmount: DecimalAmount.describe("Order total in major units (yuan), e.g. 19.99"),
     currency: Currency.default("CNY"),
     region: z.string().max(100).nullable().default(null),
@@ -99,7 +100,7 @@ export const OrderView = z
     status: z.string(),
     workflowVersion: z.number().int(),
     version: z.number().int(),
-    customer: z.object({ id: z.string().nullable(), name: z.string().nullable(), phone: z.string().nullable() }),
+    customer: z.object({ id: z.string().nullable(), name: z.string().nullable(), phone: z.string().nullable(), address: z.string().nullable() }),
     totalAmount: z.string(),
     totalAmountMinor: z.number().int(),
     currency: z.string(),

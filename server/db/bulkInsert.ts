@@ -64,6 +64,7 @@ export const ORDER_WRITE_COLUMNS: readonly ColumnSpec[] = [
   ["warehouse", "text"], ["carrier", "text"], ["waybill_no", "text"], ["tags", "jsonb"], ["extra", "jsonb"],
   ["placed_at", "timestamptz"], ["paid_at", "timestamptz"], ["outbound_at", "timestamptz"], ["promised_at", "timestamptz"],
   ["status_since", "timestamptz"], ["created_at", "timestamptz"], ["updated_at", "timestamptz"], ["audit_head", "text"],
+  ["customer_address", "text"],
 ];
 
 /** Column specs of `order_lines`. */

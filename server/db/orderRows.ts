@@ -5,7 +5,7 @@ export const ORDER_COLUMNS = [
   "id", "workspace_id", "channel", "external_order_id", "status", "workflow_version", "version",
   "customer_id", "customer_name", "customer_phone", "total_amount", "currency", "region", "warehouse",
   "carrier", "waybill_no", "tags", "extra", "placed_at", "paid_at", "outbound_at", "promised_at",
-  "status_since", "created_at", "updated_at",
+  "status_since", "created_at", "updated_at", "customer_address",
 ] as const;
 
 /** Columns of order_lines read back. */
@@ -33,7 +33,7 @@ export function rowToOrder(row: Row): Order {
     status: row.status,
     workflowVersion: Number(row.workflow_version),
     version: Number(row.version),
-    customer: { id: row.customer_id, name: row.customer_name, phone: row.customer_phone },
+    customer: { id: row.customer_id, name: row.customer_name, phone: row.customer_phone, address: row.customer_address ?? null },
     totalAmount: Number(row.total_amount),
     currency: row.currency,
     region: row.region,
@@ -81,6 +81,7 @@ export function orderToRow(order: Order, auditHead: string | null = null): Row {
     created_at: order.createdAt,
     updated_at: order.updatedAt,
     audit_head: auditHead,
+    customer_address: order.customer.address ?? null,
   };
 }
 

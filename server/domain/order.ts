@@ -21,6 +21,8 @@ export interface Customer {
   id: string | null;
   name: string | null;
   phone: string | null;
+  /** Delivery address (personal data: masked for roles without the permission). */
+  address?: string | null;
 }
 
 /** An order row: identity, lifecycle position and the business fields rules look at. */

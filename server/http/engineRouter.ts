@@ -11,6 +11,7 @@ import type { SimulationReport } from "../domain/sandbox/simulationReport.js";
 import { ConflictError, InputError, NotAllowedError, NotFoundError } from "../domain/errors.js";
 import type { AlertStore, ChannelStore, EditStore, EventOutcome, EventStore, WorkflowStore } from "../domain/workflow/ports.js";
 import { summariseProblems, validateDefinition } from "../domain/workflow/validateDefinition.js";
+import { columnRefusal, mayEditColumn, type AccessPolicyStore } from "../domain/access/accessPolicies.js";
 import { bindRoute } from "./bindRoute.js";
 
 /** What the workflow-engine routes need: ports from `domain/`, implemented by the `Knex…` stores of the same name. */
@@ -27,6 +28,8 @@ export interface EngineDeps {
    */
   simulate: (flow: WorkflowDefinition, stream: { orders: number; seed: number; profile: StreamProfile }, tz: string) => Promise<SimulationReport>;
   now: () => Date;
+  /** Column permissions per role; absent, the edit store's own role rules decide alone. */
+  policies?: AccessPolicyStore;
 }
 
 /** Counts of outcomes in a batch answer, e.g. `{ applied: 980, duplicate: 20 }`. */
@@ -121,12 +124,20 @@ export function engineRouter(deps: EngineDeps): Router {
   });
 
   bindRoute(router, api.edits, async ({ body, principal }) => {
-    const ctx = { workspaceId: principal.workspaceId, user: principal.userName, role: principal.role };
+    const ctx = { workspaceId: principal.workspaceId, user: principal.userName, role: principal.role, policyChecked: Boolean(deps.policies) };
     const now = deps.now();
     const results: EditResult[] = new Array(body.edits.length);
     const fieldIdx: number[] = [];
     const statusIdx: number[] = [];
-    body.edits.forEach((e, i) => (e.column === "status" ? statusIdx : fieldIdx).push(i));
+    // Columns the access policy does not let this role edit are refused before anything runs.
+    const policy = deps.policies ? (await deps.policies.get(principal.workspaceId)).policy : undefined;
+    body.edits.forEach((e, i) => {
+      if (policy && !mayEditColumn(policy, principal.role, e.column)) {
+        results[i] = { clientEditId: e.clientEditId, orderId: e.orderId, column: e.column, outcome: "refused", reason: columnRefusal(principal.role, e.column), currentValue: null, currentVersion: null };
+        return;
+      }
+      (e.column === "status" ? statusIdx : fieldIdx).push(i);
+    });
 
     // Field edits first; a status edit in the same request based on the version before
     // them still holds (the request is one user's own sequence of edits) — but only when

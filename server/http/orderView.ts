@@ -1,12 +1,18 @@
 import type { OrderInput, OrderView } from "../contracts/orders.js";
 import type { Channel } from "../domain/channels.js";
+import { maskOrder } from "../domain/access/masking.js";
 import { InputError } from "../domain/errors.js";
 import { formatMinorUnits, toMinorUnits } from "../domain/money.js";
 import type { Order } from "../domain/order.js";
 import type { NewOrder } from "../domain/orders/ports.js";
 
-/** Domain order → API view, money as exact decimal strings plus minor units. */
-export function toOrderView(o: Order): OrderView {
+/**
+ * Domain order → API view, money as exact decimal strings plus minor units. With `mask`,
+ * the customer's name, phone and address are masked (`domain/access/masking.ts`): what a
+ * role without the unmasked-PII permission of the access policy receives.
+ */
+export function toOrderView(order: Order, opts: { mask?: boolean } = {}): OrderView {
+  const o = opts.mask ? maskOrder(order) : order;
   return {
     id: o.id,
     channel: o.channel,
@@ -14,7 +20,7 @@ export function toOrderView(o: Order): OrderView {
     status: o.status,
     workflowVersion: o.workflowVersion,
     version: o.version,
-    customer: o.customer,
+    customer: { id: o.customer.id, name: o.customer.name, phone: o.customer.phone, address: o.customer.address ?? null },
     totalAmount: formatMinorUnits(o.totalAmount, o.currency),
     totalAmountMinor: o.totalAmount,
     currency: o.currency,

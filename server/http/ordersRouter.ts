@@ -4,6 +4,7 @@ import { IsoDateTime } from "../contracts/common.js";
 import { isScoped } from "../domain/access/rowScope.js";
 import { InputError } from "../domain/errors.js";
 import type { OrderStore } from "../domain/orders/ports.js";
+import { callerPolicy, logUnmaskedRead, type AccessGate } from "./accessGate.js";
 import { bindRoute } from "./bindRoute.js";
 import type { Metrics } from "./metrics.js";
 import { toNewOrders, toOrderView } from "./orderView.js";
@@ -13,6 +14,8 @@ export interface OrdersDeps {
   orders: OrderStore;
   metrics: Metrics;
   now: () => Date;
+  /** The access policy (masking) and the log of unmasked reads; absent, personal data is always masked. */
+  access?: AccessGate;
 }
 
 function encodeCursor(c: { updatedAt: string; id: string }): string {
@@ -52,7 +55,7 @@ export function ordersRouter(deps: OrdersDeps): Router {
     };
   });
 
-  bindRoute(router, api.listOrders, async ({ query, principal }) => {
+  bindRoute(router, api.listOrders, async ({ query, principal, req }) => {
     const page = await deps.orders.listOrders(principal.workspaceId, {
       status: query.status,
       channel: query.channel,
@@ -64,10 +67,17 @@ export function ordersRouter(deps: OrdersDeps): Router {
       cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
       ...(isScoped(principal.scope) ? { scope: principal.scope } : {}),
     });
-    return { orders: page.orders.map(toOrderView), nextCursor: page.next ? encodeCursor(page.next) : null };
+    const unmasked = deps.access ? (await callerPolicy(deps.access, principal)).unmaskedPii : false;
+    if (unmasked) await logUnmaskedRead(deps.access!, req, principal, page.orders, "GET /api/orders");
+    return { orders: page.orders.map((o) => toOrderView(o, { mask: !unmasked })), nextCursor: page.next ? encodeCursor(page.next) : null };
   });
 
-  bindRoute(router, api.getOrder, async ({ params, principal }) => toOrderView(await (isScoped(principal.scope) ? deps.orders.getOrder(principal.workspaceId, params.id, principal.scope) : deps.orders.getOrder(principal.workspaceId, params.id))));
+  bindRoute(router, api.getOrder, async ({ params, principal, req }) => {
+    const order = await (isScoped(principal.scope) ? deps.orders.getOrder(principal.workspaceId, params.id, principal.scope) : deps.orders.getOrder(principal.workspaceId, params.id));
+    const unmasked = deps.access ? (await callerPolicy(deps.access, principal)).unmaskedPii : false;
+    if (unmasked) await logUnmaskedRead(deps.access!, req, principal, [order], "GET /api/orders/:id");
+    return toOrderView(order, { mask: !unmasked });
+  });
 
   return router;
 }

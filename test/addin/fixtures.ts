@@ -37,7 +37,7 @@ export function orderView(n: number, overrides: Partial<OrderView> = {}): OrderV
     status: "paid",
     workflowVersion: 1,
     version: 1,
-    customer: { id: `C${n}`, name: `客户${n}`, phone: null },
+    customer: { id: `C${n}`, name: `客户${n}`, phone: null, address: null },
     totalAmount: "199.90",
     totalAmountMinor: 19990,
     currency: "CNY",

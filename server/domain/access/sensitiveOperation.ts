@@ -10,7 +10,8 @@ export type SensitiveAction =
   | "token.rotate"
   | "user.disable"
   | "user.enable"
-  | "user.change";
+  | "user.change"
+  | "access.policy_change";
 
 /** One sensitive operation: who did what, from where, when. */
 export interface SensitiveOperation {

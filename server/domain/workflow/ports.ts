@@ -45,6 +45,8 @@ export interface EditContext {
   workspaceId: string;
   user: string;
   role: Role;
+  /** The access policy already allowed these columns for this role (the store then skips its static role list). */
+  policyChecked?: boolean;
 }
 
 /** Cell edits from the sheet (implemented by `KnexEditStore`). */

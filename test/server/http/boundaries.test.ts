@@ -137,7 +137,16 @@ describeEachDatabase("API boundaries", function ({ db }) {
     const res = await t.call("POST", "/api/tokens", { body: { user: "li.li", role: "customer_service" } });
     assert.equal(res.status, 200);
     const me = await t.call("GET", "/api/me", { token: res.body.token });
-    assert.deepEqual(me.body, { workspaceId: "default", user: "li.li", role: "customer_service", timeZone: "Asia/Shanghai" });
+    assert.deepEqual(me.body, {
+      workspaceId: "default",
+      user: "li.li",
+      role: "customer_service",
+      timeZone: "Asia/Shanghai",
+      // The default access policy of 客服专员: edits status, region, tags and remark; sees customers unmasked; no export.
+      editableColumns: ["status", "region", "tags", "remark"],
+      piiUnmasked: true,
+      mayExport: false,
+    });
   });
 
   it("reports health without a token", async function () {

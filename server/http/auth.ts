@@ -98,10 +98,13 @@ export class CachingAuthenticator implements Authenticator {
     if (!this.invalidation) return;
     if (this.checking) return this.checking;
     if (this.now() - this.lastCheck < (this.invalidation.checkEveryMs ?? 250)) return;
+    const workspaces = [...this.epochs.keys()];
+    if (workspaces.length === 0) return;
+    // Assigned before the check can finish: clearing `checking` inside a check that ends
+    // without awaiting would run before this assignment and leave a settled promise behind,
+    // which would silently stop every later check.
     this.checking = (async () => {
       try {
-        const workspaces = [...this.epochs.keys()];
-        if (workspaces.length === 0) return;
         const current = await this.invalidation!.epochs.read(workspaces);
         const moved = new Set<string>();
         for (const [ws, epoch] of current) {

@@ -30,7 +30,9 @@ export function maskName(name: string | null): string | null {
 }
 
 const PROVINCE = /^(.{2,8}?(省|自治区|特别行政区)|北京市|天津市|上海市|重庆市|北京|天津|上海|重庆|香港|澳门)/u;
-const CITY = /^(.{1,10}?(市|自治州|州|盟|地区))/u;
+// 市 is tried first: many city names themselves end in 州 (杭州市, 广州市), which a lazy match on 州
+// would cut short (`浙江省杭州****`); the other endings are for prefectures without a 市.
+const CITY = [/^(.{1,10}?市)/u, /^(.{1,10}?(自治州|盟|地区|州))/u];
 
 /** An address with only its province and city kept (`浙江省杭州市西湖区…` → `浙江省杭州市****`). */
 export function maskAddress(address: string | null): string | null {
@@ -39,7 +41,8 @@ export function maskAddress(address: string | null): string | null {
   const province = PROVINCE.exec(text);
   if (province) {
     let kept = province[1];
-    const city = CITY.exec(text.slice(kept.length));
+    const rest = text.slice(kept.length);
+    const city = CITY.map((re) => re.exec(rest)).find((m) => m !== null);
     if (city) kept += city[1];
     return kept.length < text.length ? `${kept}****` : kept;
   }

@@ -4,7 +4,6 @@ import { api } from "../contracts/api.js";
 import type { ExportOrdersQuery } from "../contracts/access.js";
 import { exportRefusal } from "../domain/access/accessPolicies.js";
 import { maskOrder } from "../domain/access/masking.js";
-import type { Principal } from "../domain/access/principal.js";
 import { ForbiddenError, InputError } from "../domain/errors.js";
 import type { Order } from "../domain/order.js";
 import { cellCsvText, csvRecord, EXPORT_COLUMNS, exportRows, type ExportCell } from "../domain/orders/exportTable.js";
@@ -12,6 +11,7 @@ import type { OrderListFilter, OrderStore } from "../domain/orders/ports.js";
 import type { WorkflowStore } from "../domain/workflow/ports.js";
 import { callerPolicy, logUnmaskedRead, type AccessGate } from "./accessGate.js";
 import { bindRoute } from "./bindRoute.js";
+import { listFilterOf } from "./orderView.js";
 import { sensitiveOperation } from "./sensitiveOps.js";
 
 /** What the export route needs. */
@@ -25,19 +25,6 @@ export interface ExportDeps extends AccessGate {
 
 const PAGE = 1000;
 const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/** The list filters of an export query, without pagination, confined to the caller's row scope. */
-function filterOf(query: ExportOrdersQuery, principal: Principal): Omit<OrderListFilter, "limit" | "cursor"> {
-  return {
-    status: query.status,
-    channel: query.channel,
-    region: query.region,
-    updatedSince: query.updatedSince ? new Date(query.updatedSince).toISOString() : undefined,
-    ids: query.ids ? [...new Set(query.ids.split(","))] : undefined,
-    placed: query.placedFrom || query.placedTo ? { from: query.placedFrom, to: query.placedTo, timeZone: principal.timeZone } : undefined,
-    scope: principal.scope,
-  };
-}
 
 /** The filters as the log records them (no personal data: filters are codes, days and IDs). */
 function loggedFilters(query: ExportOrdersQuery): Record<string, string> {
@@ -85,7 +72,7 @@ export function exportRouter(deps: ExportDeps): Router {
     const policy = await callerPolicy(deps, principal);
     if (!policy.mayExport) throw new ForbiddenError(exportRefusal(principal.role));
 
-    const filter = filterOf(query, principal);
+    const filter = listFilterOf(query, principal);
     const orders: Order[] = [];
     let cursor: OrderListFilter["cursor"];
     for (;;) {

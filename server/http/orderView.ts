@@ -1,10 +1,12 @@
 import type { OrderInput, OrderView } from "../contracts/orders.js";
 import type { Channel } from "../domain/channels.js";
+import type { Principal } from "../domain/access/principal.js";
+import { isScoped } from "../domain/access/rowScope.js";
 import { maskOrder } from "../domain/access/masking.js";
 import { InputError } from "../domain/errors.js";
 import { formatMinorUnits, toMinorUnits } from "../domain/money.js";
 import type { Order } from "../domain/order.js";
-import type { NewOrder } from "../domain/orders/ports.js";
+import type { NewOrder, OrderListFilter } from "../domain/orders/ports.js";
 
 /**
  * Domain order → API view, money as exact decimal strings plus minor units. With `mask`,
@@ -112,4 +114,20 @@ export function toNewOrders(inputs: OrderInput[]): NewOrder[] {
     throw new InputError(`invalid body: ${shown}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`, { problems });
   }
   return orders;
+}
+
+/** The order-list filters a query names (list and export share them), in the store's terms, confined to the caller's row scope. */
+export function listFilterOf(
+  query: { status?: string; channel?: string; region?: string; updatedSince?: string; ids?: string; placedFrom?: string; placedTo?: string },
+  principal: Principal,
+): Omit<OrderListFilter, "limit" | "cursor"> {
+  return {
+    status: query.status,
+    channel: query.channel,
+    region: query.region,
+    updatedSince: query.updatedSince ? new Date(query.updatedSince).toISOString() : undefined,
+    ids: query.ids ? [...new Set(query.ids.split(","))] : undefined,
+    placed: query.placedFrom || query.placedTo ? { from: query.placedFrom, to: query.placedTo, timeZone: principal.timeZone } : undefined,
+    ...(isScoped(principal.scope) ? { scope: principal.scope } : {}),
+  };
 }

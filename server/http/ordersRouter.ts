@@ -7,7 +7,7 @@ import type { OrderStore } from "../domain/orders/ports.js";
 import { callerPolicy, logUnmaskedRead, type AccessGate } from "./accessGate.js";
 import { bindRoute } from "./bindRoute.js";
 import type { Metrics } from "./metrics.js";
-import { toNewOrders, toOrderView } from "./orderView.js";
+import { listFilterOf, toNewOrders, toOrderView } from "./orderView.js";
 
 /** What the orders routes need. */
 export interface OrdersDeps {
@@ -57,15 +57,9 @@ export function ordersRouter(deps: OrdersDeps): Router {
 
   bindRoute(router, api.listOrders, async ({ query, principal, req }) => {
     const page = await deps.orders.listOrders(principal.workspaceId, {
-      status: query.status,
-      channel: query.channel,
-      region: query.region,
-      updatedSince: query.updatedSince ? new Date(query.updatedSince).toISOString() : undefined,
-      ids: query.ids ? [...new Set(query.ids.split(","))] : undefined,
-      placed: query.placedFrom || query.placedTo ? { from: query.placedFrom, to: query.placedTo, timeZone: principal.timeZone } : undefined,
+      ...listFilterOf(query, principal),
       limit: query.limit,
       cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
-      ...(isScoped(principal.scope) ? { scope: principal.scope } : {}),
     });
     const unmasked = deps.access ? (await callerPolicy(deps.access, principal)).unmaskedPii : false;
     if (unmasked) await logUnmaskedRead(deps.access!, req, principal, page.orders, "GET /api/orders");

@@ -131,7 +131,8 @@ export class KnexAuditStore implements AuditStore {
       const q = this.knex("audit_log").where("workspace_id", workspaceId);
       if (cursor) {
         const c: { orderId: string; seq: string } = cursor;
-        q.andWhere((w) => w.where("order_id", ">", c.orderId).orWhere((w2) => w2.where("order_id", c.orderId).andWhere("seq", ">", c.seq)));
+        // Row-value keyset: an index bound, so each page starts where the last ended instead of rescanning from the start.
+        q.andWhereRaw("(order_id, seq) > (?, ?::bigint)", [c.orderId, c.seq]);
       }
       const rows = await q
         .orderBy([{ column: "order_id" }, { column: "seq" }])

@@ -213,7 +213,8 @@ export class KnexOrderStore implements OrderStore {
     if (f.cursor) {
       const { updatedAt, id } = f.cursor;
       if (Number.isNaN(Date.parse(updatedAt))) throw new InputError("cursor is not one this server issued");
-      q.andWhere((w) => w.where("updated_at", ">", updatedAt).orWhere((w2) => w2.where("updated_at", "=", updatedAt).andWhere("id", ">", id)));
+      // A row-value comparison is an index bound; the equivalent `a > ? or (a = ? and b > ?)` is a filter over every earlier row.
+      q.andWhereRaw("(updated_at, id) > (?::timestamptz, ?)", [updatedAt, id]);
     }
     const rows = await q.orderBy([{ column: "updated_at" }, { column: "id" }]).limit(f.limit + 1).select(...ORDER_COLUMNS);
     const orders = rows.slice(0, f.limit).map(rowToOrder);

@@ -3,7 +3,7 @@ import { ChangesHeadResponse, ChangesQuery, ChangesResponse } from "./changes.js
 import { ImportOrdersRequest, ImportOrdersResponse, ListOrdersQuery, ListOrdersResponse, OrderView } from "./orders.js";
 import { Role } from "./roles.js";
 import {
-  AlertsQuery, AlertsResponse, HistoryResponse, PostEventsRequest, PostEventsResponse, PublishResponse, SimulateRequest,
+  AlertParams, AlertsQuery, AlertsResponse, CloseAlertRequest, CloseAlertResponse, HistoryResponse, PostEventsRequest, PostEventsResponse, PublishResponse, SimulateRequest,
   StatusCommandRequest, EventResult, VerifyResponse, VersionsResponse, WorkflowResponse,
 } from "./engine.js";
 import { WorkflowDefinition } from "./workflow.js";
@@ -241,6 +241,16 @@ export const api = {
     response: z.object({ report: z.record(z.string(), z.unknown()), comparison: z.record(z.string(), z.unknown()).optional() }).meta({ id: "SimulationResult" }),
   }),
   alerts: defineRoute({ method: "get", path: "/api/alerts", summary: "Alerts raised by timers and rules", query: AlertsQuery, response: AlertsResponse }),
+  closeAlert: defineRoute({
+    method: "post",
+    path: "/api/alerts/:id/close",
+    summary: "Close an open alert by hand (who and when are kept; the feed carries the clearing)",
+    roles: ["admin", "supervisor", "customer_service", "warehouse", "finance"],
+    params: AlertParams,
+    body: CloseAlertRequest,
+    response: CloseAlertResponse,
+    statuses: { 404: "No such alert", 409: "The alert has already ended" },
+  }),
   edits: defineRoute({
     method: "post",
     path: "/api/edits",

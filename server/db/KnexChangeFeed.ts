@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { Change, ChangeKind } from "../contracts/changes.js";
+import { clearAlertsLeftBehind } from "./alertLifecycle.js";
 import { bulkInsert, type ColumnSpec } from "./bulkInsert.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
 import type { ChangeFeed } from "../domain/changes/ports.js";
@@ -19,12 +20,16 @@ export interface NewChange {
 /**
  * Appends feed rows inside a writer's transaction. A transaction-level advisory lock per
  * workspace makes sequence order equal commit order, so a reader that has seen seq N
- * never later finds a row below N appear.
+ * never later finds a row below N appear. Every write of an order passes here, so this is
+ * also where the open alerts of a status the order has left are cleared (their
+ * `alert.cleared` rows follow the writer's own).
  */
 export async function appendChanges(trx: Knex.Transaction, workspaceId: string, rows: NewChange[], at: Date): Promise<void> {
   if (rows.length === 0) return;
   await trx.raw("select pg_advisory_xact_lock(hashtext(?))", [`ordersheet.changes:${workspaceId}`]);
   const atIso = at.toISOString();
+  const updated = [...new Set(rows.filter((r) => r.kind === "order.updated" && r.orderId !== null).map((r) => r.orderId as string))];
+  rows = [...rows, ...(await clearAlertsLeftBehind(trx, workspaceId, updated, atIso))];
   for (let i = 0; i < rows.length; i += 5000) {
     await bulkInsert(
       trx,

@@ -269,10 +269,23 @@ export class KnexEventStore implements EventStore {
     const out: Record<string, unknown>[] = [];
     for (let i = 0; i < rows.length; i += CHUNK) {
       out.push(
+        // An alert that already ended is raised again (its condition came back); an open one stays as it is.
         ...(await trx("alerts")
           .insert(rows.slice(i, i + CHUNK))
           .onConflict(["workspace_id", "order_id", "key"])
-          .ignore()
+          .merge({
+            level: trx.raw("excluded.level"),
+            message: trx.raw("excluded.message"),
+            notify: trx.raw("excluded.notify"),
+            via: trx.raw("excluded.via"),
+            details: trx.raw("excluded.details"),
+            raised_at: trx.raw("excluded.raised_at"),
+            cleared_at: null,
+            cleared_by: null,
+            clear_reason: null,
+            clear_note: null,
+          })
+          .where("alerts.cleared_at", "is not", null)
           .returning(["order_id", "level", "message", "source", "source_id"])),
       );
     }

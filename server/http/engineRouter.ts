@@ -230,6 +230,17 @@ export function engineRouter(deps: EngineDeps): Router {
     alerts: await deps.alerts.list(principal.workspaceId, { open: query.open === "true", orderId: query.orderId, limit: query.limit }),
   }));
 
+  bindRoute(router, api.closeAlert, async ({ params, body, principal }) => {
+    const r = await deps.alerts.close(principal.workspaceId, params.id, { actor: principal.userName, note: body.note ?? null, scope: principal.scope }, deps.now());
+    if (r.outcome === "not_found") throw new NotFoundError(`alert ${params.id} does not exist in this workspace`);
+    if (r.outcome === "already_cleared") {
+      const a = r.alert;
+      const how = a.clearReason === "closed" ? `was closed by ${a.clearedBy}` : a.clearReason === "status_left" ? "ended when the order left the status it was raised in" : "ended when its condition no longer held";
+      throw new ConflictError(`alert ${params.id} ${how} at ${a.clearedAt}`, { alert: a });
+    }
+    return { alert: r.alert };
+  });
+
   bindRoute(router, api.channelPauses, async ({ principal }) => ({ pauses: await deps.channels.list(principal.workspaceId) }));
 
   bindRoute(router, api.resumeChannel, async ({ params, body, principal }) => {

@@ -3,6 +3,7 @@ import type { EventInput } from "../../contracts/events.js";
 import type { Role } from "../../contracts/roles.js";
 import type { WorkflowDefinition } from "../../contracts/workflow.js";
 import type { Actor } from "./decision.js";
+import type { RowScope } from "../access/principal.js";
 
 /** How one event ended. `duplicate`: the same (source, sourceEventId) was processed before. */
 export type EventOutcomeKind = "applied" | "noop" | "refused" | "conflict" | "held" | "not_found" | "duplicate";
@@ -94,12 +95,30 @@ export interface AlertRecord {
   notify: string | null;
   raisedAt: string;
   clearedAt: string | null;
+  /** `system` when the condition ended by itself, else the user who closed it. */
+  clearedBy: string | null;
+  clearReason: AlertClearReason | null;
+  clearNote: string | null;
 }
+
+/** Why an alert ended: the order left the status, the timer's condition ended, or a person closed it. */
+export type AlertClearReason = "status_left" | "condition_ended" | "closed";
 
 /** Alerts raised by timers and rules (implemented by `KnexAlertStore`). */
 export interface AlertStore {
   /** Alerts newest first; open ones only unless `open` is false. */
   list(workspaceId: string, opts: { open: boolean; orderId?: string; limit: number }): Promise<AlertRecord[]>;
+  /**
+   * Closes an open alert on behalf of `actor` (with an optional note) and puts the clearing
+   * in the change feed. `not_found` when no such alert exists in the workspace (or inside
+   * `scope`), `already_cleared` (with the record) when it has ended.
+   */
+  close(
+    workspaceId: string,
+    id: string,
+    by: { actor: string; note: string | null; scope?: RowScope },
+    now: Date,
+  ): Promise<{ outcome: "closed" | "already_cleared"; alert: AlertRecord } | { outcome: "not_found" }>;
 }
 
 /** A paused channel as listed. */

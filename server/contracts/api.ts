@@ -10,6 +10,7 @@ import { WorkflowDefinition } from "./workflow.js";
 import { EDITABLE_COLUMN_NAMES, EditsRequest, EditsResponse } from "./edits.js";
 import { AccessPolicy, AccessPolicyResponse, ExportOrdersQuery } from "./access.js";
 import { ChannelParams, ChannelPausesResponse, ResumeChannelRequest, ResumeChannelResponse } from "./channels.js";
+import { SensitiveLogQuery, SensitiveLogResponse } from "./sensitiveLog.js";
 import { ChangeRoleRequest, RotateTokenRequest, RotateTokenResponse, TokenParams, TokensQuery, TokensResponse, TokenView, UserParams, UsersResponse, UserView } from "./users.js";
 
 /**
@@ -287,6 +288,14 @@ export const api = {
     roles: ["admin"],
     body: AccessPolicy,
     response: AccessPolicyResponse,
+  }),
+  sensitiveLog: defineRoute({
+    method: "get",
+    path: "/api/access/log",
+    summary: "The sensitive-operation log, newest first: exports, publishes, rule and connector changes, unmasked reads, token and user changes (admins, auditors)",
+    roles: ["admin", "auditor"],
+    query: SensitiveLogQuery,
+    response: SensitiveLogResponse,
   }),
   exportOrders: defineRoute({
     method: "get",

@@ -12,7 +12,10 @@ import { ConflictError, InputError, NotAllowedError, NotFoundError } from "../do
 import type { AlertStore, ChannelStore, EditStore, EventOutcome, EventStore, WorkflowStore } from "../domain/workflow/ports.js";
 import { summariseProblems, validateDefinition } from "../domain/workflow/validateDefinition.js";
 import { columnRefusal, mayEditColumn, type AccessPolicyStore } from "../domain/access/accessPolicies.js";
+import type { SensitiveLog } from "../domain/access/sensitiveOperation.js";
+import { ruleChanges } from "../domain/workflow/ruleChanges.js";
 import { bindRoute } from "./bindRoute.js";
+import { sensitiveOperation } from "./sensitiveOps.js";
 
 /** What the workflow-engine routes need: ports from `domain/`, implemented by the `Knex…` stores of the same name. */
 export interface EngineDeps {
@@ -30,6 +33,8 @@ export interface EngineDeps {
   now: () => Date;
   /** Column permissions per role; absent, the edit store's own role rules decide alone. */
   policies?: AccessPolicyStore;
+  /** Where workflow publishes, rule changes, channel resumes and audit verifications are logged. */
+  sensitiveLog?: SensitiveLog;
 }
 
 /** Counts of outcomes in a batch answer, e.g. `{ applied: 980, duplicate: 20 }`. */
@@ -197,13 +202,29 @@ export function engineRouter(deps: EngineDeps): Router {
     entries: await deps.audit.history(principal.workspaceId, params.id),
   }));
 
-  bindRoute(router, api.verifyAudit, async ({ principal }) => deps.audit.verify(principal.workspaceId));
+  bindRoute(router, api.verifyAudit, async ({ principal, req }) => {
+    const report = await deps.audit.verify(principal.workspaceId);
+    const { ok, chains, entries, digestsChecked, firstBroken } = report;
+    await deps.sensitiveLog?.record(sensitiveOperation(req, principal, "audit.verify", "audit chains", { ok, chains, entries, digestsChecked, firstBroken }, deps.now()));
+    return report;
+  });
 
   bindRoute(router, api.getWorkflow, async ({ principal }) => deps.workflows.current(principal.workspaceId));
 
-  bindRoute(router, api.putWorkflow, async ({ body, principal }) =>
-    deps.workflows.publish(principal.workspaceId, body, { name: principal.userName, source: `api:${principal.userName}` }, deps.now()),
-  );
+  bindRoute(router, api.putWorkflow, async ({ body, principal, req }) => {
+    const before = deps.sensitiveLog ? await deps.workflows.current(principal.workspaceId) : undefined;
+    const published = await deps.workflows.publish(principal.workspaceId, body, { name: principal.userName, source: `api:${principal.userName}` }, deps.now());
+    if (deps.sensitiveLog && before) {
+      const at = deps.now();
+      const target = `workflow v${published.version}`;
+      await deps.sensitiveLog.record(
+        sensitiveOperation(req, principal, "workflow.publish", target, { name: body.name, version: published.version, previousVersion: before.version, migratedOrders: published.migratedOrders }, at),
+      );
+      const rules = ruleChanges(before.definition, body);
+      if (rules) await deps.sensitiveLog.record(sensitiveOperation(req, principal, "rule.change", target, { version: published.version, previousVersion: before.version, ...rules }, at));
+    }
+    return published;
+  });
 
   bindRoute(router, api.workflowVersions, async ({ principal }) => ({ versions: await deps.workflows.versions(principal.workspaceId) }));
 
@@ -243,7 +264,7 @@ export function engineRouter(deps: EngineDeps): Router {
 
   bindRoute(router, api.channelPauses, async ({ principal }) => ({ pauses: await deps.channels.list(principal.workspaceId) }));
 
-  bindRoute(router, api.resumeChannel, async ({ params, body, principal }) => {
+  bindRoute(router, api.resumeChannel, async ({ params, body, principal, req }) => {
     const ws = principal.workspaceId;
     const wasPaused = await deps.channels.resume(ws, params.channel, principal.userName, body.note, deps.now());
     // Replay what the pause held, oldest first, through the engine. Each event is decided
@@ -264,6 +285,9 @@ export function engineRouter(deps: EngineDeps): Router {
       }
       if (counts.held) break; // paused again by a breaker during the replay
     }
+    await deps.sensitiveLog?.record(
+      sensitiveOperation(req, principal, "connector.change", `channel ${params.channel}`, { operation: "resume", channel: params.channel, wasPaused, replayed, counts }, deps.now()),
+    );
     return { channel: params.channel, wasPaused, replayed, counts };
   });
 

@@ -12,6 +12,8 @@ import { ConflictError, InputError, NotAllowedError, NotFoundError } from "../do
 import type { AlertStore, ChannelStore, EditStore, EventOutcome, EventStore, WorkflowStore } from "../domain/workflow/ports.js";
 import { summariseProblems, validateDefinition } from "../domain/workflow/validateDefinition.js";
 import { columnRefusal, mayEditColumn, type AccessPolicyStore } from "../domain/access/accessPolicies.js";
+import type { Principal, RowScope } from "../domain/access/principal.js";
+import { isScoped } from "../domain/access/rowScope.js";
 import { bindRoute } from "./bindRoute.js";
 
 /** What the workflow-engine routes need: ports from `domain/`, implemented by the `Knex…` stores of the same name. */
@@ -30,6 +32,15 @@ export interface EngineDeps {
   now: () => Date;
   /** Column permissions per role; absent, the edit store's own role rules decide alone. */
   policies?: AccessPolicyStore;
+}
+
+/**
+ * The caller's row scope as the stores take it: absent when it restricts nothing. Every
+ * order-bearing route passes it on (events, status commands, edits, history, alerts); a
+ * channel's resume replays held facts from their original senders and stays workspace-wide.
+ */
+function scopeOf(principal: Principal): { scope?: RowScope } {
+  return isScoped(principal.scope) ? { scope: principal.scope } : {};
 }
 
 /** Counts of outcomes in a batch answer, e.g. `{ applied: 980, duplicate: 20 }`. */
@@ -92,7 +103,7 @@ export function engineRouter(deps: EngineDeps): Router {
 
   bindRoute(router, api.postEvents, async ({ body, principal }) => {
     const results = await deps.events.process(
-      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName } },
+      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName }, ...scopeOf(principal) },
       body.events,
       deps.now(),
     );
@@ -110,7 +121,7 @@ export function engineRouter(deps: EngineDeps): Router {
       data: { to, baseVersion: body.baseVersion, ...(body.note ? { note: body.note } : {}) },
     } as EventInput;
     const [r] = await deps.events.process(
-      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName } },
+      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName }, ...scopeOf(principal) },
       [event],
       deps.now(),
     );
@@ -124,7 +135,7 @@ export function engineRouter(deps: EngineDeps): Router {
   });
 
   bindRoute(router, api.edits, async ({ body, principal }) => {
-    const ctx = { workspaceId: principal.workspaceId, user: principal.userName, role: principal.role, policyChecked: Boolean(deps.policies) };
+    const ctx = { workspaceId: principal.workspaceId, user: principal.userName, role: principal.role, policyChecked: Boolean(deps.policies), ...scopeOf(principal) };
     const now = deps.now();
     const results: EditResult[] = new Array(body.edits.length);
     const fieldIdx: number[] = [];
@@ -177,7 +188,7 @@ export function engineRouter(deps: EngineDeps): Router {
       }
       if (events.length) {
         const outcomes = await deps.events.process(
-          { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName } },
+          { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName }, ...scopeOf(principal) },
           events,
           now,
         );
@@ -194,7 +205,7 @@ export function engineRouter(deps: EngineDeps): Router {
 
   bindRoute(router, api.history, async ({ params, principal }) => ({
     orderId: params.id,
-    entries: await deps.audit.history(principal.workspaceId, params.id),
+    entries: await deps.audit.history(principal.workspaceId, params.id, scopeOf(principal).scope),
   }));
 
   bindRoute(router, api.verifyAudit, async ({ principal }) => deps.audit.verify(principal.workspaceId));
@@ -227,7 +238,7 @@ export function engineRouter(deps: EngineDeps): Router {
   });
 
   bindRoute(router, api.alerts, async ({ query, principal }) => ({
-    alerts: await deps.alerts.list(principal.workspaceId, { open: query.open === "true", orderId: query.orderId, limit: query.limit }),
+    alerts: await deps.alerts.list(principal.workspaceId, { open: query.open === "true", orderId: query.orderId, limit: query.limit, ...scopeOf(principal) }),
   }));
 
   bindRoute(router, api.channelPauses, async ({ principal }) => ({ pauses: await deps.channels.list(principal.workspaceId) }));

@@ -47,6 +47,25 @@ const FIELD_LABELS = {
 } as const;
 
 /**
+ * Why an order with these fields may not be created by a caller of `scope`, in zh-CN and
+ * English, naming the field, its value and the values allowed; undefined when it lies inside.
+ */
+export function scopeCreateRefusal(scope: RowScope | undefined, o: { region?: string | null; warehouse?: string | null; channel: string }): string | undefined {
+  if (!isScoped(scope)) return undefined;
+  for (const [dim, field] of SCOPE_DIMENSIONS) {
+    const allowed = scope[dim];
+    const value = o[field] ?? null;
+    if (allowed === undefined || (value !== null && allowed.includes(value))) continue;
+    const label = FIELD_LABELS[field];
+    return (
+      `${label["zh-CN"]}${value === null ? "为空" : `「${value}」`}不在你的数据范围内（你可见的${label["zh-CN"]}：${allowed.join("、") || "无"}） / ` +
+      `${label.en} ${value === null ? "is empty, which is" : `"${value}" is`} outside your row scope (${label.en} allowed: ${allowed.join(", ") || "none"})`
+    );
+  }
+  return undefined;
+}
+
+/**
  * Why a change may not leave `after` where it is, when it would take an order the caller may
  * see out of their row scope — in zh-CN and English, naming the field, its new value and the
  * values allowed; undefined when the order stays inside.

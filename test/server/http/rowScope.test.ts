@@ -326,4 +326,30 @@ describeEachDatabase("row scope on every order route", ({ db }) => {
     });
     assert.deepEqual(new Set(touched), inside);
   });
+
+  describe("import (runs last: it adds an order)", function () {
+    it("creates orders inside the scope, refuses one outside naming the field, and refuses a key imported outside the scope without naming that order", async function () {
+      const again = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(101, inScope)] }, token: scoped });
+      assert.equal(again.status, 200);
+      assert.deepEqual([again.body.results[0].outcome, again.body.results[0].id], ["unchanged", in1]);
+
+      const away = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(201, inScope), sampleOrder(202, { ...inScope, region: "华南" })] }, token: scoped });
+      assert.equal(away.status, 400);
+      assert.match(away.body.error.message, /orders\[1\]/);
+      assert.match(away.body.error.message, /地区/);
+      assert.match(away.body.error.message, /region "华南"/);
+
+      const foreign = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(103, inScope)] }, token: scoped });
+      assert.equal(foreign.status, 400, JSON.stringify(foreign.body));
+      assert.match(foreign.body.error.message, /outside your row scope/);
+      assert.ok(!JSON.stringify(foreign.body).includes(outRegion), "the order outside the scope is not named");
+
+      const total = (await t.call("GET", "/api/orders?limit=100")).body.orders.length;
+      assert.equal(total, 5, "nothing was created by the refused batches");
+      const created = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(203, inScope)] }, token: scoped });
+      assert.equal(created.body.results[0].outcome, "created", JSON.stringify(created.body));
+      const list = (await t.call("GET", "/api/orders?limit=100", { token: scoped })).body.orders.map((o: { id: string }) => o.id);
+      assert.ok(list.includes(created.body.results[0].id));
+    });
+  });
 });

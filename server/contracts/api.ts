@@ -11,7 +11,7 @@ import { EDITABLE_COLUMN_NAMES, EditsRequest, EditsResponse } from "./edits.js";
 import { AccessPolicy, AccessPolicyResponse, ExportOrdersQuery } from "./access.js";
 import { ChannelParams, ChannelPausesResponse, ResumeChannelRequest, ResumeChannelResponse } from "./channels.js";
 import { SensitiveLogQuery, SensitiveLogResponse } from "./sensitiveLog.js";
-import { ChangeRoleRequest, RotateTokenRequest, RotateTokenResponse, TokenParams, TokensQuery, TokensResponse, TokenView, UserParams, UsersResponse, UserView } from "./users.js";
+import { ChangeRoleRequest, ChangeScopeRequest, RotateTokenRequest, RotateTokenResponse, TokenParams, TokensQuery, TokensResponse, TokenView, UserParams, UsersResponse, UserView } from "./users.js";
 
 /**
  * One HTTP endpoint as data: the server validates with it, the OpenAPI document is
@@ -154,6 +154,16 @@ export const api = {
     body: ChangeRoleRequest,
     response: UserView,
     statuses: { 404: "No such user", 409: "It would leave the workspace without an active admin (last_admin)" },
+  }),
+  changeScope: defineRoute({
+    method: "put",
+    path: "/api/users/:name/scope",
+    summary: "Set the regions, warehouses and channels whose orders a user may see and change (row scope); every token of theirs follows within a second (admins)",
+    roles: ["admin"],
+    params: UserParams,
+    body: ChangeScopeRequest,
+    response: UserView,
+    statuses: { 404: "No such user" },
   }),
   disableUser: defineRoute({
     method: "post",

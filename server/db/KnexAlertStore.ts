@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 import type { RowScope } from "../domain/access/principal.js";
 import type { AlertClearReason, AlertRecord, AlertStore } from "../domain/workflow/ports.js";
 import { alertClearedChange, type ClearedAlertRow } from "./alertLifecycle.js";
-import { enterScope, whereInScope } from "./access/rowScope.js";
+import { enterScope, isScoped, scopeCondition, whereInScope, withScope } from "./access/rowScope.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges } from "./KnexChangeFeed.js";
 
@@ -35,16 +35,27 @@ export class KnexAlertStore implements AlertStore {
     private readonly signal: ChangeSignal,
   ) {}
 
-  /** Alerts newest first; open ones only unless `open` is false. */
-  async list(workspaceId: string, opts: { open: boolean; orderId?: string; limit: number }): Promise<AlertRecord[]> {
-    const q = this.knex("alerts")
-      .where("workspace_id", workspaceId)
-      .orderBy("id", "desc")
-      .limit(opts.limit)
-      .select(...ALERT_COLUMNS);
-    if (opts.open) q.whereNull("cleared_at");
-    if (opts.orderId) q.andWhere("order_id", opts.orderId);
-    const rows = await q;
+  /**
+   * Alerts newest first; open ones only unless `open` is false. With a row `scope`, only
+   * alerts about orders inside it (row-level security confines the read as well).
+   */
+  async list(workspaceId: string, opts: { open: boolean; orderId?: string; limit: number; scope?: RowScope }): Promise<AlertRecord[]> {
+    const rows = await withScope(this.knex, opts.scope, (db) => {
+      const q = db("alerts")
+        .where("alerts.workspace_id", workspaceId)
+        .orderBy("alerts.id", "desc")
+        .limit(opts.limit)
+        .select(...ALERT_COLUMNS.map((c) => `alerts.${c}`));
+      if (opts.open) q.whereNull("alerts.cleared_at");
+      if (opts.orderId) q.andWhere("alerts.order_id", opts.orderId);
+      if (isScoped(opts.scope)) {
+        const c = scopeCondition(opts.scope, "o");
+        q.whereExists((e) =>
+          e.select(db.raw("1")).from("orders as o").whereRaw("o.workspace_id = alerts.workspace_id and o.id = alerts.order_id").andWhereRaw(c.sql, c.bindings as unknown as readonly Knex.RawBinding[]),
+        );
+      }
+      return q;
+    });
     return rows.map(rowToAlert);
   }
 

@@ -14,6 +14,8 @@ import { summariseProblems, validateDefinition } from "../domain/workflow/valida
 import { columnRefusal, mayEditColumn, type AccessPolicyStore } from "../domain/access/accessPolicies.js";
 import type { SensitiveLog } from "../domain/access/sensitiveOperation.js";
 import { ruleChanges } from "../domain/workflow/ruleChanges.js";
+import type { Principal, RowScope } from "../domain/access/principal.js";
+import { isScoped } from "../domain/access/rowScope.js";
 import { bindRoute } from "./bindRoute.js";
 import { sensitiveOperation } from "./sensitiveOps.js";
 
@@ -35,6 +37,15 @@ export interface EngineDeps {
   policies?: AccessPolicyStore;
   /** Where workflow publishes, rule changes, channel resumes and audit verifications are logged. */
   sensitiveLog?: SensitiveLog;
+}
+
+/**
+ * The caller's row scope as the stores take it: absent when it restricts nothing. Every
+ * order-bearing route passes it on (events, status commands, edits, history, alerts); a
+ * channel's resume replays held facts from their original senders and stays workspace-wide.
+ */
+function scopeOf(principal: Principal): { scope?: RowScope } {
+  return isScoped(principal.scope) ? { scope: principal.scope } : {};
 }
 
 /** Counts of outcomes in a batch answer, e.g. `{ applied: 980, duplicate: 20 }`. */
@@ -97,7 +108,7 @@ export function engineRouter(deps: EngineDeps): Router {
 
   bindRoute(router, api.postEvents, async ({ body, principal }) => {
     const results = await deps.events.process(
-      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName } },
+      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName }, ...scopeOf(principal) },
       body.events,
       deps.now(),
     );
@@ -115,7 +126,7 @@ export function engineRouter(deps: EngineDeps): Router {
       data: { to, baseVersion: body.baseVersion, ...(body.note ? { note: body.note } : {}) },
     } as EventInput;
     const [r] = await deps.events.process(
-      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName } },
+      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName }, ...scopeOf(principal) },
       [event],
       deps.now(),
     );
@@ -129,7 +140,7 @@ export function engineRouter(deps: EngineDeps): Router {
   });
 
   bindRoute(router, api.edits, async ({ body, principal }) => {
-    const ctx = { workspaceId: principal.workspaceId, user: principal.userName, role: principal.role, policyChecked: Boolean(deps.policies) };
+    const ctx = { workspaceId: principal.workspaceId, user: principal.userName, role: principal.role, policyChecked: Boolean(deps.policies), ...scopeOf(principal) };
     const now = deps.now();
     const results: EditResult[] = new Array(body.edits.length);
     const fieldIdx: number[] = [];
@@ -182,7 +193,7 @@ export function engineRouter(deps: EngineDeps): Router {
       }
       if (events.length) {
         const outcomes = await deps.events.process(
-          { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName } },
+          { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName }, ...scopeOf(principal) },
           events,
           now,
         );
@@ -199,7 +210,7 @@ export function engineRouter(deps: EngineDeps): Router {
 
   bindRoute(router, api.history, async ({ params, principal }) => ({
     orderId: params.id,
-    entries: await deps.audit.history(principal.workspaceId, params.id),
+    entries: await deps.audit.history(principal.workspaceId, params.id, scopeOf(principal).scope),
   }));
 
   bindRoute(router, api.verifyAudit, async ({ principal, req }) => {
@@ -248,7 +259,7 @@ export function engineRouter(deps: EngineDeps): Router {
   });
 
   bindRoute(router, api.alerts, async ({ query, principal }) => ({
-    alerts: await deps.alerts.list(principal.workspaceId, { open: query.open === "true", orderId: query.orderId, limit: query.limit }),
+    alerts: await deps.alerts.list(principal.workspaceId, { open: query.open === "true", orderId: query.orderId, limit: query.limit, ...scopeOf(principal) }),
   }));
 
   bindRoute(router, api.closeAlert, async ({ params, body, principal }) => {

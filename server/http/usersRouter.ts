@@ -16,7 +16,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
  * `/api/users` and `/api/tokens`: issue, list, revoke and rotate tokens; list users, change a
- * role, disable and enable. Every change is written to the sensitive-operation log.
+ * role or a row scope, disable and enable. Every change is written to the sensitive-operation log.
  */
 export function usersRouter(deps: UsersDeps): Router {
   const router = Router();
@@ -59,6 +59,17 @@ export function usersRouter(deps: UsersDeps): Router {
   bindRoute(router, api.changeRole, async ({ params, body, principal, req }) => {
     const user = await deps.users.changeRole(principal.workspaceId, params.name, body.role);
     await log(req, principal, "user.change", params.name, { role: body.role }, deps.now());
+    return user;
+  });
+
+  bindRoute(router, api.changeScope, async ({ params, body, principal, req }) => {
+    const scope = {
+      ...(body.regions ? { regions: body.regions } : {}),
+      ...(body.warehouses ? { warehouses: body.warehouses } : {}),
+      ...(body.channels ? { channels: body.channels } : {}),
+    };
+    const user = await deps.users.changeScope(principal.workspaceId, params.name, scope);
+    await log(req, principal, "user.change", params.name, { scope: user.scope }, deps.now());
     return user;
   });
 

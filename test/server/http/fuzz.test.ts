@@ -273,7 +273,7 @@ describeEachDatabase("fuzz: every route of the OpenAPI document", function ({ db
       const headers: Record<string, string> = { ...(r.headers ?? {}) };
       if (r.role) headers.authorization = `Bearer ${tokens.get(r.role)}`;
       try {
-        const res = await fetch(t.url + r.path, { method: r.method.toUpperCase(), headers, body: r.body });
+        const res = await fetch(t.url + r.path, { method: r.method.toUpperCase(), headers, body: r.body as BodyInit | undefined });
         const text = await res.text();
         let body: Json;
         try {
@@ -426,7 +426,7 @@ describeEachDatabase("fuzz: every route of the OpenAPI document", function ({ db
       ["BOM", `\uFEFF${baseText}`],
       ["NUL byte outside strings", `${baseText}\u0000`],
       ["raw invalid UTF-8", Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe, 0xed, 0xa0, 0x80, 0xc0, 0xae]), Buffer.from('"}')])],
-      ["raw invalid UTF-8 inside a valid body", Buffer.from((baseText ?? "{}").replace(/"(fuzz|tmall|auditor|customer_service)"/, '"\u0001"'), "utf8").map((b) => (b === 1 ? 0xff : b))],
+      ["raw invalid UTF-8 inside a valid body", Buffer.from(Buffer.from((baseText ?? "{}").replace(/"(fuzz|tmall|auditor|customer_service)"/, '"\u0001"'), "utf8").map((b) => (b === 1 ? 0xff : b)))],
       ["UTF-16 body", Buffer.from(baseText ?? "{}", "utf16le"), { "content-type": "application/json; charset=utf-16" }],
       ["text/plain", baseText ?? "{}", { "content-type": "text/plain" }],
       ["no content type", baseText ?? "{}", {}],
@@ -446,7 +446,7 @@ describeEachDatabase("fuzz: every route of the OpenAPI document", function ({ db
   /** The authorization header itself, malformed (once per route). */
   function authRequests(method: string, route: string): FuzzRequest[] {
     const p = route.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(validParam(n, route)));
-    return [
+    const headerSets: Record<string, string>[] = [
       {},
       { authorization: "Bearer" },
       { authorization: "Bearer " },
@@ -455,7 +455,8 @@ describeEachDatabase("fuzz: every route of the OpenAPI document", function ({ db
       { authorization: "Bearer tok\u00ff\u00fe" },
       { authorization: `Bearer ${t.adminToken} extra` },
       { authorization: `bearer ${t.adminToken}`.toUpperCase() },
-    ].map((headers, i) => ({ label: `auth #${i}`, method, path: p, headers, role: null }));
+    ];
+    return headerSets.map((headers, i) => ({ label: `auth #${i}`, method, path: p, headers, role: null }));
   }
 
   it("walks every documented route as admin and as auditor: no 5xx, every 4xx in the envelope quoting no SQL, and the server still serves", async function () {

@@ -5,12 +5,13 @@ import { addinBench } from "./addinBench.js";
 import { engineBench } from "./engineBench.js";
 import { feedLatencyBench } from "./feedLatencyBench.js";
 import { importBench, type BenchResult } from "./importBench.js";
+import { rowScopeBench } from "./rowScopeBench.js";
 import { sandboxBench } from "./sandboxBench.js";
 
 /**
  * `npm run bench`: the project's speed goals, measured against baselines in the same run.
  * Options: --orders N (import orders per round), --engine-orders N (orders whose events
- * the engine replays per round), --rounds R, --only import|engine|sandbox|feed|addin.
+ * the engine replays per round), --rounds R, --only import|engine|sandbox|feed|addin|scope.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
         return { ...first, value: median(each), note: `${first.note ? `${first.note}; ` : ""}median of rounds ${each.join(" / ")}` };
       })]);
     }
+    if (!values.only || values.only === "scope") results.push(["row scope", await rowScopeBench(db, { rounds: Number(values.rounds) })]);
     if (!values.only || values.only === "addin") results.push(["Excel add-in (counting Excel stand-in)", await addinBench()]);
   } finally {
     await close();

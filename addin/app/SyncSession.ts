@@ -84,7 +84,7 @@ export class SyncSession {
       conflictStorage: queueStorage(deps.store, "conflicts"),
       send: (edits) => this.requireApi().postEdits(edits),
       newId: deps.newId,
-      context: () => ({ lang: this.lang, statuses: this.statuses, role: this.me?.role }),
+      context: () => ({ lang: this.lang, statuses: this.statuses, role: this.me?.role, editableColumns: this.me?.editableColumns }),
       knownRow: (id) => {
         const o = this.known.get(id);
         return o ? rowFromOrder(o, this.rowContext()) : undefined;
@@ -290,6 +290,8 @@ export class SyncSession {
     const api = this.requireApi();
     this.filter = filter;
     this.deps.store.set("filter", JSON.stringify(filter));
+    // What this user may edit may have changed since connecting (an admin changed the policy).
+    this.me = await api.me();
     await this.unfollow();
     await this.prepareSheet(); // the sheets may have been deleted or renamed since connecting
     const cursor = await this.feedHead(api);

@@ -6,7 +6,8 @@ import { ApiError } from "../api/ApiError.js";
 import type { ApiClient } from "../api/ApiClient.js";
 import { ChangeFeedLoop } from "../api/ChangeFeedLoop.js";
 import { AlertBook, alertPatches } from "../core/AlertBook.js";
-import { COL, columnForEditable, headerRow } from "../core/columns.js";
+import { COL, COLUMNS, columnForEditable, headerRow } from "../core/columns.js";
+import { editableColumnsFor } from "../core/editCapture.js";
 import { diffRows, protectKey } from "../core/diffRows.js";
 import { EditQueue } from "../core/EditQueue.js";
 import { formatTime } from "../core/formatTime.js";
@@ -219,6 +220,13 @@ export class SyncSession {
     await this.prepareSheet();
   }
 
+  /** Table indexes of the editable columns the signed-in user may not edit (none before /api/me answered). */
+  private lockedColumns(): number[] {
+    if (!this.me) return [];
+    const mine = new Set<string>(editableColumnsFor(this.me));
+    return COLUMNS.flatMap((c, i) => (c.editable && !mine.has(c.editable) ? [i] : []));
+  }
+
   private prepareSheet(): Promise<void> {
     const both = (level: "red" | "orange" | "green") => LANGS.map((l) => t(l, `sla.${level}`));
     return this.deps.gateway.prepare({
@@ -227,6 +235,7 @@ export class SyncSession {
       headers: headerRow(this.lang),
       slaLabels: { red: both("red"), orange: both("orange"), green: both("green") },
       validation: { title: t(this.lang, "validation.title"), message: t(this.lang, "validation.message") },
+      lockedColumns: this.lockedColumns(),
     });
   }
 

@@ -285,8 +285,13 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     assert.equal((await ts.call("PUT", "/api/access/policy", { body: changed })).status, 200);
     try {
       assert.match((await page.textContent("#connection")) ?? "", /你可以修改：状态、地区、标签、备注/, "the columns as they were on connecting");
+      const atConnect: number[] = await page.evaluate(() => (window as any).__excel.shadedColumns());
+      assert.ok(atConnect.includes(COL.warehouse) && !atConnect.includes(COL.region), `customer service could edit the region, not the warehouse: ${atConnect}`);
       await page.click("#load");
       await page.waitForFunction(() => document.querySelector("#connection")?.textContent?.includes("你可以修改：状态、备注"));
+      const shaded: number[] = await page.evaluate(() => (window as any).__excel.shadedColumns());
+      assert.ok(shaded.includes(COL.region) && shaded.includes(COL.tags) && shaded.includes(COL.warehouse), `the columns taken away are shaded: ${shaded}`);
+      assert.ok(!shaded.includes(COL.status) && !shaded.includes(COL.remark), "the columns left to edit are not");
       const target = ids[1];
       const { index, values } = await rowOf(target);
       const before = await order(target);
@@ -299,6 +304,10 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     } finally {
       assert.equal((await ts.call("PUT", "/api/access/policy", { body: original })).status, 200);
     }
+    await page.click("#load");
+    await page.waitForFunction(() => document.querySelector("#connection")?.textContent?.includes("你可以修改：状态、地区、标签、备注"));
+    const restored: number[] = await page.evaluate(() => (window as any).__excel.shadedColumns());
+    assert.ok(!restored.includes(COL.region) && !restored.includes(COL.tags), `the shading goes when the policy gives the columns back: ${restored}`);
   });
 
   it("tells staff on a host older than ExcelApi 1.14 that this Excel is too old, and touches no sheet", async function () {

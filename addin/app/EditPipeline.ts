@@ -1,4 +1,4 @@
-import type { CellEdit, EditResult } from "../../server/contracts/edits.js";
+import type { CellEdit, EditableColumn, EditResult } from "../../server/contracts/edits.js";
 import type { Role } from "../../server/contracts/roles.js";
 import { ApiError } from "../api/ApiError.js";
 import { COL } from "../core/columns.js";
@@ -20,8 +20,8 @@ export interface EditPipelineDeps {
   /** Sends edits to the server (POST /api/edits). */
   send: (edits: CellEdit[]) => Promise<EditResult[]>;
   newId: () => string;
-  /** Current display settings. */
-  context: () => { lang: Lang; statuses: StatusBook; role?: Role };
+  /** Current display settings, and what the signed-in user may edit (from `GET /api/me` once it answered). */
+  context: () => { lang: Lang; statuses: StatusBook; role?: Role; editableColumns?: readonly EditableColumn[] };
   /** The row the sheet last showed for an order (for reverting refused cells). */
   knownRow: (orderId: string) => readonly CellValue[] | undefined;
   /** Told when the server could not be reached (edits stay queued) or answered again. */

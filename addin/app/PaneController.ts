@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { ROLE_LABELS } from "../../server/contracts/access.js";
+import type { MeResponse } from "../../server/contracts/api.js";
 import { ApiClient } from "../api/ApiClient.js";
 import { COL, columnForEditable, COLUMNS } from "../core/columns.js";
+import { editableColumnsFor } from "../core/editCapture.js";
 import { alertLevelLabel, listSeparator, t, type Lang } from "../core/i18n.js";
 import type { OrderFilter } from "../core/OrderFilter.js";
 import { readJson, type PaneStore } from "../core/PaneStore.js";
@@ -83,7 +86,7 @@ export class PaneController {
       }
       const me = await this.session.connect(this.makeApi(origin, token.trim()));
       this.store.set("connection", JSON.stringify({ url: origin, token: token.trim() }));
-      this.view.showConnected(t(this.session.lang, "connect.connected", { user: me.user, role: me.role, workspace: me.workspaceId }), true);
+      this.view.showConnected(connectedText(me, this.session.lang), true);
       this.view.setStatusOptions(this.session.statuses.codes().map((code) => ({ code, label: this.session.statuses.label(code, this.session.lang) })));
       if (this.autoSync && this.store.get("cursor")) this.session.follow();
       this.renderLists();
@@ -94,6 +97,7 @@ export class PaneController {
   load(filter: OrderFilter): Promise<void> {
     return this.guard(async () => {
       await this.session.load(filter, this.autoSync);
+      if (this.session.me) this.view.showConnected(connectedText(this.session.me, this.session.lang), true);
     });
   }
 
@@ -175,4 +179,11 @@ export class PaneController {
     );
     this.view.showAlerts(this.session.alerts.list().map((a) => ({ orderId: a.orderId, level: a.level, text: `${a.orderId} · ${alertLevelLabel(a.level, lang)}：${a.message}` })));
   }
+}
+
+/** The connected line: who, in which workspace, and the columns the access policy lets them edit. */
+export function connectedText(me: MeResponse, lang: Lang): string {
+  const columns = editableColumnsFor(me).map((c) => columnForEditable(c)?.header[lang] ?? c);
+  const who = t(lang, "connect.connected", { user: me.user, role: ROLE_LABELS[me.role]?.[lang] ?? me.role, workspace: me.workspaceId });
+  return `${who}${lang === "en" ? ". " : "。"}${columns.length ? t(lang, "connect.editable", { columns: columns.join(listSeparator(lang)) }) : t(lang, "connect.editableNone")}`;
 }

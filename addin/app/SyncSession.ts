@@ -6,7 +6,8 @@ import { ApiError } from "../api/ApiError.js";
 import type { ApiClient } from "../api/ApiClient.js";
 import { ChangeFeedLoop } from "../api/ChangeFeedLoop.js";
 import { AlertBook, alertPatches } from "../core/AlertBook.js";
-import { COL, columnForEditable, headerRow } from "../core/columns.js";
+import { COL, COLUMNS, columnForEditable, headerRow } from "../core/columns.js";
+import { editableColumnsFor } from "../core/editCapture.js";
 import { diffRows, protectKey } from "../core/diffRows.js";
 import { EditQueue } from "../core/EditQueue.js";
 import { formatTime } from "../core/formatTime.js";
@@ -84,7 +85,7 @@ export class SyncSession {
       conflictStorage: queueStorage(deps.store, "conflicts"),
       send: (edits) => this.requireApi().postEdits(edits),
       newId: deps.newId,
-      context: () => ({ lang: this.lang, statuses: this.statuses, role: this.me?.role }),
+      context: () => ({ lang: this.lang, statuses: this.statuses, role: this.me?.role, editableColumns: this.me?.editableColumns }),
       knownRow: (id) => {
         const o = this.known.get(id);
         return o ? rowFromOrder(o, this.rowContext()) : undefined;
@@ -219,6 +220,13 @@ export class SyncSession {
     await this.prepareSheet();
   }
 
+  /** Table indexes of the editable columns the signed-in user may not edit (none before /api/me answered). */
+  private lockedColumns(): number[] {
+    if (!this.me) return [];
+    const mine = new Set<string>(editableColumnsFor(this.me));
+    return COLUMNS.flatMap((c, i) => (c.editable && !mine.has(c.editable) ? [i] : []));
+  }
+
   private prepareSheet(): Promise<void> {
     const both = (level: "red" | "orange" | "green") => LANGS.map((l) => t(l, `sla.${level}`));
     return this.deps.gateway.prepare({
@@ -227,6 +235,7 @@ export class SyncSession {
       headers: headerRow(this.lang),
       slaLabels: { red: both("red"), orange: both("orange"), green: both("green") },
       validation: { title: t(this.lang, "validation.title"), message: t(this.lang, "validation.message") },
+      lockedColumns: this.lockedColumns(),
     });
   }
 
@@ -290,6 +299,8 @@ export class SyncSession {
     const api = this.requireApi();
     this.filter = filter;
     this.deps.store.set("filter", JSON.stringify(filter));
+    // What this user may edit may have changed since connecting (an admin changed the policy).
+    this.me = await api.me();
     await this.unfollow();
     await this.prepareSheet(); // the sheets may have been deleted or renamed since connecting
     const cursor = await this.feedHead(api);

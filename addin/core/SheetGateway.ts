@@ -15,6 +15,11 @@ export interface WorkbookSetup {
   slaLabels: { red: string[]; orange: string[]; green: string[] };
   /** Title and message of the status dropdown's error alert. */
   validation: { title: string; message: string };
+  /**
+   * Editable columns (0-based table indexes) the signed-in user may not edit under the access
+   * policy: shaded like system columns. Absent or empty: none.
+   */
+  lockedColumns?: readonly number[];
 }
 
 /** Progress of a long write: rows written of the total. */

@@ -1,7 +1,8 @@
-import { EDITABLE_COLUMNS, type CellEdit } from "../../server/contracts/edits.js";
+import { ROLE_LABELS } from "../../server/contracts/access.js";
+import { EDITABLE_COLUMNS, EDITABLE_COLUMN_NAMES, type CellEdit, type EditableColumn } from "../../server/contracts/edits.js";
 import { isReadOnlyRole, type Role } from "../../server/contracts/roles.js";
-import { COL, COLUMNS, COLUMN_COUNT } from "./columns.js";
-import { t, type Lang } from "./i18n.js";
+import { COL, COLUMNS, COLUMN_COUNT, columnForEditable } from "./columns.js";
+import { listSeparator, t, type Lang } from "./i18n.js";
 import { cellText } from "./rowsFromOrders.js";
 import type { StatusBook } from "./StatusBook.js";
 
@@ -44,8 +45,33 @@ export interface CaptureContext {
   lang: Lang;
   /** The caller's role, to refuse at once what the server would refuse. */
   role?: Role;
+  /**
+   * The columns the workspace's access policy lets this user edit (`editableColumns` of
+   * `GET /api/me`). Until the server has answered, the built-in role table stands in.
+   */
+  editableColumns?: readonly EditableColumn[];
   /** A fresh, unique client edit ID. */
   newId: () => string;
+}
+
+/**
+ * The columns the user may edit: the server's list for them when known, else what the
+ * built-in role table allows the role (everything when the role is not known yet either).
+ */
+export function editableColumnsFor(ctx: Pick<CaptureContext, "role" | "editableColumns">): EditableColumn[] {
+  if (ctx.editableColumns) return EDITABLE_COLUMN_NAMES.filter((c) => ctx.editableColumns!.includes(c));
+  if (!ctx.role) return [...EDITABLE_COLUMN_NAMES];
+  if (isReadOnlyRole(ctx.role)) return [];
+  return EDITABLE_COLUMN_NAMES.filter((c) => (EDITABLE_COLUMNS[c].roles as readonly Role[]).includes(ctx.role!));
+}
+
+/** Why the user may not edit `column`, naming their role and the columns they may edit. */
+export function columnRefusalText(column: EditableColumn, ctx: Pick<CaptureContext, "role" | "editableColumns" | "lang">): string {
+  const role = ctx.role ? ROLE_LABELS[ctx.role][ctx.lang] : "?";
+  const header = (c: EditableColumn) => columnForEditable(c)?.header[ctx.lang] ?? c;
+  const allowed = editableColumnsFor(ctx);
+  if (!allowed.length) return t(ctx.lang, "refuse.noColumns", { role });
+  return t(ctx.lang, "refuse.role", { role, column: header(column), columns: allowed.map(header).join(listSeparator(ctx.lang)) });
 }
 
 /** An edit to send, with where it was made and the cell text as typed. */
@@ -88,7 +114,7 @@ export function normaliseTags(text: string): string {
  * Turns a changed block (one typed cell, or a paste read back from the range) into
  * cell edits: status labels become state codes, text is trimmed (empty clears), and
  * edits the server would never accept — system columns, rows without an order, columns
- * the role may not edit — are refused here with a reason.
+ * the access policy does not let this user edit — are refused here with a reason.
  */
 export function captureEdits(block: ChangedBlock, ctx: CaptureContext): Capture {
   const out: Capture = { edits: [], refusals: [] };
@@ -113,10 +139,7 @@ export function captureEdits(block: ChangedBlock, ctx: CaptureContext): Capture 
       const def = COLUMNS[col];
       if (!def.editable) return refuse(t(ctx.lang, "refuse.systemColumn", { column: def.header[ctx.lang] }));
       if (ctx.role && isReadOnlyRole(ctx.role)) return refuse(t(ctx.lang, "refuse.readOnly"));
-      const allowedRoles: readonly Role[] = EDITABLE_COLUMNS[def.editable].roles;
-      if (ctx.role && !allowedRoles.includes(ctx.role)) {
-        return refuse(t(ctx.lang, "refuse.role", { role: ctx.role, column: def.header[ctx.lang] }));
-      }
+      if (!editableColumnsFor(ctx).includes(def.editable)) return refuse(columnRefusalText(def.editable, ctx));
       const baseVersion = Number(cellText(block.versions[r]));
       if (!Number.isInteger(baseVersion) || baseVersion < 1) return refuse(t(ctx.lang, "refuse.keyColumn"));
       let value: string | null;

@@ -74,6 +74,25 @@ function formatNewTable(sheet: Excel.Worksheet, setup: WorkbookSetup): void {
   sheet.freezePanes.freezeRows(1);
 }
 
+/**
+ * Shades the editable columns this user may not edit like system columns, and takes that
+ * shading off the others (the user or the policy may have changed since the last time).
+ * Editable columns carry no other conditional format, so clearing theirs loses nothing.
+ */
+function shadeLockedColumns(sheet: Excel.Worksheet, setup: WorkbookSetup): void {
+  const locked = new Set(setup.lockedColumns ?? []);
+  const keyed = `=LEN($${columnLetter(COL.key)}2)>0`;
+  COLUMNS.forEach((c, i) => {
+    if (!c.editable) return;
+    const range = columnRange(sheet, i);
+    range.conditionalFormats.clearAll();
+    if (!locked.has(i)) return;
+    const cf = range.conditionalFormats.add(Excel.ConditionalFormatType.custom);
+    cf.custom.rule.formula = keyed;
+    cf.custom.format.fill.color = SYSTEM_FILL;
+  });
+}
+
 /** Writes the status labels to the hidden Lists sheet and points the Status dropdown at them. */
 function refreshStatusList(lists: Excel.Worksheet, orders: Excel.Worksheet, setup: WorkbookSetup): void {
   const labels = setup.statusLabels.length ? setup.statusLabels : [""];
@@ -93,7 +112,7 @@ function refreshStatusList(lists: Excel.Worksheet, orders: Excel.Worksheet, setu
 /**
  * Creates what the pane needs and is missing — the Orders sheet and table, the hidden Lists
  * sheet, the Alerts and Conflicts sheets — and refreshes the header row and the status
- * list in the current language. An existing table whose columns were changed, or whose sheet
+ * list in the current language, and the shading of the columns this user may not edit. An existing table whose columns were changed, or whose sheet
  * was renamed, is refused (writing on would split the orders over two sheets).
  * Returns whether the table was created.
  */
@@ -127,6 +146,7 @@ export async function prepareWorkbook(context: Excel.RequestContext, setup: Work
     formatNewTable(orders, setup);
   }
   header!.values = [setup.headers];
+  shadeLockedColumns(orders, setup);
 
   const lists = addSheet(sheets, found.lists, LISTS_SHEET);
   lists.visibility = Excel.SheetVisibility.hidden;

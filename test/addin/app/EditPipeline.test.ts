@@ -83,6 +83,34 @@ describe("EditPipeline when the server refuses the batch", function () {
   });
 });
 
+describe("EditPipeline under the server's access policy", function () {
+  it("answers an edit of a column this user may not edit locally (cell reverted, reason in Sync) and sends only the rest", async function () {
+    const known = new Map<string, OrderView>([["TM20260115-00001", orderView(1, { region: "华东" })]]);
+    const server = savingServer({ version: 1 });
+    const patches: CellPatch[] = [];
+    const editable: ("status" | "remark")[] = ["status", "remark"];
+    const pipeline = new EditPipeline({
+      gateway: { patchCells: async (p: readonly CellPatch[]) => void patches.push(...p) } as unknown as SheetGateway,
+      queue: new EditQueue({ load: () => null, save: () => {} }),
+      send: server.send,
+      newId: () => "e1",
+      context: () => ({ lang: "zh-CN", statuses: testStatuses, role: "customer_service", editableColumns: editable }),
+      knownRow: (id) => (known.has(id) ? rowFromOrder(known.get(id)!, testContext()) : undefined),
+      onReachable: () => {},
+      onNotice: () => {},
+      onProblem: () => {},
+      onChange: () => {},
+      onSaved: () => {},
+    });
+    await pipeline.capture({ firstRow: 0, firstCol: COL.region, values: [["华南"]], keys: ["TM20260115-00001"], versions: ["1"] });
+    assert.equal(server.received.length, 0, "nothing reaches the server");
+    assert.deepEqual(patches.find((p) => p.col === COL.region), { orderId: "TM20260115-00001", col: COL.region, value: "华东" }, "the cell goes back");
+    assert.match(String(patches.find((p) => p.col === COL.sync)?.value), /你的角色（客服专员）不能修改「地区」；你可以修改：状态、备注/);
+    await pipeline.capture({ firstRow: 0, firstCol: COL.remark, values: [["周末送"]], keys: ["TM20260115-00001"], versions: ["1"] });
+    assert.deepEqual(server.received.map((e) => [e.column, e.value]), [["remark", "周末送"]]);
+  });
+});
+
 describe("applySaved", function () {
   const saved = (column: string, value: unknown, version: number) => ({ clientEditId: "e", orderId: "A", column, outcome: "saved" as const, version, value });
 

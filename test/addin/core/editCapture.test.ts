@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { COL } from "../../../addin/core/columns.js";
-import { captureEdits, isOwnOrRemoteChange, normaliseTags, type ChangedBlock } from "../../../addin/core/editCapture.js";
+import { captureEdits, editableColumnsFor, isOwnOrRemoteChange, normaliseTags, type ChangedBlock } from "../../../addin/core/editCapture.js";
 import { testStatuses } from "../fixtures.js";
 
 function ids() {
@@ -50,7 +50,7 @@ describe("captureEdits", function () {
     assert.equal(out.edits.length, 0);
     assert.match(out.refusals[0].reason, /乱写/);
     const wh = captureEdits(block({ firstCol: COL.warehouse, values: [["WH9"]] }), ctx());
-    assert.match(wh.refusals[0].reason, /customer_service/);
+    assert.match(wh.refusals[0].reason, /客服专员.*仓库/);
   });
 
   it("refuses typing into a row without an order and ignores clearing one", function () {
@@ -76,6 +76,43 @@ describe("captureEdits", function () {
     const out = captureEdits(block({}), { ...ctx(), role: "auditor" });
     assert.equal(out.edits.length, 0);
     assert.match(out.refusals[0].reason, /只读/);
+  });
+});
+
+describe("captureEdits under the server's access policy (editableColumns of /api/me)", function () {
+  const row = { firstCol: COL.region, values: [["华南", "WH1", "SF", "SF123", "vip", "周末送"]] };
+
+  it("refuses locally, naming the column and the columns this user may edit, what the server's list leaves out", function () {
+    const out = captureEdits(block(row), { ...ctx(), editableColumns: ["status", "remark"] });
+    assert.deepEqual(out.edits.map((e) => e.edit.column), ["remark"]);
+    assert.deepEqual(out.refusals.map((r) => r.col), [COL.region, COL.warehouse, COL.carrier, COL.waybillNo, COL.tags]);
+    assert.equal(out.refusals[0].reason, "你的角色（客服专员）不能修改「地区」；你可以修改：状态、备注");
+    assert.equal(out.refusals[0].orderId, "TM1");
+    const en = captureEdits(block({ firstCol: COL.tags, values: [["vip"]] }), { ...ctx(), lang: "en", editableColumns: ["status", "remark"] });
+    assert.equal(en.refusals[0].reason, 'Your role (customer service) may not change "Tags"; you may change: Status, Remark');
+  });
+
+  it("lets the user edit what the server's list allows even where the built-in role table would not", function () {
+    const out = captureEdits(block({ firstCol: COL.region, values: [["华南"]] }), { ...ctx(), role: "warehouse", editableColumns: ["region"] });
+    assert.deepEqual(out.edits.map((e) => [e.edit.column, e.edit.value]), [["region", "华南"]]);
+    assert.deepEqual(out.refusals, []);
+    // The same edit without the server's answer falls back on the built-in table, which refuses it.
+    const fallback = captureEdits(block({ firstCol: COL.region, values: [["华南"]] }), { ...ctx(), role: "warehouse" });
+    assert.deepEqual(fallback.edits, []);
+    assert.match(fallback.refusals[0].reason, /仓储主管.*地区/);
+  });
+
+  it("says plainly when the policy leaves a writer role no column at all", function () {
+    const out = captureEdits(block({}), { ...ctx(), role: "finance", editableColumns: [] });
+    assert.deepEqual(out.edits, []);
+    assert.equal(out.refusals[0].reason, "访问策略不允许你的角色（财务会计）修改任何列");
+  });
+
+  it("editableColumnsFor: the server's list in sheet order, else the built-in table for the role, else everything", function () {
+    assert.deepEqual(editableColumnsFor({ role: "customer_service", editableColumns: ["remark", "status"] }), ["status", "remark"]);
+    assert.deepEqual(editableColumnsFor({ role: "customer_service" }), ["status", "region", "tags", "remark"]);
+    assert.deepEqual(editableColumnsFor({ role: "auditor" }), []);
+    assert.equal(editableColumnsFor({}).length, 7);
   });
 });
 

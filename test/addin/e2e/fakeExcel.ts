@@ -239,9 +239,18 @@ class FRange extends Loadable {
     return {
       add: (type: string) => {
         const cf = { type, custom: { rule: { formula: "" }, format: { fill: { color: "" } } }, textComparison: { rule: {}, format: { fill: { color: "" }, font: { color: "" } } }, stopIfTrue: false };
-        this.ctx.op(() => this.at().sheet.cfs.push(cf));
+        this.ctx.op(() => {
+          const { sheet, b } = this.at();
+          sheet.cfs.push(Object.assign(cf, { at: `${b.top},${b.left}:${b.bottom},${b.right}` }));
+        });
         return cf;
       },
+      clearAll: () =>
+        this.ctx.op(() => {
+          const { sheet, b } = this.at();
+          const at = `${b.top},${b.left}:${b.bottom},${b.right}`;
+          sheet.cfs = sheet.cfs.filter((cf) => (cf as { at?: string }).at !== at);
+        }),
     };
   }
   get dataValidation() {

@@ -83,6 +83,17 @@ w.__excel = {
     const t = ordersTable();
     return t.sheet.fills.get(`${t.top + 1 + row},${t.left + col}`) ?? "";
   },
+  /** Orders table columns (0-based) a conditional format shades grey, as system columns are. */
+  shadedColumns: () => {
+    const t = ordersTable();
+    const out = new Set<number>();
+    for (const cf of t.sheet.cfs as { at?: string; custom?: { format?: { fill?: { color?: string } } } }[]) {
+      if (cf.custom?.format?.fill?.color !== "#EDEDED" || !cf.at) continue;
+      const [, left, , right] = cf.at.split(/[,:]/).map(Number);
+      for (let c = left; c <= right; c++) out.add(c - t.left);
+    }
+    return [...out].sort((a, b) => a - b);
+  },
   sheetRows: (name: string, n: number, cols: number) => read(must(book.sheets.get(name), name), { top: 0, left: 0, bottom: n - 1, right: cols - 1 }),
   /** The user types or pastes `values` at `address` of the Orders sheet. */
   edit: async (address: string, values: Cell[][]) => {

@@ -277,6 +277,39 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     await waitForCell(target, COL.remark, "视图之后");
   });
 
+  it("follows the server's access policy: after an admin takes a column from the role, the next load says so and an edit of it is refused in the sheet without asking the server", async function () {
+    this.timeout(30_000);
+    const original = (await ts.call("GET", "/api/access/policy")).body.policy;
+    const changed = structuredClone(original);
+    changed.roles.customer_service.editableColumns = ["status", "remark"];
+    assert.equal((await ts.call("PUT", "/api/access/policy", { body: changed })).status, 200);
+    try {
+      assert.match((await page.textContent("#connection")) ?? "", /你可以修改：状态、地区、标签、备注/, "the columns as they were on connecting");
+      const atConnect: number[] = await page.evaluate(() => (window as any).__excel.shadedColumns());
+      assert.ok(atConnect.includes(COL.warehouse) && !atConnect.includes(COL.region), `customer service could edit the region, not the warehouse: ${atConnect}`);
+      await page.click("#load");
+      await page.waitForFunction(() => document.querySelector("#connection")?.textContent?.includes("你可以修改：状态、备注"));
+      const shaded: number[] = await page.evaluate(() => (window as any).__excel.shadedColumns());
+      assert.ok(shaded.includes(COL.region) && shaded.includes(COL.tags) && shaded.includes(COL.warehouse), `the columns taken away are shaded: ${shaded}`);
+      assert.ok(!shaded.includes(COL.status) && !shaded.includes(COL.remark), "the columns left to edit are not");
+      const target = ids[1];
+      const { index, values } = await rowOf(target);
+      const before = await order(target);
+      editBodies.length = 0;
+      await edit(cellAddress(index, COL.region), [["区九"]]);
+      await waitForCell(target, COL.sync, "你的角色（客服专员）不能修改「地区」；你可以修改：状态、备注", "includes");
+      await waitForCell(target, COL.region, String(values[COL.region]));
+      assert.deepEqual(editBodies, [], "nothing was sent");
+      assert.equal((await order(target)).version, before.version);
+    } finally {
+      assert.equal((await ts.call("PUT", "/api/access/policy", { body: original })).status, 200);
+    }
+    await page.click("#load");
+    await page.waitForFunction(() => document.querySelector("#connection")?.textContent?.includes("你可以修改：状态、地区、标签、备注"));
+    const restored: number[] = await page.evaluate(() => (window as any).__excel.shadedColumns());
+    assert.ok(!restored.includes(COL.region) && !restored.includes(COL.tags), `the shading goes when the policy gives the columns back: ${restored}`);
+  });
+
   it("tells staff on a host older than ExcelApi 1.14 that this Excel is too old, and touches no sheet", async function () {
     this.timeout(30_000);
     const old = await context.newPage();

@@ -45,6 +45,19 @@ describe("ExcelSheetGateway (office-addin-mock)", function () {
     assert.equal(wb.sheets.get("Orders")!.frozenRows, 1);
   });
 
+  it("shades the columns this user may not edit like system columns, and takes the shading off when they may again", async function () {
+    const wb = new MockWorkbook();
+    const gateway = new ExcelSheetGateway(wb.host());
+    const shaded = () => wb.sheets.get("Orders")!.conditionalFormats.filter((c) => c.type === "Custom").map((c) => c.address);
+    await gateway.prepare({ ...setup, lockedColumns: [COL.region, COL.tags] });
+    const system = ["Orders!1,4:2000,8", "Orders!1,15:2000,16", "Orders!1,18:2000,18"];
+    assert.deepEqual(shaded(), [...system, `Orders!1,${COL.region}:2000,${COL.region}`, `Orders!1,${COL.tags}:2000,${COL.tags}`]);
+    await gateway.prepare({ ...setup, lockedColumns: [COL.tags] });
+    assert.deepEqual(shaded(), [...system, `Orders!1,${COL.tags}:2000,${COL.tags}`], "region is editable again; tags shaded once");
+    await gateway.prepare(setup);
+    assert.deepEqual(shaded(), system);
+  });
+
   it("refuses an Orders table whose columns were rearranged", async function () {
     const wb = new MockWorkbook();
     const moved = headerRow("zh-CN");

@@ -115,6 +115,9 @@ export class MockWorkbook {
             sheet.conditionalFormats.push({ address, type, cf });
             return cf;
           },
+          clearAll: () => {
+            sheet.conditionalFormats = sheet.conditionalFormats.filter((c) => c.address !== address);
+          },
         },
         dataValidation: {
           clear: () => undefined,

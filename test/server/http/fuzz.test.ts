@@ -237,7 +237,8 @@ describeEachDatabase("fuzz: every route of the OpenAPI document", function ({ db
   let doc: Json;
   const tokens = new Map<Role, string>();
   let orderSeq = 0;
-  const ctx: { orderId: string; version: number; victim: string; victimTokenId: string; workflow: Json; policy: Json } = {
+  const ctx: { orderId: string; version: number; victim: string; victimTokenId: string; workflow: Json; policy: Json; alertId: string } = {
+    alertId: "",
     orderId: "",
     version: 1,
     victim: "fuzz.victim",
@@ -253,6 +254,20 @@ describeEachDatabase("fuzz: every route of the OpenAPI document", function ({ db
     assert.equal(created.status, 200, JSON.stringify(created.body));
     ctx.orderId = created.body.results[0].id;
     ctx.version = (await t.call("GET", `/api/orders/${ctx.orderId}`)).body.version;
+    // An open alert for the close route: the second order is paid, then finance reports a different receivable.
+    const second = created.body.results[1].id as string;
+    const raised = await t.call("POST", "/api/events", {
+      body: {
+        events: [
+          { source: "connector:tmall", sourceEventId: "fuzz-pay", orderId: second, type: "payment.confirmed", data: { paidAt: "2026-01-15T02:05:00Z" } },
+          { source: "finance:erp", sourceEventId: "fuzz-ar", orderId: second, type: "finance.receivable", data: { amount: 1 } },
+        ],
+      },
+    });
+    assert.equal(raised.status, 200, JSON.stringify(raised.body));
+    const open = (await t.call("GET", `/api/alerts?orderId=${second}`)).body.alerts;
+    assert.equal(open.length, 1, JSON.stringify(open));
+    ctx.alertId = open[0].id;
     const victim = await t.call("POST", "/api/tokens", { body: { user: ctx.victim, role: "customer_service" } });
     assert.equal(victim.status, 200, JSON.stringify(victim.body));
     ctx.victimTokenId = victim.body.tokenId;
@@ -338,6 +353,7 @@ describeEachDatabase("fuzz: every route of the OpenAPI document", function ({ db
     if (route.includes("/tokens/")) return ctx.victimTokenId;
     if (route.includes("/users/")) return ctx.victim;
     if (route.includes("/channels/")) return "tmall";
+    if (route.includes("/alerts/")) return ctx.alertId;
     if (name === "id") return ctx.orderId;
     return "x";
   }

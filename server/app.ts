@@ -112,7 +112,7 @@ export function buildApp(deps: AppDeps): Express {
       mayExport: policy.mayExport,
     };
   });
-  apiRouter.use(usersRouter({ users: deps.users, sensitiveLog: deps.sensitiveLog, now: deps.now }));
+  apiRouter.use(usersRouter({ users: deps.users, sensitiveLog: deps.sensitiveLog, now: deps.now, forget: () => deps.auth.clear?.() }));
   apiRouter.use(policyRouter(access));
   apiRouter.use(exportRouter({ ...access, orders: deps.orders, workflows: deps.engine.workflows }));
   apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now, access }));

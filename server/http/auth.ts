@@ -6,6 +6,8 @@ import { UnauthorizedError } from "../domain/errors.js";
 /** Resolves a token to a principal; a small interface so tests can swap it. */
 export interface Authenticator {
   authenticate(token: string): Promise<Principal | undefined>;
+  /** Forgets what it remembers, after a change to users or tokens made through this server. */
+  clear?(): void;
 }
 
 /** Requires `Authorization: Bearer <token>` and puts the principal in `res.locals`. */

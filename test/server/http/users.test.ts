@@ -62,6 +62,9 @@ describeEachDatabase("users and tokens: lifecycle", ({ db }) => {
     assert.equal(rotated.body.user, "admin");
     assert.equal(rotated.body.role, "admin");
     assert.notEqual(rotated.body.token, old.token);
+    const refused = await t.call("GET", "/api/me", { token: old.token });
+    assert.equal(refused.status, 401, "the old token is refused right after the rotation");
+    assert.equal(refused.body.error.code, "unauthorized");
     const me = await t.call("GET", "/api/me", { token: rotated.body.token });
     assert.equal(me.status, 200);
     assert.equal(me.body.role, "admin");
@@ -114,6 +117,7 @@ describeEachDatabase("users and tokens: lifecycle", ({ db }) => {
     const disabled = await t.call("POST", "/api/users/boss.zhou/disable", { body: {} });
     assert.equal(disabled.status, 200, JSON.stringify(disabled.body));
     assert.equal(disabled.body.disabled, true);
+    assert.equal((await t.call("GET", "/api/me", { token: second.token })).status, 401, "a disabled admin is refused at once");
   });
 });
 

@@ -25,6 +25,7 @@ import type { AccessPolicyStore } from "./domain/access/accessPolicies.js";
 import { callerPolicy } from "./http/accessGate.js";
 import { exportRouter } from "./http/exportRouter.js";
 import { policyRouter } from "./http/policyRouter.js";
+import { sensitiveLogRouter } from "./http/sensitiveLogRouter.js";
 
 /**
  * Everything the HTTP app is built from; `main.ts` wires the real ones, tests their own.
@@ -48,7 +49,7 @@ export interface AppDeps {
   /** Column permissions per role (editable columns, unmasked personal data, export), per workspace. */
   policies: AccessPolicyStore;
   /** The workflow engine's stores (events, edits, workflow, audit, alerts). */
-  engine: Omit<EngineDeps, "now" | "policies">;
+  engine: Omit<EngineDeps, "now" | "policies" | "sensitiveLog">;
   /** Checks the database answers; throws if not. */
   ping: () => Promise<void>;
   backend: string;
@@ -114,10 +115,11 @@ export function buildApp(deps: AppDeps): Express {
   });
   apiRouter.use(usersRouter({ users: deps.users, sensitiveLog: deps.sensitiveLog, now: deps.now, forget: () => deps.auth.clear?.() }));
   apiRouter.use(policyRouter(access));
+  apiRouter.use(sensitiveLogRouter(deps.sensitiveLog));
   apiRouter.use(exportRouter({ ...access, orders: deps.orders, workflows: deps.engine.workflows }));
   apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now, access }));
   apiRouter.use(feedRouter(deps.feed, access));
-  apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies }));
+  apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({
     rejections: await deps.rejections.list(principal.workspaceId, query.limit, query.before),
   }));

@@ -3,14 +3,15 @@ import { ChangesHeadResponse, ChangesQuery, ChangesResponse } from "./changes.js
 import { ImportOrdersRequest, ImportOrdersResponse, ListOrdersQuery, ListOrdersResponse, OrderView } from "./orders.js";
 import { Role } from "./roles.js";
 import {
-  AlertsQuery, AlertsResponse, HistoryResponse, PostEventsRequest, PostEventsResponse, PublishResponse, SimulateRequest,
+  AlertParams, AlertsQuery, AlertsResponse, CloseAlertRequest, CloseAlertResponse, HistoryResponse, PostEventsRequest, PostEventsResponse, PublishResponse, SimulateRequest,
   StatusCommandRequest, EventResult, VerifyResponse, VersionsResponse, WorkflowResponse,
 } from "./engine.js";
 import { WorkflowDefinition } from "./workflow.js";
 import { EDITABLE_COLUMN_NAMES, EditsRequest, EditsResponse } from "./edits.js";
 import { AccessPolicy, AccessPolicyResponse, ExportOrdersQuery } from "./access.js";
 import { ChannelParams, ChannelPausesResponse, ResumeChannelRequest, ResumeChannelResponse } from "./channels.js";
-import { ChangeRoleRequest, RotateTokenRequest, RotateTokenResponse, TokenParams, TokensQuery, TokensResponse, TokenView, UserParams, UsersResponse, UserView } from "./users.js";
+import { SensitiveLogQuery, SensitiveLogResponse } from "./sensitiveLog.js";
+import { ChangeRoleRequest, ChangeScopeRequest, RotateTokenRequest, RotateTokenResponse, TokenParams, TokensQuery, TokensResponse, TokenView, UserParams, UsersResponse, UserView } from "./users.js";
 
 /**
  * One HTTP endpoint as data: the server validates with it, the OpenAPI document is
@@ -154,6 +155,16 @@ export const api = {
     response: UserView,
     statuses: { 404: "No such user", 409: "It would leave the workspace without an active admin (last_admin)" },
   }),
+  changeScope: defineRoute({
+    method: "put",
+    path: "/api/users/:name/scope",
+    summary: "Set the regions, warehouses and channels whose orders a user may see and change (row scope); every token of theirs follows within a second (admins)",
+    roles: ["admin"],
+    params: UserParams,
+    body: ChangeScopeRequest,
+    response: UserView,
+    statuses: { 404: "No such user" },
+  }),
   disableUser: defineRoute({
     method: "post",
     path: "/api/users/:name/disable",
@@ -241,6 +252,16 @@ export const api = {
     response: z.object({ report: z.record(z.string(), z.unknown()), comparison: z.record(z.string(), z.unknown()).optional() }).meta({ id: "SimulationResult" }),
   }),
   alerts: defineRoute({ method: "get", path: "/api/alerts", summary: "Alerts raised by timers and rules", query: AlertsQuery, response: AlertsResponse }),
+  closeAlert: defineRoute({
+    method: "post",
+    path: "/api/alerts/:id/close",
+    summary: "Close an open alert by hand (who and when are kept; the feed carries the clearing)",
+    roles: ["admin", "supervisor", "customer_service", "warehouse", "finance"],
+    params: AlertParams,
+    body: CloseAlertRequest,
+    response: CloseAlertResponse,
+    statuses: { 404: "No such alert", 409: "The alert has already ended" },
+  }),
   edits: defineRoute({
     method: "post",
     path: "/api/edits",
@@ -277,6 +298,14 @@ export const api = {
     roles: ["admin"],
     body: AccessPolicy,
     response: AccessPolicyResponse,
+  }),
+  sensitiveLog: defineRoute({
+    method: "get",
+    path: "/api/access/log",
+    summary: "The sensitive-operation log, newest first: exports, publishes, rule and connector changes, unmasked reads, token and user changes (admins, auditors)",
+    roles: ["admin", "auditor"],
+    query: SensitiveLogQuery,
+    response: SensitiveLogResponse,
   }),
   exportOrders: defineRoute({
     method: "get",

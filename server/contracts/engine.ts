@@ -130,7 +130,25 @@ export const AlertView = z.object({
   notify: z.string().nullable(),
   raisedAt: z.string(),
   clearedAt: z.string().nullable(),
+  clearedBy: z.string().nullable().describe("`system` when the condition ended by itself, else who closed it"),
+  clearReason: z
+    .enum(["status_left", "condition_ended", "closed"])
+    .nullable()
+    .describe("status_left: the order left the status the alert was raised in; condition_ended: the timer's condition ended (e.g. a tracking update ended a stall); closed: a person closed it"),
+  clearNote: z.string().nullable(),
 });
+
+/** `:id` of an alert. */
+export const AlertParams = z.object({ id: z.string().regex(/^\d{1,18}$/, "must be an alert ID (digits)") }).strict();
+
+/** `POST /api/alerts/:id/close` body. */
+export const CloseAlertRequest = z
+  .object({ note: z.string().trim().min(1).max(500).optional().describe("Why it is closed, for the record") })
+  .strict()
+  .meta({ id: "CloseAlertRequest" });
+
+/** `POST /api/alerts/:id/close` response. */
+export const CloseAlertResponse = z.object({ alert: AlertView }).meta({ id: "ClosedAlert" });
 
 /** `GET /api/alerts` response. */
 export const AlertsResponse = z.object({ alerts: z.array(AlertView) }).meta({ id: "AlertPage" });

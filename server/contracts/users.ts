@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CHANNELS } from "../domain/channels.js";
 import { Role } from "./roles.js";
 
 /** A user name: letters, digits and `. _ @ -`, at most 64 characters. */
@@ -12,6 +13,16 @@ export const UserParams = z.object({ name: UserName }).strict();
 /** `:id` path parameter of a token. */
 export const TokenParams = z.object({ id: z.string().regex(/^tok_[A-Za-z0-9_-]{1,40}$/, "must be a token id like tok_AbC123 (from GET /api/tokens)") }).strict();
 
+/** A user's row scope as shown: per dimension the values allowed, or null for every value. */
+export const RowScopeView = z
+  .object({
+    regions: z.array(z.string()).nullable().describe("Regions whose orders the user sees; null: every region"),
+    warehouses: z.array(z.string()).nullable().describe("Warehouses whose orders the user sees; null: every warehouse"),
+    channels: z.array(z.string()).nullable().describe("Channels whose orders the user sees; null: every channel"),
+  })
+  .meta({ id: "RowScope" });
+export type RowScopeView = z.infer<typeof RowScopeView>;
+
 /** A user as admins see them (never a token). */
 export const UserView = z
   .object({
@@ -22,6 +33,7 @@ export const UserView = z
     createdAt: z.string(),
     lastUsedAt: z.string().nullable().describe("When one of the user's tokens was last accepted (accurate to about a minute)"),
     activeTokens: z.number().int().describe("Tokens neither revoked nor expired"),
+    scope: RowScopeView.describe("The orders the user may see and change (row scope)"),
   })
   .meta({ id: "User" });
 export type UserView = z.infer<typeof UserView>;
@@ -57,6 +69,33 @@ export const TokensResponse = z.object({ tokens: z.array(TokenView) }).meta({ id
 
 /** `PUT /api/users/:name/role` body. */
 export const ChangeRoleRequest = z.object({ role: Role }).strict().meta({ id: "ChangeRoleRequest" });
+
+/** Values of one scope dimension: up to 500 distinct non-blank names; null or absent means every value. */
+function scopeValues<T extends z.ZodType<string>>(what: string, value: T) {
+  return z
+    .array(value, { error: `${what} must be a list of names, or null for every ${what.replace(/s$/, "")}` })
+    .max(500, `at most 500 ${what}`)
+    .refine((list) => new Set(list).size === list.length, `${what} must not name the same value twice`)
+    .nullable()
+    .optional();
+}
+
+const ScopeName = z.string().min(1, "must not be empty").max(100, "must be at most 100 characters").regex(/^\S(.*\S)?$/su, "must not start or end with a space");
+
+/**
+ * `PUT /api/users/:name/scope` body: the regions, warehouses and channels whose orders the
+ * user may see and change. A dimension that is null or absent is unrestricted; an empty list
+ * lets the user see no order at all.
+ */
+export const ChangeScopeRequest = z
+  .object({
+    regions: scopeValues("regions", ScopeName).describe("e.g. [\"华东\"]; null or absent: every region"),
+    warehouses: scopeValues("warehouses", ScopeName).describe("e.g. [\"WH-SH\"]; null or absent: every warehouse"),
+    channels: scopeValues("channels", z.enum(CHANNELS as [string, ...string[]], { error: `must be a channel name: ${CHANNELS.join(", ")}` })).describe("e.g. [\"taobao\"]; null or absent: every channel"),
+  })
+  .strict()
+  .meta({ id: "ChangeScopeRequest" });
+export type ChangeScopeRequest = z.infer<typeof ChangeScopeRequest>;
 
 /** `POST /api/tokens/rotate` body: rotating revokes the token in use, so it must be asked for explicitly. */
 export const RotateTokenRequest = z

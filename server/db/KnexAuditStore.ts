@@ -3,6 +3,8 @@ import { digestHeads, hashAuditEntry } from "../domain/audit/hashChain.js";
 import { NotFoundError } from "../domain/errors.js";
 import { hashedContent } from "./auditWriter.js";
 import type { AuditEntry, AuditStore, Verification } from "../domain/audit/ports.js";
+import type { RowScope } from "../domain/access/principal.js";
+import { isScoped, whereInScope, withScope } from "./access/rowScope.js";
 
 /** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { AuditEntry, Verification } from "../domain/audit/ports.js";
@@ -29,15 +31,22 @@ function toEntry(r: Record<string, any>): AuditEntry {
 export class KnexAuditStore implements AuditStore {
   constructor(private readonly knex: Knex) {}
 
-  /** An order's audit entries, oldest first. */
-  async history(workspaceId: string, orderId: string): Promise<AuditEntry[]> {
-    const exists = await this.knex("orders").where({ workspace_id: workspaceId, id: orderId }).first("id");
-    const rows = await this.knex("audit_log")
-      .where({ workspace_id: workspaceId, order_id: orderId })
-      .orderBy("seq")
-      .select("seq", "at", "actor", "source", "action", "field", "old_value", "new_value", "order_version", "prev_hash", "hash");
-    if (!exists && rows.length === 0) throw new NotFoundError(`order ${orderId} does not exist`);
-    return rows.map(toEntry);
+  /**
+   * An order's audit entries, oldest first. With a row `scope`, the order must exist and lie
+   * inside it (a scoped caller cannot tell an order outside it from a missing one); the read
+   * runs under row-level security as well.
+   */
+  async history(workspaceId: string, orderId: string, scope?: RowScope): Promise<AuditEntry[]> {
+    return withScope(this.knex, scope, async (db) => {
+      const exists = await whereInScope(db("orders").where({ workspace_id: workspaceId, id: orderId }), scope).first("id");
+      if (!exists && isScoped(scope)) throw new NotFoundError(`order ${orderId} does not exist`);
+      const rows = await db("audit_log")
+        .where({ workspace_id: workspaceId, order_id: orderId })
+        .orderBy("seq")
+        .select("seq", "at", "actor", "source", "action", "field", "old_value", "new_value", "order_version", "prev_hash", "hash");
+      if (!exists && rows.length === 0) throw new NotFoundError(`order ${orderId} does not exist`);
+      return rows.map(toEntry);
+    });
   }
 
   /** Records a digest over every chain head now; returns it. */
@@ -131,7 +140,8 @@ export class KnexAuditStore implements AuditStore {
       const q = this.knex("audit_log").where("workspace_id", workspaceId);
       if (cursor) {
         const c: { orderId: string; seq: string } = cursor;
-        q.andWhere((w) => w.where("order_id", ">", c.orderId).orWhere((w2) => w2.where("order_id", c.orderId).andWhere("seq", ">", c.seq)));
+        // Row-value keyset: an index bound, so each page starts where the last ended instead of rescanning from the start.
+        q.andWhereRaw("(order_id, seq) > (?, ?::bigint)", [c.orderId, c.seq]);
       }
       const rows = await q
         .orderBy([{ column: "order_id" }, { column: "seq" }])

@@ -7,6 +7,8 @@ import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
 import type { EditContext, EditStore } from "../domain/workflow/ports.js";
+import { scopeMoveRefusal } from "../domain/access/rowScope.js";
+import { enterScope, scopeCondition } from "./access/rowScope.js";
 
 /** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { EditContext } from "../domain/workflow/ports.js";
@@ -75,6 +77,9 @@ export class KnexEditStore implements EditStore {
     let wrote = false;
     const results = await this.knex.transaction(async (trx) => {
       const ws = ctx.workspaceId;
+      // A scoped editor's transaction runs under row-level security (the second line behind
+      // the scope condition on the order read below).
+      await enterScope(trx, ctx.scope);
       const claimed = await bulkInsert(
         trx,
         "events_inbox",
@@ -93,10 +98,12 @@ export class KnexEditStore implements EditStore {
         for (const r of rows) if (r.result && r.result.outcome) previous.set(r.source_event_id, r.result as EditResult);
       }
 
+      // Orders outside the editor's row scope are not read: their edits answer like a missing order's.
       const ids = [...new Set(edits.map((e) => e.orderId))];
+      const inScope = scopeCondition(ctx.scope, "orders");
       const rows = await trx.raw(
-        `select ${ORDER_COLUMNS.join(", ")}, audit_head from orders where workspace_id = ? and id = any(?::text[]) order by id for update`,
-        [ws, ids],
+        `select ${ORDER_COLUMNS.join(", ")}, audit_head from orders where workspace_id = ? and id = any(?::text[]) and ${inScope.sql} order by id for update`,
+        [ws, ids, ...inScope.bindings] as unknown as readonly Knex.RawBinding[],
       );
       const orders = new Map<string, Order>();
       const heads = new Map<string, string | null>();
@@ -154,12 +161,15 @@ export class KnexEditStore implements EditStore {
             result = { ...base, outcome: "refused", reason: norm.reason, currentValue: columnValue(order, e.column), currentVersion: order.version };
           } else {
             const old = columnValue(order, e.column);
+            const next: Order = { ...order, version: order.version + 1, updatedAt: nowIso };
+            if (column === "remark") next.extra = { ...order.extra, remark: norm.value };
+            else (next as unknown as Record<string, unknown>)[column] = norm.value;
+            const leavesScope = scopeMoveRefusal(ctx.scope, next);
             if (JSON.stringify(old) === JSON.stringify(norm.value)) {
               result = { ...base, outcome: "saved", version: order.version, value: old };
+            } else if (leavesScope) {
+              result = { ...base, outcome: "refused", reason: leavesScope, currentValue: old, currentVersion: order.version };
             } else {
-              const next: Order = { ...order, version: order.version + 1, updatedAt: nowIso };
-              if (column === "remark") next.extra = { ...order.extra, remark: norm.value };
-              else (next as unknown as Record<string, unknown>)[column] = norm.value;
               orders.set(order.id, next);
               touched.add(order.id);
               const field = auditField(column);

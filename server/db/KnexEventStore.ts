@@ -14,6 +14,9 @@ import type { KnexWorkflowStore } from "./KnexWorkflowStore.js";
 import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
 import { relatedCounts, STATUS_DISAGREEMENT } from "./relatedCounts.js";
 import type { EventContext, EventOutcome, EventStore } from "../domain/workflow/ports.js";
+import type { RowScope } from "../domain/access/principal.js";
+import { confineDecision } from "../domain/access/rowScope.js";
+import { enterScope, outsideScope, scopeCondition } from "./access/rowScope.js";
 
 /** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { EventContext, EventOutcome, EventOutcomeKind } from "../domain/workflow/ports.js";
@@ -71,6 +74,9 @@ export class KnexEventStore implements EventStore {
     const outcomes = await this.knex.transaction(async (trx) => {
       const ws = ctx.workspaceId;
       const results: EventOutcome[] = new Array(events.length);
+      // A scoped sender's batch runs under row-level security; orders outside the scope are
+      // not locked (step 2), so their events answer not_found like events about no order.
+      await enterScope(trx, ctx.scope);
 
       // 1. Look the events up in the inbox. An unseen event is claimed by inserting it, with
       // its outcome, when the batch is written (one write per event; losing that race to a
@@ -94,7 +100,7 @@ export class KnexEventStore implements EventStore {
 
       // 2. Lock the orders the fresh events are about, in id order (no deadlocks).
       const freshEvents = fresh.map((i) => events[i]);
-      const { orders, auditHeads } = await this.lockOrders(trx, ws, freshEvents);
+      const { orders, auditHeads } = await this.lockOrders(trx, ws, freshEvents, ctx.scope);
       const byExternal = new Map<string, string>();
       for (const o of orders.values()) byExternal.set(`${o.channel}\u0000${o.externalOrderId}`, o.id);
       const paused = new Set(
@@ -103,7 +109,7 @@ export class KnexEventStore implements EventStore {
       const flows = new Map<number, WorkflowDefinition>();
       for (const v of new Set([...orders.values()].map((o) => o.workflowVersion))) flows.set(v, await this.workflows.definition(ws, v, trx));
       const needsRelated = [...flows.values()].some((f) => JSON.stringify(f).includes("related."));
-      const related: Map<string, Related> = needsRelated ? await relatedCounts(trx, ws, [...orders.values()], now, ctx.timeZone) : new Map();
+      const related: Map<string, Related> = needsRelated ? await outsideScope(trx, ctx.scope, () => relatedCounts(trx, ws, [...orders.values()], now, ctx.timeZone)) : new Map();
 
       // 3. Decide each event in order against the order as earlier events left it.
       const touched = new Set<string>();
@@ -128,7 +134,7 @@ export class KnexEventStore implements EventStore {
           stored = { outcome: "held", orderId: order.id, status: order.status, version: order.version, reason: `intake from channel ${order.channel} is paused; the event is held and will be applied when it resumes` };
         } else {
           const flow = flows.get(order.workflowVersion)!;
-          const d = decide(flow, order, e, ctx.actor, now, related.get(order.id) ?? {}, { tz: ctx.timeZone });
+          const d = confineDecision(decide(flow, order, e, ctx.actor, now, related.get(order.id) ?? {}, { tz: ctx.timeZone }), order, ctx.scope);
           stored = this.apply(d, order, e, ctx, nowIso, { orders, touched, lastChange, audit, changes });
           this.signals(d, order, nowIso, alertRows, taskRows, pauseRows);
           // A stale status edit is kept as the edit conflict it is; only another system
@@ -280,17 +286,30 @@ export class KnexEventStore implements EventStore {
     const out: Record<string, unknown>[] = [];
     for (let i = 0; i < rows.length; i += CHUNK) {
       out.push(
+        // An alert that already ended is raised again (its condition came back); an open one stays as it is.
         ...(await trx("alerts")
           .insert(rows.slice(i, i + CHUNK))
           .onConflict(["workspace_id", "order_id", "key"])
-          .ignore()
+          .merge({
+            level: trx.raw("excluded.level"),
+            message: trx.raw("excluded.message"),
+            notify: trx.raw("excluded.notify"),
+            via: trx.raw("excluded.via"),
+            details: trx.raw("excluded.details"),
+            raised_at: trx.raw("excluded.raised_at"),
+            cleared_at: null,
+            cleared_by: null,
+            clear_reason: null,
+            clear_note: null,
+          })
+          .where("alerts.cleared_at", "is not", null)
           .returning(["order_id", "level", "message", "source", "source_id"])),
       );
     }
     return out;
   }
 
-  private async lockOrders(trx: Knex.Transaction, ws: string, events: EventInput[]): Promise<{ orders: Map<string, Order>; auditHeads: Map<string, string | null> }> {
+  private async lockOrders(trx: Knex.Transaction, ws: string, events: EventInput[], scope?: RowScope): Promise<{ orders: Map<string, Order>; auditHeads: Map<string, string | null> }> {
     const idSet = new Set(events.map((e) => e.orderId).filter((x): x is string => !!x));
     const ext = events.filter((e) => !e.orderId && e.channel && e.externalOrderId);
     const map = new Map<string, Order>();
@@ -310,11 +329,12 @@ export class KnexEventStore implements EventStore {
     }
     const ids = [...idSet];
     if (ids.length === 0) return { orders: map, auditHeads };
+    const inScope = scopeCondition(scope, "orders");
     const rows = await trx.raw(
       `select ${ORDER_COLUMNS.join(", ")}, audit_head from orders
-       where workspace_id = ? and id = any(?::text[])
+       where workspace_id = ? and id = any(?::text[]) and ${inScope.sql}
        order by id for update`,
-      [ws, ids],
+      [ws, ids, ...inScope.bindings] as unknown as readonly Knex.RawBinding[],
     );
     for (const r of rows.rows) {
       map.set(r.id, rowToOrder(r));

@@ -10,7 +10,8 @@ import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import { LINE_COLUMNS, ORDER_COLUMNS, lineToRow, orderToRow, rowToLine, rowToOrder } from "./orderRows.js";
 import type { ImportOutcome, NewOrder, OrderListFilter, OrderStore, WriteContext } from "../domain/orders/ports.js";
 import type { RowScope } from "../domain/access/principal.js";
-import { whereInScope, withScope } from "./access/rowScope.js";
+import { enterScope, isScoped, scopeCondition, whereInScope, withScope } from "./access/rowScope.js";
+import { scopeCreateRefusal } from "../domain/access/rowScope.js";
 
 /** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { ImportOutcome, NewOrder, OrderListFilter, WriteContext } from "../domain/orders/ports.js";
@@ -29,8 +30,18 @@ export class KnexOrderStore implements OrderStore {
    * (channel, externalOrderId). IDs are reserved in blocks per (channel, day) with an
    * atomic counter upsert, so parallel imports never hand out the same ID. Orders, lines,
    * their first audit entries and feed rows are written in one transaction.
+   *
+   * A scoped writer may create only orders inside their scope, and a key already imported
+   * as an order outside it is refused without naming that order; the writes then run under
+   * row-level security.
    */
   async importOrders(ctx: WriteContext, drafts: NewOrder[], now: Date): Promise<ImportOutcome[]> {
+    if (isScoped(ctx.scope)) {
+      for (const [i, d] of drafts.entries()) {
+        const reason = scopeCreateRefusal(ctx.scope, d);
+        if (reason) throw new InputError(`orders[${i}]: ${reason}`, { index: i });
+      }
+    }
     const outcomes: ImportOutcome[] = new Array(drafts.length);
     const nowIso = now.toISOString();
     let created = 0;
@@ -53,6 +64,10 @@ export class KnexOrderStore implements OrderStore {
       });
 
       const existing = await this.findExisting(trx, ctx.workspaceId, unique.map((i) => drafts[i]));
+      if (isScoped(ctx.scope)) {
+        await this.refuseForeignKeys(trx, ctx, drafts, existing);
+        await enterScope(trx, ctx.scope);
+      }
       const fresh = unique.filter((i) => !existing.has(keyOf(drafts[i])));
 
       const ids = await this.reserveIds(trx, ctx, fresh.map((i) => drafts[i]), now);
@@ -128,6 +143,25 @@ export class KnexOrderStore implements OrderStore {
     });
     if (created) this.signal.afterCommit(ctx.workspaceId);
     return outcomes;
+  }
+
+  /** Refuses keys of the batch already imported as orders outside the writer's scope, naming the row but not the order. */
+  private async refuseForeignKeys(trx: Knex.Transaction, ctx: WriteContext, drafts: NewOrder[], existing: Map<string, string>): Promise<void> {
+    if (existing.size === 0) return;
+    const inScope = scopeCondition(ctx.scope, "orders");
+    const rows = await trx.raw(`select id from orders where workspace_id = ? and id = any(?::text[]) and not (${inScope.sql})`, [
+      ctx.workspaceId,
+      [...existing.values()],
+      ...inScope.bindings,
+    ] as unknown as readonly Knex.RawBinding[]);
+    const foreign = new Set((rows.rows as { id: string }[]).map((r) => r.id));
+    if (foreign.size === 0) return;
+    const i = drafts.findIndex((d) => foreign.has(existing.get(keyOf(d)) ?? ""));
+    throw new InputError(
+      `orders[${i}]: 渠道 ${drafts[i].channel} 的外部订单号「${drafts[i].externalOrderId}」已导入为你数据范围之外的订单，不能再导入 / ` +
+        `channel ${drafts[i].channel} order ${drafts[i].externalOrderId} was already imported as an order outside your row scope`,
+      { index: i },
+    );
   }
 
   private async findExisting(trx: Knex.Transaction, workspaceId: string, keys: { channel: string; externalOrderId: string }[]): Promise<Map<string, string>> {
@@ -213,7 +247,8 @@ export class KnexOrderStore implements OrderStore {
     if (f.cursor) {
       const { updatedAt, id } = f.cursor;
       if (Number.isNaN(Date.parse(updatedAt))) throw new InputError("cursor is not one this server issued");
-      q.andWhere((w) => w.where("updated_at", ">", updatedAt).orWhere((w2) => w2.where("updated_at", "=", updatedAt).andWhere("id", ">", id)));
+      // A row-value comparison is an index bound; the equivalent `a > ? or (a = ? and b > ?)` is a filter over every earlier row.
+      q.andWhereRaw("(updated_at, id) > (?::timestamptz, ?)", [updatedAt, id]);
     }
     const rows = await q.orderBy([{ column: "updated_at" }, { column: "id" }]).limit(f.limit + 1).select(...ORDER_COLUMNS);
     const orders = rows.slice(0, f.limit).map(rowToOrder);

@@ -5,6 +5,7 @@ import type { Alert } from "../domain/workflow/decision.js";
 import type { Related } from "../domain/workflow/guardContext.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
 import { alertRow } from "./KnexEventStore.js";
+import { alertClearedChange, SYSTEM_CLEARER, type ClearedAlertRow } from "./alertLifecycle.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import type { KnexWorkflowStore } from "./KnexWorkflowStore.js";
 import { ORDER_COLUMNS, rowToOrder } from "./orderRows.js";
@@ -81,6 +82,9 @@ const START = `case t.anchor ${Object.entries(FACT_ANCHORS)
  * claimed through `timer_firings` rows in the same transaction that raises them, so two
  * server instances running the job at once raise each one once.
  */
+/** Timer alerts are stored under `timer:` + the timer key. */
+const TIMER_ALERT_PREFIX = "timer:";
+
 export class KnexTimerStore {
   constructor(
     private readonly knex: Knex,
@@ -181,13 +185,13 @@ export class KnexTimerStore {
       const changes: NewChange[] = [];
       if (alerts.length) {
         const inserted = (await trx("alerts")
-          .insert(alerts.map((a) => alertRow({ workspaceId: q.workspaceId, id: a.orderId }, `timer:${a.key}`, a.alert, nowIso)))
+          .insert(alerts.map((a) => alertRow({ workspaceId: q.workspaceId, id: a.orderId }, `${TIMER_ALERT_PREFIX}${a.key}`, a.alert, nowIso)))
           .onConflict(["workspace_id", "order_id", "key"])
           .ignore()
           .returning(["order_id", "key"])) as { order_id: string; key: string }[];
         const fresh = new Set(inserted.map((r) => `${r.order_id}\u0000${r.key}`));
         for (const a of alerts) {
-          if (!fresh.has(`${a.orderId}\u0000timer:${a.key}`)) continue;
+          if (!fresh.has(`${a.orderId}\u0000${TIMER_ALERT_PREFIX}${a.key}`)) continue;
           changes.push({
             kind: "alert.raised",
             orderId: a.orderId,
@@ -211,6 +215,47 @@ export class KnexTimerStore {
     });
     if (wroteChanges) this.signal.afterCommit(q.workspaceId);
     return result;
+  }
+
+  /**
+   * Clears open timer alerts whose condition ended: reads the open ones (a partial index
+   * keeps this small however many cleared alerts a year holds) with their orders, asks
+   * `holds` about each, and clears the rest as `condition_ended` by `system`, with an
+   * `alert.cleared` feed row each, in one transaction.
+   */
+  async clearEndedAlerts(q: { workspaceId: string; now: Date }, holds: (order: Order, timerKey: string) => boolean): Promise<number> {
+    const nowIso = q.now.toISOString();
+    let cleared = 0;
+    await this.knex.transaction(async (trx) => {
+      const rows = (
+        await trx.raw(
+          `select a.id as alert_id, a.key as alert_key, ${ORDER_COLUMNS.map((c) => `o.${c}`).join(", ")}
+             from alerts a join orders o on o.workspace_id = a.workspace_id and o.id = a.order_id
+            where a.workspace_id = ? and a.cleared_at is null and a.source = 'timer'
+            order by a.id
+            for update of a skip locked`,
+          [q.workspaceId],
+        )
+      ).rows as Record<string, any>[];
+      const ended = rows.filter((r) => String(r.alert_key).startsWith(TIMER_ALERT_PREFIX) && !holds(rowToOrder(r), String(r.alert_key).slice(TIMER_ALERT_PREFIX.length)));
+      if (ended.length === 0) return;
+      const res = await trx.raw(
+        `update alerts a set cleared_at = ?::timestamptz, cleared_by = ?, clear_reason = 'condition_ended'
+           from orders o
+          where a.workspace_id = ? and a.id = any(?::bigint[]) and a.cleared_at is null
+            and o.workspace_id = a.workspace_id and o.id = a.order_id
+          returning a.order_id, a.source, a.source_id, a.level, a.message, a.cleared_by, a.clear_reason, a.clear_note, o.version as order_version`,
+        [nowIso, SYSTEM_CLEARER, q.workspaceId, ended.map((r) => String(r.alert_id))] as unknown as readonly Knex.RawBinding[],
+      );
+      const changes = (res.rows as ClearedAlertRow[]).map(alertClearedChange);
+      cleared = changes.length;
+      if (cleared) {
+        await appendChanges(trx, q.workspaceId, changes, q.now);
+        await this.signal.inTransaction(trx, q.workspaceId);
+      }
+    });
+    if (cleared) this.signal.afterCommit(q.workspaceId);
+    return cleared;
   }
 
   /** Remembers timer keys as fired (automatic moves, once their event went through the engine). */

@@ -12,7 +12,12 @@ import { ConflictError, InputError, NotAllowedError, NotFoundError } from "../do
 import type { AlertStore, ChannelStore, EditStore, EventOutcome, EventStore, WorkflowStore } from "../domain/workflow/ports.js";
 import { summariseProblems, validateDefinition } from "../domain/workflow/validateDefinition.js";
 import { columnRefusal, mayEditColumn, type AccessPolicyStore } from "../domain/access/accessPolicies.js";
+import type { SensitiveLog } from "../domain/access/sensitiveOperation.js";
+import { ruleChanges } from "../domain/workflow/ruleChanges.js";
+import type { Principal, RowScope } from "../domain/access/principal.js";
+import { isScoped } from "../domain/access/rowScope.js";
 import { bindRoute } from "./bindRoute.js";
+import { sensitiveOperation } from "./sensitiveOps.js";
 
 /** What the workflow-engine routes need: ports from `domain/`, implemented by the `Knex…` stores of the same name. */
 export interface EngineDeps {
@@ -30,6 +35,17 @@ export interface EngineDeps {
   now: () => Date;
   /** Column permissions per role; absent, the edit store's own role rules decide alone. */
   policies?: AccessPolicyStore;
+  /** Where workflow publishes, rule changes, channel resumes and audit verifications are logged. */
+  sensitiveLog?: SensitiveLog;
+}
+
+/**
+ * The caller's row scope as the stores take it: absent when it restricts nothing. Every
+ * order-bearing route passes it on (events, status commands, edits, history, alerts); a
+ * channel's resume replays held facts from their original senders and stays workspace-wide.
+ */
+function scopeOf(principal: Principal): { scope?: RowScope } {
+  return isScoped(principal.scope) ? { scope: principal.scope } : {};
 }
 
 /** Counts of outcomes in a batch answer, e.g. `{ applied: 980, duplicate: 20 }`. */
@@ -92,7 +108,7 @@ export function engineRouter(deps: EngineDeps): Router {
 
   bindRoute(router, api.postEvents, async ({ body, principal }) => {
     const results = await deps.events.process(
-      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName } },
+      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName }, ...scopeOf(principal) },
       body.events,
       deps.now(),
     );
@@ -110,7 +126,7 @@ export function engineRouter(deps: EngineDeps): Router {
       data: { to, baseVersion: body.baseVersion, ...(body.note ? { note: body.note } : {}) },
     } as EventInput;
     const [r] = await deps.events.process(
-      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName } },
+      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName }, ...scopeOf(principal) },
       [event],
       deps.now(),
     );
@@ -124,7 +140,7 @@ export function engineRouter(deps: EngineDeps): Router {
   });
 
   bindRoute(router, api.edits, async ({ body, principal }) => {
-    const ctx = { workspaceId: principal.workspaceId, user: principal.userName, role: principal.role, policyChecked: Boolean(deps.policies) };
+    const ctx = { workspaceId: principal.workspaceId, user: principal.userName, role: principal.role, policyChecked: Boolean(deps.policies), ...scopeOf(principal) };
     const now = deps.now();
     const results: EditResult[] = new Array(body.edits.length);
     const fieldIdx: number[] = [];
@@ -177,7 +193,7 @@ export function engineRouter(deps: EngineDeps): Router {
       }
       if (events.length) {
         const outcomes = await deps.events.process(
-          { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName } },
+          { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: { role: principal.role, name: principal.userName }, ...scopeOf(principal) },
           events,
           now,
         );
@@ -194,16 +210,32 @@ export function engineRouter(deps: EngineDeps): Router {
 
   bindRoute(router, api.history, async ({ params, principal }) => ({
     orderId: params.id,
-    entries: await deps.audit.history(principal.workspaceId, params.id),
+    entries: await deps.audit.history(principal.workspaceId, params.id, scopeOf(principal).scope),
   }));
 
-  bindRoute(router, api.verifyAudit, async ({ principal }) => deps.audit.verify(principal.workspaceId));
+  bindRoute(router, api.verifyAudit, async ({ principal, req }) => {
+    const report = await deps.audit.verify(principal.workspaceId);
+    const { ok, chains, entries, digestsChecked, firstBroken } = report;
+    await deps.sensitiveLog?.record(sensitiveOperation(req, principal, "audit.verify", "audit chains", { ok, chains, entries, digestsChecked, firstBroken }, deps.now()));
+    return report;
+  });
 
   bindRoute(router, api.getWorkflow, async ({ principal }) => deps.workflows.current(principal.workspaceId));
 
-  bindRoute(router, api.putWorkflow, async ({ body, principal }) =>
-    deps.workflows.publish(principal.workspaceId, body, { name: principal.userName, source: `api:${principal.userName}` }, deps.now()),
-  );
+  bindRoute(router, api.putWorkflow, async ({ body, principal, req }) => {
+    const before = deps.sensitiveLog ? await deps.workflows.current(principal.workspaceId) : undefined;
+    const published = await deps.workflows.publish(principal.workspaceId, body, { name: principal.userName, source: `api:${principal.userName}` }, deps.now());
+    if (deps.sensitiveLog && before) {
+      const at = deps.now();
+      const target = `workflow v${published.version}`;
+      await deps.sensitiveLog.record(
+        sensitiveOperation(req, principal, "workflow.publish", target, { name: body.name, version: published.version, previousVersion: before.version, migratedOrders: published.migratedOrders }, at),
+      );
+      const rules = ruleChanges(before.definition, body);
+      if (rules) await deps.sensitiveLog.record(sensitiveOperation(req, principal, "rule.change", target, { version: published.version, previousVersion: before.version, ...rules }, at));
+    }
+    return published;
+  });
 
   bindRoute(router, api.workflowVersions, async ({ principal }) => ({ versions: await deps.workflows.versions(principal.workspaceId) }));
 
@@ -227,12 +259,23 @@ export function engineRouter(deps: EngineDeps): Router {
   });
 
   bindRoute(router, api.alerts, async ({ query, principal }) => ({
-    alerts: await deps.alerts.list(principal.workspaceId, { open: query.open === "true", orderId: query.orderId, limit: query.limit }),
+    alerts: await deps.alerts.list(principal.workspaceId, { open: query.open === "true", orderId: query.orderId, limit: query.limit, ...scopeOf(principal) }),
   }));
+
+  bindRoute(router, api.closeAlert, async ({ params, body, principal }) => {
+    const r = await deps.alerts.close(principal.workspaceId, params.id, { actor: principal.userName, note: body.note ?? null, scope: principal.scope }, deps.now());
+    if (r.outcome === "not_found") throw new NotFoundError(`alert ${params.id} does not exist in this workspace`);
+    if (r.outcome === "already_cleared") {
+      const a = r.alert;
+      const how = a.clearReason === "closed" ? `was closed by ${a.clearedBy}` : a.clearReason === "status_left" ? "ended when the order left the status it was raised in" : "ended when its condition no longer held";
+      throw new ConflictError(`alert ${params.id} ${how} at ${a.clearedAt}`, { alert: a });
+    }
+    return { alert: r.alert };
+  });
 
   bindRoute(router, api.channelPauses, async ({ principal }) => ({ pauses: await deps.channels.list(principal.workspaceId) }));
 
-  bindRoute(router, api.resumeChannel, async ({ params, body, principal }) => {
+  bindRoute(router, api.resumeChannel, async ({ params, body, principal, req }) => {
     const ws = principal.workspaceId;
     const wasPaused = await deps.channels.resume(ws, params.channel, principal.userName, body.note, deps.now());
     // Replay what the pause held, oldest first, through the engine. Each event is decided
@@ -253,6 +296,9 @@ export function engineRouter(deps: EngineDeps): Router {
       }
       if (counts.held) break; // paused again by a breaker during the replay
     }
+    await deps.sensitiveLog?.record(
+      sensitiveOperation(req, principal, "connector.change", `channel ${params.channel}`, { operation: "resume", channel: params.channel, wasPaused, replayed, counts }, deps.now()),
+    );
     return { channel: params.channel, wasPaused, replayed, counts };
   });
 

@@ -2,6 +2,7 @@ import { Router } from "express";
 import { api } from "../contracts/api.js";
 import type { Change } from "../contracts/changes.js";
 import { maskCustomer } from "../domain/access/masking.js";
+import { isScoped } from "../domain/access/rowScope.js";
 import type { ChangeFeed, ChangePage } from "../domain/changes/ports.js";
 import type { Customer } from "../domain/order.js";
 import { callerPolicy, logUnmaskedRead, type AccessGate } from "./accessGate.js";
@@ -26,7 +27,8 @@ export function maskChangePage(page: ChangePage): ChangePage {
 }
 
 /**
- * `/api/changes`: the change feed, with long-polling. Personal data in feed entries is
+ * `/api/changes`: the change feed, with long-polling, confined to the caller's row scope
+ * (changes about orders outside it are left out; the cursor moves past them). Personal data in feed entries is
  * masked for roles without the unmasked-PII permission of the access policy (absent
  * `access`: always), and an unmasked page that carries any is logged.
  */
@@ -41,7 +43,8 @@ export function feedRouter(feed: ChangeFeed, access?: AccessGate): Router {
     const onClose = () => abort.abort();
     res.on("close", onClose);
     try {
-      const page = await feed.poll(principal.workspaceId, query.since, query.limit, query.wait * 1000, abort.signal);
+      const scope = isScoped(principal.scope) ? principal.scope : undefined;
+      const page = await feed.poll(principal.workspaceId, query.since, query.limit, query.wait * 1000, abort.signal, scope);
       const unmasked = access ? (await callerPolicy(access, principal)).unmaskedPii : false;
       let cached = bodies.get(page);
       if (cached === undefined) bodies.set(page, (cached = {}));

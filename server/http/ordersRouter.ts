@@ -39,7 +39,13 @@ export function ordersRouter(deps: OrdersDeps): Router {
   bindRoute(router, api.importOrders, async ({ body, principal }) => {
     const drafts = toNewOrders(body.orders);
     const outcomes = await deps.orders.importOrders(
-      { workspaceId: principal.workspaceId, timeZone: principal.timeZone, actor: principal.userName, source: "api:import" },
+      {
+        workspaceId: principal.workspaceId,
+        timeZone: principal.timeZone,
+        actor: principal.userName,
+        source: "api:import",
+        ...(isScoped(principal.scope) ? { scope: principal.scope } : {}),
+      },
       drafts,
       deps.now(),
     );

@@ -12,7 +12,7 @@ export interface UsersDeps {
   now: () => Date;
   /**
    * Drops this server's remembered tokens after a change that can refuse one (rotate, revoke,
-   * role, disable, enable), so the change holds here at once; other instances follow within
+   * role, scope, disable, enable), so the change holds here at once; other instances follow within
    * a second through the auth epoch.
    */
   forget?: () => void;
@@ -22,7 +22,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
  * `/api/users` and `/api/tokens`: issue, list, revoke and rotate tokens; list users, change a
- * role, disable and enable. Every change is written to the sensitive-operation log.
+ * role or a row scope, disable and enable. Every change is written to the sensitive-operation log.
  */
 export function usersRouter(deps: UsersDeps): Router {
   const router = Router();
@@ -69,6 +69,18 @@ export function usersRouter(deps: UsersDeps): Router {
     const user = await deps.users.changeRole(principal.workspaceId, params.name, body.role);
     forget();
     await log(req, principal, "user.change", params.name, { role: body.role }, deps.now());
+    return user;
+  });
+
+  bindRoute(router, api.changeScope, async ({ params, body, principal, req }) => {
+    const scope = {
+      ...(body.regions ? { regions: body.regions } : {}),
+      ...(body.warehouses ? { warehouses: body.warehouses } : {}),
+      ...(body.channels ? { channels: body.channels } : {}),
+    };
+    const user = await deps.users.changeScope(principal.workspaceId, params.name, scope);
+    forget();
+    await log(req, principal, "user.change", params.name, { scope: user.scope }, deps.now());
     return user;
   });
 

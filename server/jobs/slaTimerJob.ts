@@ -3,7 +3,7 @@ import type { EventInput } from "../contracts/events.js";
 import type { TimerAnchor, WorkflowDefinition } from "../contracts/workflow.js";
 import type { Order } from "../domain/order.js";
 import type { Actor, Alert } from "../domain/workflow/decision.js";
-import { dueTimers } from "../domain/workflow/dueTimers.js";
+import { dueTimers, timerConditionHolds } from "../domain/workflow/dueTimers.js";
 import type { Related } from "../domain/workflow/guardContext.js";
 import type { SlotClaims } from "./jobPorts.js";
 
@@ -32,6 +32,11 @@ export interface TimerStore {
     plan: (page: { orders: Order[]; fired: Map<string, Set<string>>; related: Map<string, Related> }) => TimerClaim[],
   ): Promise<{ scanned: number; next: unknown; raised: TimerClaim[] }>;
   recordFirings(workspaceId: string, firings: { orderId: string; key: string }[], now: Date): Promise<void>;
+  /**
+   * Clears the open timer alerts whose condition `holds` says has ended (the alert's timer
+   * key and its order as it is now), with an `alert.cleared` feed row each; returns how many.
+   */
+  clearEndedAlerts(q: { workspaceId: string; now: Date }, holds: (order: Order, timerKey: string) => boolean): Promise<number>;
 }
 
 /** The one door for order changes (implemented by `KnexEventStore`). */
@@ -55,6 +60,8 @@ export interface TimerRunSummary {
   transitions: number;
   /** Timer moves the engine did not apply (already delivered, no longer due …). */
   transitionsNotApplied: number;
+  /** Timer alerts cleared because their condition ended (a stall ended, the order moved on). */
+  alertsCleared: number;
   errors: number;
   /** The same figures per workspace that ran. */
   perWorkspace: Record<string, WorkspaceFigures>;
@@ -67,6 +74,7 @@ export interface WorkspaceFigures {
   tasks: number;
   transitions: number;
   transitionsNotApplied: number;
+  alertsCleared: number;
 }
 
 /** The name timer moves are recorded under (audit actor and event source). */
@@ -99,7 +107,7 @@ export class SlaTimerJob {
 
   /** One run at `now`; `slot` names the schedule slot for claims (default: `now`). */
   async run(now: Date, slot: Date = now): Promise<TimerRunSummary> {
-    const sum: TimerRunSummary = { workspaces: 0, skipped: 0, scanned: 0, alerts: 0, tasks: 0, transitions: 0, transitionsNotApplied: 0, errors: 0, perWorkspace: {} };
+    const sum: TimerRunSummary = { workspaces: 0, skipped: 0, scanned: 0, alerts: 0, tasks: 0, transitions: 0, transitionsNotApplied: 0, alertsCleared: 0, errors: 0, perWorkspace: {} };
     for (const ws of await this.opts.store.workspaces()) {
       try {
         if (this.opts.slots && !(await this.opts.slots.claim(ws.id, "sla-timers", slot))) {
@@ -107,7 +115,7 @@ export class SlaTimerJob {
           continue;
         }
         sum.workspaces += 1;
-        const figures: WorkspaceFigures = { scanned: 0, alerts: 0, tasks: 0, transitions: 0, transitionsNotApplied: 0 };
+        const figures: WorkspaceFigures = { scanned: 0, alerts: 0, tasks: 0, transitions: 0, transitionsNotApplied: 0, alertsCleared: 0 };
         sum.perWorkspace[ws.id] = figures;
         await this.runWorkspace(ws, now, figures);
         sum.scanned += figures.scanned;
@@ -115,6 +123,7 @@ export class SlaTimerJob {
         sum.tasks += figures.tasks;
         sum.transitions += figures.transitions;
         sum.transitionsNotApplied += figures.transitionsNotApplied;
+        sum.alertsCleared += figures.alertsCleared;
       } catch (err) {
         sum.errors += 1;
         this.opts.logger.error({ err, job: "sla-timers", workspaceId: ws.id }, "SLA timer run failed for a workspace");
@@ -125,6 +134,11 @@ export class SlaTimerJob {
 
   private async runWorkspace(ws: { id: string; timeZone: string }, now: Date, sum: WorkspaceFigures): Promise<void> {
     const flows = await this.opts.store.flows(ws.id);
+    // First end what no longer holds, so an alert of a stall that ended is gone before a new one is raised.
+    sum.alertsCleared += await this.opts.store.clearEndedAlerts({ workspaceId: ws.id, now }, (order, key) => {
+      const flow = flows.get(order.workflowVersion);
+      return !!flow && timerConditionHolds(flow, order, key);
+    });
     const byState = new Map<string, ScanTimer[]>();
     let related = false;
     for (const [version, flow] of flows) {

@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import type { Role } from "../../contracts/roles.js";
 import type { TokenView, UserView } from "../../contracts/users.js";
 import type { IssuedToken, IssueOptions } from "../../domain/access/tokenIssuer.js";
+import { isUnrestricted, type RowScope } from "../../domain/access/principal.js";
 import { CodedConflictError, leavesNoActiveAdmin, type UserDirectory } from "../../domain/access/userDirectory.js";
 import { ConflictError, InputError, NotFoundError } from "../../domain/errors.js";
 import { bumpAuthEpoch } from "./KnexAuthEpochs.js";
@@ -92,6 +93,7 @@ export class KnexUserDirectory implements UserDirectory {
         "u.disabled_at",
         "u.created_at",
         "u.last_used_at",
+        "u.scope",
         this.knex.raw(`count(t.id) filter (where ${ACTIVE_TOKEN}) as active_tokens`, [this.now().toISOString()]),
       );
     return rows.map(toUserView);
@@ -115,6 +117,26 @@ export class KnexUserDirectory implements UserDirectory {
         throw lastAdmin(userName, `give ${userName} the role ${role}`);
       }
       await trx("users").where({ workspace_id: workspaceId, name: userName }).update({ role });
+      await bumpAuthEpoch(trx, workspaceId);
+    });
+    return this.user(workspaceId, userName);
+  }
+
+  /**
+   * Sets a user's row scope and moves the auth epoch in the same transaction, so every
+   * instance's token cache loads the new scope within a second. Stored as JSON naming only
+   * the restricted dimensions (null when nothing is restricted).
+   */
+  async changeScope(workspaceId: string, userName: string, scope: RowScope): Promise<UserView> {
+    const stored: RowScope = {};
+    if (scope.regions !== undefined) stored.regions = scope.regions;
+    if (scope.warehouses !== undefined) stored.warehouses = scope.warehouses;
+    if (scope.channels !== undefined) stored.channels = scope.channels;
+    await this.knex.transaction(async (trx) => {
+      const n = await trx("users")
+        .where({ workspace_id: workspaceId, name: userName })
+        .update({ scope: isUnrestricted(stored) ? null : JSON.stringify(stored) });
+      if (n === 0) throw new NotFoundError(`no user ${userName} in this workspace (GET /api/users lists them)`);
       await bumpAuthEpoch(trx, workspaceId);
     });
     return this.user(workspaceId, userName);
@@ -227,7 +249,14 @@ function toUserView(r: Record<string, unknown>): UserView {
     createdAt: iso(r.created_at)!,
     lastUsedAt: iso(r.last_used_at),
     activeTokens: Number(r.active_tokens ?? 0),
+    scope: scopeView(r.scope),
   };
+}
+
+/** A stored scope (JSON, or null) as admins see it: every dimension named, null where unrestricted. */
+function scopeView(raw: unknown): UserView["scope"] {
+  const s = ((typeof raw === "string" ? JSON.parse(raw) : raw) ?? {}) as RowScope;
+  return { regions: s.regions ?? null, warehouses: s.warehouses ?? null, channels: s.channels ?? null };
 }
 
 function toTokenView(r: Record<string, unknown>): TokenView {

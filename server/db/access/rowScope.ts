@@ -59,3 +59,18 @@ export async function withScope<T>(knex: Knex, scope: RowScope | undefined, fn: 
     return fn(trx);
   });
 }
+
+/**
+ * Runs `fn` in a scoped transaction as the database's own user again, then returns to the
+ * app role: for workspace-wide numbers a decision needs (guards counting related orders)
+ * that must not shrink to what the caller may see. Nothing read there reaches the caller.
+ */
+export async function outsideScope<T>(trx: Knex.Transaction, scope: RowScope | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!isScoped(scope)) return fn();
+  await trx.raw("reset role");
+  try {
+    return await fn();
+  } finally {
+    await trx.raw(`set local role ${APP_ROLE}`);
+  }
+}

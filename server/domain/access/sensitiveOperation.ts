@@ -1,17 +1,7 @@
-/** The kinds of operation the sensitive-operation log records. */
-export type SensitiveAction =
-  | "export"
-  | "workflow.publish"
-  | "rule.change"
-  | "connector.change"
-  | "pii.unmasked_read"
-  | "token.issue"
-  | "token.revoke"
-  | "token.rotate"
-  | "user.disable"
-  | "user.enable"
-  | "user.change"
-  | "access.policy_change";
+import type { SensitiveAction } from "../../contracts/sensitiveLog.js";
+
+/** The kinds of operation the sensitive-operation log records (defined in `contracts/sensitiveLog.ts`). */
+export type { SensitiveAction } from "../../contracts/sensitiveLog.js";
 
 /** One sensitive operation: who did what, from where, when. */
 export interface SensitiveOperation {
@@ -29,7 +19,28 @@ export interface SensitiveOperation {
   at: Date;
 }
 
+/** A recorded operation with its position in the log. */
+export interface LoggedOperation extends Omit<SensitiveOperation, "workspaceId"> {
+  /** Position in the log; later entries have larger ones. */
+  seq: string;
+}
+
+/** Which entries to read: all filters optional; `before` is the seq the previous page ended at. */
+export interface SensitiveLogFilter {
+  actions?: readonly SensitiveAction[];
+  actor?: string;
+  /** At or after. */
+  from?: Date;
+  /** Strictly before. */
+  to?: Date;
+  /** Only entries with a seq below this one (the cursor). */
+  before?: string;
+  limit: number;
+}
+
 /** Append-only log of sensitive operations (implemented by `KnexSensitiveLog`). */
 export interface SensitiveLog {
   record(op: SensitiveOperation): Promise<void>;
+  /** The workspace's entries that pass `filter`, newest first, at most `limit`. */
+  list(workspaceId: string, filter: SensitiveLogFilter): Promise<LoggedOperation[]>;
 }

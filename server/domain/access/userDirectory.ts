@@ -1,6 +1,7 @@
 import type { Role } from "../../contracts/roles.js";
 import type { TokenView, UserView } from "../../contracts/users.js";
 import { ConflictError } from "../errors.js";
+import type { RowScope } from "./principal.js";
 import type { IssuedToken, TokenIssuer } from "./tokenIssuer.js";
 
 /** A refusal with a machine-readable code of its own (the error envelope's `code`). */
@@ -20,6 +21,8 @@ export interface UserDirectory extends TokenIssuer {
   listTokens(workspaceId: string, filter?: { user?: string; active?: boolean }): Promise<TokenView[]>;
   /** Changes a user's role; refuses to leave the workspace without an active admin. */
   changeRole(workspaceId: string, userName: string, role: Role): Promise<UserView>;
+  /** Sets a user's row scope (a dimension left out is unrestricted); their tokens follow within a second. */
+  changeScope(workspaceId: string, userName: string, scope: RowScope): Promise<UserView>;
   /** Disables or enables a user; refuses to disable the last active admin. */
   setDisabled(workspaceId: string, userName: string, disabled: boolean): Promise<UserView>;
   /** Revokes one token (idempotent: an already revoked token stays as it was). */

@@ -1,3 +1,5 @@
+import type { RowScope } from "../access/principal.js";
+
 /** One audit entry as read back. */
 export interface AuditEntry {
   seq: string;
@@ -25,8 +27,11 @@ export interface Verification {
 
 /** The hash-chained audit trail as the audit routes read it (implemented by `KnexAuditStore`). */
 export interface AuditStore {
-  /** An order's audit entries, oldest first; `NotFoundError` when the order never existed. */
-  history(workspaceId: string, orderId: string): Promise<AuditEntry[]>;
+  /**
+   * An order's audit entries, oldest first; `NotFoundError` when the order never existed, or
+   * when `scope` is given and the order is not (or no longer) inside it.
+   */
+  history(workspaceId: string, orderId: string, scope?: RowScope): Promise<AuditEntry[]>;
   /** Re-checks every chain and digest of a workspace. */
   verify(workspaceId: string): Promise<Verification>;
 }

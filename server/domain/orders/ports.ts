@@ -16,6 +16,8 @@ export interface WriteContext {
   actor: string;
   /** e.g. `api:import`, `connector:shopify` */
   source: string;
+  /** The writer's row scope (absent: unrestricted): orders outside it are neither created nor reported. */
+  scope?: RowScope;
 }
 
 /** Per-row outcome of an import. */

@@ -67,6 +67,23 @@ export function timerKey(timer: WorkflowTimer, order: Order): string {
   return keyAt(timer, anchorTime(order, timer.anchor));
 }
 
+/**
+ * Whether the condition behind a timer alert still holds: the order is still in the
+ * timer's status and the timer's clock still starts where it did when the alert was raised
+ * (`key` as `timerKey` built it). False once the order left the status or the stall ended
+ * (a tracking update moved the clock), and for a timer the order's workflow no longer has.
+ */
+export function timerConditionHolds(flow: WorkflowDefinition, order: Order, key: string): boolean {
+  const cut = key.lastIndexOf("|");
+  const cut2 = cut > 0 ? key.lastIndexOf("|", cut - 1) : -1;
+  if (cut2 < 0) return false;
+  const timerId = key.slice(0, cut2);
+  const start = Number(key.slice(cut + 1));
+  const timer = flow.timers.find((t) => t.id === timerId);
+  if (!timer || timer.state !== order.status) return false;
+  return anchorTime(order, timer.anchor) === start;
+}
+
 function formatMinutes(m: number): string {
   if (m % 1440 === 0) return `${m / 1440} d`;
   if (m % 60 === 0) return `${m / 60} h`;

@@ -2,6 +2,7 @@ import type { CellEdit, EditResult } from "../../contracts/edits.js";
 import type { EventInput } from "../../contracts/events.js";
 import type { Role } from "../../contracts/roles.js";
 import type { WorkflowDefinition } from "../../contracts/workflow.js";
+import type { RowScope } from "../access/principal.js";
 import type { Actor } from "./decision.js";
 
 /** How one event ended. `duplicate`: the same (source, sourceEventId) was processed before. */
@@ -32,6 +33,12 @@ export interface EventContext {
   workspaceId: string;
   timeZone: string;
   actor: Actor;
+  /**
+   * The sender's row scope (absent: unrestricted). An event about an order outside it is
+   * answered `not_found`, like one about no order; one whose effect would move an order out
+   * of it is `refused`, naming the field.
+   */
+  scope?: RowScope;
 }
 
 /** The one door through which facts change orders (implemented by `KnexEventStore`). */
@@ -47,6 +54,12 @@ export interface EditContext {
   role: Role;
   /** The access policy already allowed these columns for this role (the store then skips its static role list). */
   policyChecked?: boolean;
+  /**
+   * The editor's row scope (absent: unrestricted). An edit of an order outside it is refused
+   * like one of an order that does not exist; one that would move the order out of it is
+   * refused, naming the field.
+   */
+  scope?: RowScope;
 }
 
 /** Cell edits from the sheet (implemented by `KnexEditStore`). */
@@ -94,12 +107,30 @@ export interface AlertRecord {
   notify: string | null;
   raisedAt: string;
   clearedAt: string | null;
+  /** `system` when the condition ended by itself, else the user who closed it. */
+  clearedBy: string | null;
+  clearReason: AlertClearReason | null;
+  clearNote: string | null;
 }
+
+/** Why an alert ended: the order left the status, the timer's condition ended, or a person closed it. */
+export type AlertClearReason = "status_left" | "condition_ended" | "closed";
 
 /** Alerts raised by timers and rules (implemented by `KnexAlertStore`). */
 export interface AlertStore {
-  /** Alerts newest first; open ones only unless `open` is false. */
-  list(workspaceId: string, opts: { open: boolean; orderId?: string; limit: number }): Promise<AlertRecord[]>;
+  /** Alerts newest first; open ones only unless `open` is false; only about orders inside `scope` when given. */
+  list(workspaceId: string, opts: { open: boolean; orderId?: string; limit: number; scope?: RowScope }): Promise<AlertRecord[]>;
+  /**
+   * Closes an open alert on behalf of `actor` (with an optional note) and puts the clearing
+   * in the change feed. `not_found` when no such alert exists in the workspace (or inside
+   * `scope`), `already_cleared` (with the record) when it has ended.
+   */
+  close(
+    workspaceId: string,
+    id: string,
+    by: { actor: string; note: string | null; scope?: RowScope },
+    now: Date,
+  ): Promise<{ outcome: "closed" | "already_cleared"; alert: AlertRecord } | { outcome: "not_found" }>;
 }
 
 /** A paused channel as listed. */

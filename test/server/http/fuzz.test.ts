@@ -1,0 +1,515 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { Role } from "../../../server/contracts/roles.js";
+import { describeEachDatabase } from "../../helpers/databases.js";
+import { sampleOrder, startTestServer, type TestServer } from "../../helpers/testServer.js";
+
+/**
+ * A fuzz walk over every route of GET /api/openapi.json: path parameters, queries, bodies
+ * and headers that are malformed, deep, wide, oversized, wrongly encoded and wrongly typed.
+ * Every answer must be below 500, every 4xx in the error envelope with a readable message
+ * quoting no SQL, and the server must still serve afterwards. The walk is driven by a
+ * seeded PRNG (FUZZ_SEED overrides the default) so a failure reproduces; each violation is
+ * reported with the seed and the request that caused it.
+ */
+
+const PROFILE: [number, string][] = [];
+const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
+const BODY_LIMIT = 256 * 1024;
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
+
+/** SQL, driver wording or table names that must never reach a client. */
+const SQL_LEAK = [
+  /\b(insert|select|update|delete)\b.*\b(into|from|set)\b/i,
+  /violates/i,
+  /syntax error at/i,
+  /relation "/i,
+  /invalid byte sequence/i,
+  /\b(from|into|update|join)\s+"?(orders|order_lines|audit_log|audit_entries|events_inbox|change_feed|edits|tokens|users|workspaces|rejections)\b/i,
+  /\b(table|column|constraint|relation|index)\s+"\w+"/i,
+];
+
+/** mulberry32: small, fast and deterministic. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Json = any;
+
+/** A JSON fragment sent as written (numbers JSON.stringify cannot write, duplicate keys …). */
+class Raw {
+  constructor(readonly text: string) {}
+}
+
+/** JSON text of a value that may hold Raw fragments. */
+function toJsonText(value: unknown): string {
+  const raws: string[] = [];
+  const text = JSON.stringify(value, (_k, v) => {
+    if (v instanceof Raw) {
+      raws.push(v.text);
+      return `@@RAW_${raws.length - 1}@@`;
+    }
+    return v;
+  });
+  return text === undefined ? "" : text.replace(/"@@RAW_(\d+)@@"/g, (_m, i: string) => raws[Number(i)]);
+}
+
+function nestedArray(depth: number, leaf: unknown = 1): unknown {
+  let v: unknown = leaf;
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+}
+function nestedObject(depth: number, leaf: unknown = "x"): unknown {
+  let v: unknown = leaf;
+  for (let i = 0; i < depth; i++) v = { d: v };
+  return v;
+}
+function wideObject(keys: number): Record<string, number> {
+  const o: Record<string, number> = {};
+  for (let i = 0; i < keys; i++) o[`k${i}`] = i;
+  return o;
+}
+
+/** Values put in place of a field of a valid body. */
+const HOSTILE_VALUES: unknown[] = [
+  null, true, false, 0, -1, 1.5, 2 ** 53 + 1, 1e308, -1e308,
+  new Raw("-0"), new Raw("1e400"), new Raw("-1e400"), new Raw("123456789012345678901234567890"), new Raw("1e-400"),
+  "", " ", "NaN", "-Infinity", "Infinity", "-1", "1e309", "0x1F", "99999999999999999999",
+  "a\u0000b", "\u0000", "\uD800", "x\uDFFFy", "\uDBFF\uDBFF", "😀", "中文字段", "\u202Eevil", "\uFEFF", "\t\r\n",
+  "x".repeat(10_000), "' OR 1=1 --", "'; drop table orders; --", "${7*7}", "__proto__", "constructor",
+  "2026-13-45T99:99:99Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z",
+  [], {}, [null], { "": 1 }, new Raw('{"__proto__":{"polluted":1}}'), new Raw('{"a":1,"a":2}'),
+  nestedArray(70), nestedObject(70), Array.from({ length: 10_000 }, (_, i) => i),
+];
+
+/** Path parameter values: valid-looking ones come from the test's data, these are hostile (sent as written). */
+const HOSTILE_SEGMENTS = [
+  "%ZZ", "%", "%E0%A4%A", "%ED%A0%80", "%C0%AE", "%C3%28", "%FF%FE", "%00", "a%00b", "%F0%9F%98%80", "%E4%B8%AD%E6%96%87",
+  "..", "%2e%2e", "%2F", "a%2Fb", "%25", "%20", "-1", "0", "1e309", "NaN", "null", "undefined", "__proto__", "constructor",
+  "tok_" + "A".repeat(41), "tok_%00", "'%20OR%201=1--", "x".repeat(10_000), "%41".repeat(3000), "\u4e2d\u6587", "😀",
+];
+
+/** Query values (sent as written, so malformed encoding reaches the server). */
+const HOSTILE_QUERY = [
+  "", "%ZZ", "%", "%00", "%ED%A0%80", "%E0%A4%A", "-1", "0", "1.5", "1e309", "NaN", "Infinity", "99999999999999999999999",
+  "true", "maybe", "x".repeat(5000), "%E4%B8%AD", "[object%20Object]", "'%20OR%201=1--", "2026-13-45",
+];
+
+interface FuzzRequest {
+  label: string;
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** The caller's role; null: the request carries its own Authorization (or none). */
+  role: Role | null;
+}
+
+interface Outcome {
+  status: number;
+  body: Json;
+  text: string;
+}
+
+/** Describes a request for a failure message (trimmed: some are megabytes). */
+function describeRequest(r: FuzzRequest): string {
+  const body = r.body === undefined ? "" : typeof r.body === "string" ? r.body : `<${r.body.length} bytes> ${r.body.subarray(0, 80).toString("hex")}`;
+  const trim = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}… (${s.length} chars)` : s);
+  return `[seed ${SEED}] ${r.label} as ${r.role ?? "no/own auth"}: ${r.method.toUpperCase()} ${trim(r.path, 200)} ${JSON.stringify(r.headers ?? {}).slice(0, 200)} ${trim(body, 300)}`;
+}
+
+/** What is wrong with an answer, if anything. */
+function violationOf(res: Outcome): string | undefined {
+  if (res.status >= 500) return `answered ${res.status}: ${res.text.slice(0, 400)}`;
+  if (res.status < 400) return undefined;
+  const err = res.body?.error;
+  if (typeof err?.code !== "string" || typeof err?.message !== "string") return `answered ${res.status} outside the envelope: ${res.text.slice(0, 400)}`;
+  if (err.message.trim().length < 5) return `answered ${res.status} with no readable message: ${res.text.slice(0, 400)}`;
+  const leak = SQL_LEAK.find((re) => re.test(err.message));
+  if (leak) return `answered ${res.status} with a message quoting SQL (${leak}): ${err.message.slice(0, 400)}`;
+  return undefined;
+}
+
+/** Resolves `$ref`s of the OpenAPI document. */
+function resolver(doc: Json) {
+  return function resolve(schema: Json): Json {
+    let s = schema;
+    for (let i = 0; s && typeof s.$ref === "string" && i < 20; i++) {
+      s = doc.components.schemas[s.$ref.replace("#/components/schemas/", "")];
+    }
+    return s ?? {};
+  };
+}
+
+/** A valid-looking value for a JSON Schema, from the document alone (hints fill in what a pattern cannot say). */
+function sampleOf(schema: Json, resolve: (s: Json) => Json, hints: Record<string, unknown>, name = "", depth = 0): unknown {
+  const s = resolve(schema);
+  if (depth > 12) return null;
+  if (name in hints) return hints[name];
+  if ("const" in s) return s.const;
+  if (Array.isArray(s.enum)) return s.enum[0];
+  if ("default" in s) return s.default;
+  const branches = s.anyOf ?? s.oneOf;
+  if (Array.isArray(branches)) {
+    const first = branches.map(resolve).find((b: Json) => b.type !== "null") ?? branches[0];
+    return sampleOf(first, resolve, hints, name, depth + 1);
+  }
+  if (Array.isArray(s.allOf)) return sampleOf(s.allOf[0], resolve, hints, name, depth + 1);
+  const type = Array.isArray(s.type) ? s.type.find((t: string) => t !== "null") : s.type;
+  switch (type) {
+    case "object": {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries<Json>(s.properties ?? {})) out[k] = sampleOf(v, resolve, hints, k, depth + 1);
+      return out;
+    }
+    case "array":
+      return Array.from({ length: Math.max(1, s.minItems ?? 1) }, () => sampleOf(s.items ?? {}, resolve, hints, name, depth + 1));
+    case "string":
+      if (s.format === "date-time") return "2026-01-15T02:00:00Z";
+      return "sample".padEnd(Math.max(1, s.minLength ?? 1), "x").slice(0, s.maxLength ?? 64);
+    case "integer":
+    case "number":
+      return Math.max(1, s.minimum ?? 1);
+    case "boolean":
+      return true;
+    default:
+      return "x";
+  }
+}
+
+/** Every place in a JSON value, as a path of keys, with the value there. */
+function placesOf(value: unknown, base: (string | number)[] = [], out: { path: (string | number)[]; value: unknown }[] = [], depth = 0): typeof out {
+  out.push({ path: base, value });
+  if (depth > 8 || out.length > 400) return out;
+  if (Array.isArray(value)) value.slice(0, 3).forEach((v, i) => placesOf(v, [...base, i], out, depth + 1));
+  else if (value && typeof value === "object" && !(value instanceof Raw)) for (const [k, v] of Object.entries(value)) placesOf(v, [...base, k], out, depth + 1);
+  return out;
+}
+
+function withChange(value: unknown, at: (string | number)[], change: (parent: any, key: string | number) => void): unknown {
+  const copy = structuredClone(value);
+  if (at.length === 0) return copy;
+  let parent: any = copy;
+  for (const k of at.slice(0, -1)) parent = parent[k];
+  change(parent, at[at.length - 1]);
+  return copy;
+}
+
+/** The same value with the wrong JSON type. */
+function wrongTypeOf(v: unknown): unknown[] {
+  if (typeof v === "string") return [12345, ["x"], { v }];
+  if (typeof v === "number") return [String(v), "12abc", true];
+  if (typeof v === "boolean") return ["true", 1];
+  if (Array.isArray(v)) return [{ "0": v[0] }, "[]", 1];
+  if (v && typeof v === "object") return [[v], "{}", 0];
+  return ["null", 0, {}];
+}
+
+function pick<T>(rand: () => number, items: readonly T[], n: number): T[] {
+  const pool = [...items];
+  const out: T[] = [];
+  while (out.length < n && pool.length) out.push(pool.splice(Math.floor(rand() * pool.length), 1)[0]);
+  return out;
+}
+
+interface Walk {
+  requests: number;
+  byStatus: Map<number, number>;
+  violations: string[];
+  routes: Set<string>;
+  /** Per route (METHOD path): statuses seen for the admin. */
+  adminStatuses: Map<string, Set<number>>;
+}
+
+describeEachDatabase("fuzz: every route of the OpenAPI document", function ({ db }) {
+  let t: TestServer;
+  let doc: Json;
+  const tokens = new Map<Role, string>();
+  let orderSeq = 0;
+  const ctx: { orderId: string; version: number; victim: string; victimTokenId: string; workflow: Json; policy: Json } = {
+    orderId: "",
+    version: 1,
+    victim: "fuzz.victim",
+    victimTokenId: "",
+    workflow: null,
+    policy: null,
+  };
+
+  before(async function () {
+    this.timeout(60_000);
+    t = await startTestServer(db(), { writeRateLimit: { perMinute: 0, burst: 0 }, bodyLimitBytes: BODY_LIMIT });
+    const created = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(1), sampleOrder(2)] } });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    ctx.orderId = created.body.results[0].id;
+    ctx.version = (await t.call("GET", `/api/orders/${ctx.orderId}`)).body.version;
+    const victim = await t.call("POST", "/api/tokens", { body: { user: ctx.victim, role: "customer_service" } });
+    assert.equal(victim.status, 200, JSON.stringify(victim.body));
+    ctx.victimTokenId = victim.body.tokenId;
+    ctx.workflow = (await t.call("GET", "/api/workflow")).body.definition;
+    ctx.policy = (await t.call("GET", "/api/access/policy")).body.policy;
+    const openapi = await t.call("GET", "/api/openapi.json");
+    assert.equal(openapi.status, 200);
+    doc = openapi.body;
+    for (const role of ["admin", "auditor"] as Role[]) tokens.set(role, await t.token(`fuzz-${role}`, role));
+  });
+  after(async function () {
+    await t?.close();
+  });
+
+  /** Sends one request; a 401 caused by the walk itself (a rotated token) is retried once with a fresh token. */
+  async function send(r: FuzzRequest, walk: Walk): Promise<Outcome> {
+    const once = async (): Promise<Outcome> => {
+      const headers: Record<string, string> = { ...(r.headers ?? {}) };
+      if (r.role) headers.authorization = `Bearer ${tokens.get(r.role)}`;
+      try {
+        const res = await fetch(t.url + r.path, { method: r.method.toUpperCase(), headers, body: r.body as BodyInit | undefined });
+        const text = await res.text();
+        let body: Json;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+        return { status: res.status, body, text };
+      } catch (err) {
+        // The server closed the connection instead of answering (or the process died).
+        return { status: 599, body: undefined, text: `no answer: ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? "")}` };
+      }
+    };
+    const started = performance.now();
+    let res = await once();
+    const ms = performance.now() - started;
+    const key = `${r.method} ${r.path.slice(0, 40)} ${r.label.slice(0, 30)}`;
+    if (process.env.FUZZ_PROFILE) PROFILE.push([ms, key]);
+    if (res.status === 401 && r.role) {
+      tokens.set(r.role, await t.token(`fuzz-${r.role}`, r.role));
+      res = await once();
+    }
+    walk.requests++;
+    walk.byStatus.set(res.status, (walk.byStatus.get(res.status) ?? 0) + 1);
+    const bad = violationOf(res);
+    if (bad) walk.violations.push(`${describeRequest(r)}\n    → ${bad}`);
+    return res;
+  }
+
+  /** Valid-looking bodies of the routes, for mutation (the documented schema's sample is mutated too). */
+  function validBodies(method: string, route: string): unknown[] {
+    switch (`${method} ${route}`) {
+      case "post /api/orders":
+        return [{ orders: [sampleOrder(1000 + orderSeq++)] }];
+      case "post /api/tokens":
+        return [{ user: "fuzz.newcomer", role: "auditor", label: "fuzz", expiresInDays: 1 }];
+      case "put /api/users/{name}/role":
+        return [{ role: "customer_service" }];
+      case "post /api/tokens/rotate":
+        return [{ confirm: true, label: "rotated by fuzz" }];
+      case "post /api/events":
+        return [{ events: [{ source: "connector:tmall", sourceEventId: "fuzz-1", orderId: ctx.orderId, type: "payment.confirmed", data: {} }] }];
+      case "post /api/orders/{id}/status":
+        return [{ to: "cancelled", baseVersion: ctx.version, note: "fuzz", commandId: "fuzz-cmd" }];
+      case "put /api/workflow":
+        return [ctx.workflow];
+      case "post /api/workflow/simulate":
+        return [{ orders: 20, seed: 3, compare: false }];
+      case "post /api/edits":
+        return [{ edits: [{ clientEditId: "fuzz-edit", orderId: ctx.orderId, column: "remark", baseVersion: ctx.version, value: "fuzz" }] }];
+      case "post /api/channels/{channel}/resume":
+        return [{ note: "fuzz" }];
+      case "put /api/access/policy":
+        return [ctx.policy];
+      default:
+        return [{}];
+    }
+  }
+
+  /** Valid-looking path parameter values. */
+  function validParam(name: string, route: string): string {
+    if (route.includes("/tokens/")) return ctx.victimTokenId;
+    if (route.includes("/users/")) return ctx.victim;
+    if (route.includes("/channels/")) return "tmall";
+    if (name === "id") return ctx.orderId;
+    return "x";
+  }
+
+  /** Every request of the walk for one route and role. */
+  function requestsFor(method: string, route: string, op: Json, role: Role, rand: () => number, resolve: (s: Json) => Json): FuzzRequest[] {
+    const out: FuzzRequest[] = [];
+    const params = (op.parameters ?? []) as Json[];
+    const pathParams = params.filter((p) => p.in === "path");
+    const queryParams = params.filter((p) => p.in === "query");
+    const fill = (over: Record<string, string> = {}) => route.replace(/\{(\w+)\}/g, (_m, n: string) => over[n] ?? encodeURIComponent(validParam(n, route)));
+    const bodySchema = op.requestBody?.content?.["application/json"]?.schema;
+    const hints: Record<string, unknown> = { orderId: ctx.orderId, id: ctx.orderId, baseVersion: ctx.version, user: "fuzz.sampled", channel: "tmall", role: "auditor" };
+    const bases = bodySchema ? [...validBodies(method, route), sampleOf(bodySchema, resolve, hints)] : [undefined];
+    const json = { "content-type": "application/json" };
+    const req = (label: string, p: string, body?: string | Buffer, headers: Record<string, string> | undefined = body === undefined ? undefined : json): FuzzRequest => ({
+      label, method, path: p, body, headers, role,
+    });
+    const baseText = bases[0] === undefined ? undefined : toJsonText(bases[0]);
+
+    // The valid-looking request first: it reaches the handler.
+    for (const [i, b] of bases.entries()) out.push(req(`valid-looking #${i}`, fill(), b === undefined ? undefined : toJsonText(b)));
+    // A role the route refuses is refused before the fields are looked at: its walk is the
+    // parts read before the role check (path, body parsing) and a few fields.
+    const allowed = !op["x-roles"] || op["x-roles"].includes(role);
+    // A simulation that passes validation runs for seconds in a worker: walk it lightly.
+    const light = !allowed || route === "/api/workflow/simulate";
+
+    // Path parameters.
+    for (const p of pathParams) {
+      for (const seg of HOSTILE_SEGMENTS) out.push(req(`path ${p.name}=${seg.slice(0, 40)}`, fill({ [p.name]: seg }), baseText));
+    }
+
+    // Queries: each parameter with hostile and wrongly shaped values, repeated, bracketed, unknown.
+    for (const q of queryParams) {
+      for (const v of pick(rand, HOSTILE_QUERY, light ? 3 : 8)) out.push(req(`query ${q.name}=${v.slice(0, 40)}`, `${fill()}?${q.name}=${v}`, baseText));
+      out.push(req(`query ${q.name} repeated`, `${fill()}?${q.name}=1&${q.name}=2`, baseText));
+      out.push(req(`query ${q.name}[]`, `${fill()}?${q.name}[]=1&${q.name}[x]=2`, baseText));
+    }
+    if (!light || queryParams.length) {
+      out.push(req("query unknown parameter", `${fill()}?zz_unknown=1&%ZZ=%ZZ`, baseText));
+      out.push(req("query 8 KB", `${fill()}?${"a=1&".repeat(2000)}`, baseText));
+    }
+
+    if (!bodySchema) {
+      // A body where none is expected must not matter or be refused cleanly.
+      if (method !== "get" && method !== "delete") out.push(req("unexpected deep body", fill(), `${"[".repeat(5000)}${"]".repeat(5000)}`));
+      return out;
+    }
+
+    // Bodies: each field wrongly typed, hostile, missing; extra fields at each object.
+    for (const base of light ? bases.slice(0, 1) : bases) {
+      const places = placesOf(base).filter((pl) => pl.path.length > 0);
+      for (const pl of pick(rand, places, light ? 6 : 25)) {
+        for (const v of [...wrongTypeOf(pl.value).slice(0, light ? 1 : 3), ...pick(rand, HOSTILE_VALUES, light ? 2 : 3)]) {
+          out.push(req(`field ${pl.path.join(".")} := ${toJsonText(v).slice(0, 40)}`, fill(), toJsonText(withChange(base, pl.path, (o, k) => (o[k] = v)))));
+        }
+        // (A simulation without `orders` replays 10,000 synthetic orders: not for every fuzz run.)
+        if (route !== "/api/workflow/simulate") out.push(req(`field ${pl.path.join(".")} removed`, fill(), toJsonText(withChange(base, pl.path, (o, k) => (Array.isArray(o) ? o.splice(Number(k), 1) : delete o[k])))));
+      }
+      for (const pl of placesOf(base).filter((x) => x.value && typeof x.value === "object" && !Array.isArray(x.value)).slice(0, light ? 2 : 20)) {
+        out.push(req(`extra field at ${pl.path.join(".") || "(top)"}`, fill(), toJsonText(withChange(base, [...pl.path, "zz_extra"], (o, k) => (o[k] = { deep: nestedObject(70) })))));
+      }
+    }
+
+    // Whole bodies: the wrong shape, deep, wide, oversized, invalid JSON, wrong encodings and types.
+    const wholes: [string, string | Buffer, Record<string, string>?][] = [
+      ["null body", "null"],
+      ["number body", "12"],
+      ["string body", '"x"'],
+      ["array body", `[${baseText}]`],
+      ["empty object", "{}"],
+      ["deep 70", toJsonText(nestedArray(70))],
+      ["deep 5000 arrays", `${"[".repeat(5000)}1${"]".repeat(5000)}`],
+      ["deep 5000 objects", `${'{"a":'.repeat(5000)}"\\u0000"${"}".repeat(5000)}`],
+      ["deep 70 inside a valid body", toJsonText({ ...(bases[0] as object), zz: nestedObject(70) })],
+      ["wide 10k keys", toJsonText(wideObject(10_000))],
+      ["wide 10k keys inside a valid body", toJsonText({ ...(bases[0] as object), ...wideObject(10_000) })],
+      ["oversized", `{"pad":"${"x".repeat(BODY_LIMIT + 1)}"}`],
+      ["invalid JSON: truncated", (baseText ?? "{}").slice(0, -1)],
+      ["invalid JSON: trailing garbage", `${baseText}}}`],
+      ["invalid JSON: single quotes", "{'a':1}"],
+      ["invalid JSON: NaN", '{"a":NaN}'],
+      ["invalid JSON: lone surrogate escape", '{"a":"\\ud800'],
+      ["invalid JSON: bad escape", '{"a":"\\x41"}'],
+      ["BOM", `\uFEFF${baseText}`],
+      ["NUL byte outside strings", `${baseText}\u0000`],
+      ["raw invalid UTF-8", Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe, 0xed, 0xa0, 0x80, 0xc0, 0xae]), Buffer.from('"}')])],
+      ["raw invalid UTF-8 inside a valid body", Buffer.from(Buffer.from((baseText ?? "{}").replace(/"(fuzz|tmall|auditor|customer_service)"/, '"\u0001"'), "utf8").map((b) => (b === 1 ? 0xff : b)))],
+      ["UTF-16 body", Buffer.from(baseText ?? "{}", "utf16le"), { "content-type": "application/json; charset=utf-16" }],
+      ["text/plain", baseText ?? "{}", { "content-type": "text/plain" }],
+      ["no content type", baseText ?? "{}", {}],
+      ["form encoded", "a=1&b=2", { "content-type": "application/x-www-form-urlencoded" }],
+      ["multipart", "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--x--", { "content-type": "multipart/form-data; boundary=x" }],
+      ["json with a bad charset", baseText ?? "{}", { "content-type": "application/json; charset=klingon" }],
+      ["a content type 2 KB long", baseText ?? "{}", { "content-type": `application/json; x=${"a".repeat(2000)}` }],
+      ["gzip claimed but plain", baseText ?? "{}", { "content-type": "application/json", "content-encoding": "gzip" }],
+    ];
+    // Variants that leave a valid body valid (headers only) would each run a simulation.
+    const passesAsValid = new Set(["a content type 2 KB long", "gzip claimed but plain", "json with a bad charset", "raw invalid UTF-8 inside a valid body", "no content type"]);
+    if (route === "/api/workflow/simulate") passesAsValid.add("empty object");
+    for (const [label, body, headers] of wholes) if (!(light && allowed && passesAsValid.has(label))) out.push(req(label, fill(), body, headers ?? json));
+    return out;
+  }
+
+  /** The authorization header itself, malformed (once per route). */
+  function authRequests(method: string, route: string): FuzzRequest[] {
+    const p = route.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(validParam(n, route)));
+    const headerSets: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer" },
+      { authorization: "Bearer " },
+      { authorization: `Bearer ${"a".repeat(9000)}` },
+      { authorization: "Basic Zm9vOmJhcg==" },
+      { authorization: "Bearer tok\u00ff\u00fe" },
+      { authorization: `Bearer ${t.adminToken} extra` },
+      { authorization: `bearer ${t.adminToken}`.toUpperCase() },
+    ];
+    return headerSets.map((headers, i) => ({ label: `auth #${i}`, method, path: p, headers, role: null }));
+  }
+
+  it("walks every documented route as admin and as auditor: no 5xx, every 4xx in the envelope quoting no SQL, and the server still serves", async function () {
+    this.timeout(240_000);
+    const resolve = resolver(doc);
+    const rand = prng(SEED);
+    const walk: Walk = { requests: 0, byStatus: new Map(), violations: [], routes: new Set(), adminStatuses: new Map() };
+    const ops: [string, string, Json][] = [];
+    for (const [route, byMethod] of Object.entries<Json>(doc.paths)) {
+      for (const [method, op] of Object.entries<Json>(byMethod)) ops.push([method, route, op]);
+    }
+    assert.ok(ops.length >= 28, `the document lists ${ops.length} operations; the walk needs them all`);
+    // Routes that change who may do what go last, so the rest is walked with the workspace as set up.
+    const lastOnes = ["put /api/access/policy", "post /api/tokens/rotate", "put /api/workflow"];
+    ops.sort((a, b) => Number(lastOnes.includes(`${a[0]} ${a[1]}`)) - Number(lastOnes.includes(`${b[0]} ${b[1]}`)));
+
+    for (const [method, route, op] of ops) {
+      walk.routes.add(`${method} ${route}`);
+      for (const r of authRequests(method, route)) await send(r, walk);
+      for (const role of ["admin", "auditor"] as Role[]) {
+        // Bodies name the order's current version, so commands reach the engine rather than a stale-version refusal.
+        ctx.version = (await t.call("GET", `/api/orders/${ctx.orderId}`)).body.version;
+        for (const r of requestsFor(method, route, op, role, rand, resolve)) {
+          const res = await send(r, walk);
+          if (role === "admin") {
+            const seen = walk.adminStatuses.get(`${method} ${route}`) ?? new Set<number>();
+            seen.add(res.status);
+            walk.adminStatuses.set(`${method} ${route}`, seen);
+          }
+        }
+      }
+    }
+
+    if (process.env.FUZZ_PROFILE) {
+      PROFILE.sort((a, b) => b[0] - a[0]);
+      console.log(PROFILE.slice(0, 40).map(([ms, k]) => `${ms.toFixed(0)} ${k}`).join("\n"));
+      const byLabel = new Map<string, number>();
+      for (const [ms, k] of PROFILE) byLabel.set(k.split(" ").slice(0, 2).join(" "), (byLabel.get(k.split(" ").slice(0, 2).join(" ")) ?? 0) + ms);
+      console.log([...byLabel].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([k, ms]) => `${ms.toFixed(0)} ${k}`).join("\n"));
+    }
+    const summary = `[seed ${SEED}] ${walk.requests} requests over ${walk.routes.size} operations; statuses ${JSON.stringify(Object.fromEntries(walk.byStatus))}`;
+    assert.deepEqual(walk.violations.slice(0, 30), [], `${summary}\n${walk.violations.length} violations`);
+    assert.equal(walk.routes.size, ops.length);
+    assert.ok(walk.requests > 2000, summary);
+    // The walk must test handlers, not only the auth layer.
+    const authRefusals = (walk.byStatus.get(401) ?? 0) + (walk.byStatus.get(403) ?? 0);
+    assert.ok(authRefusals < walk.requests * 0.35, `most answers are not 401/403: ${summary}`);
+    // As admin, every route answered 2xx to at least one request of the walk.
+    const neverOk = [...walk.adminStatuses].filter(([, s]) => ![...s].some((x) => x >= 200 && x < 300)).map(([k]) => k);
+    assert.deepEqual(neverOk, [], `routes that never answered the admin 2xx: ${summary}`);
+    const health = await fetch(`${t.url}/healthz`);
+    assert.equal(health.status, 200, "still serving");
+    const me = await t.call("GET", "/api/me", { token: await t.token("fuzz-after", "auditor") });
+    assert.equal(me.status, 200, "the API still answers");
+  });
+});

@@ -113,7 +113,7 @@ export function buildApp(deps: AppDeps): Express {
       mayExport: policy.mayExport,
     };
   });
-  apiRouter.use(usersRouter({ users: deps.users, sensitiveLog: deps.sensitiveLog, now: deps.now }));
+  apiRouter.use(usersRouter({ users: deps.users, sensitiveLog: deps.sensitiveLog, now: deps.now, forget: () => deps.auth.clear?.() }));
   apiRouter.use(policyRouter(access));
   apiRouter.use(sensitiveLogRouter(deps.sensitiveLog));
   apiRouter.use(exportRouter({ ...access, orders: deps.orders, workflows: deps.engine.workflows }));

@@ -104,7 +104,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const applied = await migrateLatest(db.knex);
   if (applied.length) logger.info({ applied }, "database migrated");
 
-  const workspaces = new KnexWorkspaceStore(db.knex);
+  // One clock for the whole server: token expiry, timers and answers all read it.
+  const now = opts.now ?? (() => new Date());
+  const workspaces = new KnexWorkspaceStore(db.knex, now);
   const firstAdminToken = await bootstrap(config, workspaces);
 
   let signal: ChangeSignal;
@@ -125,9 +127,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const app = buildApp({
     logger,
     metrics,
-    auth: new CachingAuthenticator(workspaces, 10_000, 10_000, Date.now, { epochs: new KnexAuthEpochs(db.knex) }),
+    auth: new CachingAuthenticator(workspaces, 10_000, 10_000, Date.now, { epochs: new KnexAuthEpochs(db.knex) }, () => now().getTime()),
     workspaces,
-    users: new KnexUserDirectory(db.knex),
+    users: new KnexUserDirectory(db.knex, now),
     writeRateLimit: config.writeRateLimit,
     orders: new KnexOrderStore(db.knex, signal),
     feed,
@@ -140,7 +142,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     },
     backend: db.backend,
     bodyLimitBytes: config.bodyLimitBytes,
-    now: opts.now ?? (() => new Date()),
+    now,
     version: VERSION,
   });
 

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config.js";
 import { Role } from "../contracts/roles.js";
 import { createDatabase } from "../db/createKnex.js";
-import { acquireDataDir } from "../db/dataDirLock.js";
+import { acquireDataDir, lockHolder } from "../db/dataDirLock.js";
 import { KnexWorkspaceStore } from "../db/KnexWorkspaceStore.js";
 import { migrateLatest } from "../db/migrate.js";
 import { standardWorkflow } from "../domain/workflow/templates.js";
@@ -10,6 +10,27 @@ import { standardWorkflow } from "../domain/workflow/templates.js";
 const USAGE = `Usage: npm run token -- --user NAME --role ROLE [--workspace ID] [--label TEXT]
 Roles: ${Role.options.join(", ")}
 While the server runs on the embedded database, use POST /api/tokens with an admin token instead.`;
+
+/**
+ * Why the token CLI cannot run next to a server on the embedded database, and what to do
+ * instead, in zh-CN and English: PGlite allows one process per data directory.
+ */
+function serverHoldsDataDir(dataDir: string, pid: number, port: number, user: string, role: string): string {
+  const body = JSON.stringify({ user, role, label: "cli" });
+  const curl = (admin: string) =>
+    `  curl -X POST http://localhost:${port}/api/tokens -H "Authorization: Bearer ${admin}" -H "Content-Type: application/json" -d '${body}'`;
+  return [
+    `无法签发令牌:服务器(pid ${pid})正在使用内置数据库的数据目录 ${dataDir},而内置数据库(PGlite)同一时间只允许一个进程打开它。`,
+    `请在服务器运行时用管理员令牌调用 POST /api/tokens,请求体为 ${body}:`,
+    curl("<管理员令牌>"),
+    `或者先停止服务器,再运行 npm run token。`,
+    ``,
+    `Cannot issue a token: the server (pid ${pid}) is using the embedded database's data directory ${dataDir}, and the embedded database (PGlite) allows only one process to open it at a time.`,
+    `While the server runs, call POST /api/tokens with an admin token and the body ${body}:`,
+    curl("<admin token>"),
+    `Or stop the server first, then run npm run token.`,
+  ].join("\n");
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -29,6 +50,12 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig();
+  const holder = config.databaseUrl ? undefined : lockHolder(config.dataDir);
+  if (holder) {
+    console.error(serverHoldsDataDir(config.dataDir, holder, config.port, values.user, role.data));
+    process.exitCode = 3;
+    return;
+  }
   const release = config.databaseUrl ? () => {} : acquireDataDir(config.dataDir);
   const db = createDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   try {

@@ -12,7 +12,7 @@ import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import type { KnexWorkflowStore } from "./KnexWorkflowStore.js";
 import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
-import { relatedCounts } from "./relatedCounts.js";
+import { relatedCounts, STATUS_DISAGREEMENT } from "./relatedCounts.js";
 import type { EventContext, EventOutcome, EventStore } from "../domain/workflow/ports.js";
 import type { RowScope } from "../domain/access/principal.js";
 import { confineDecision } from "../domain/access/rowScope.js";
@@ -137,8 +137,19 @@ export class KnexEventStore implements EventStore {
           const d = confineDecision(decide(flow, order, e, ctx.actor, now, related.get(order.id) ?? {}, { tz: ctx.timeZone }), order, ctx.scope);
           stored = this.apply(d, order, e, ctx, nowIso, { orders, touched, lastChange, audit, changes });
           this.signals(d, order, nowIso, alertRows, taskRows, pauseRows);
+          // A stale status edit is kept as the edit conflict it is; only another system
+          // disagreeing about the status counts towards the channel's breaker.
           if (d.kind === "conflict") {
             conflictRows.push({ workspace_id: ws, order_id: order.id, channel: order.channel, kind: "stale_status", field: "status", details: JSON.stringify({ source: e.source, baseVersion: (e.data as { baseVersion?: number }).baseVersion, currentVersion: d.currentVersion }), at: nowIso });
+          }
+          if ((d.kind === "update" || d.kind === "refused") && d.disagreement) {
+            const { source, eventType, theirs, ours } = d.disagreement;
+            conflictRows.push({ workspace_id: ws, order_id: order.id, channel: order.channel, kind: STATUS_DISAGREEMENT, field: "status", details: JSON.stringify({ source, eventType, sourceEventId: e.sourceEventId, theirs, ours }), at: nowIso });
+            // Later events of this batch see it counted, as they would in the next batch.
+            for (const o of orders.values()) {
+              const r = related.get(o.id);
+              if (r && o.channel === order.channel) r.channelConflictsToday = (r.channelConflictsToday ?? 0) + 1;
+            }
           }
           if (d.alerts.length) stored.alerts = d.alerts.map((a) => ({ level: a.level, message: a.message }));
         }
@@ -260,7 +271,7 @@ export class KnexEventStore implements EventStore {
   }
 
   private signals(d: Decision, order: Order, nowIso: string, alerts: Record<string, unknown>[], tasks: Record<string, unknown>[], pauses: Record<string, unknown>[]): void {
-    for (const a of d.alerts) alerts.push(alertRow(order, `rule:${a.sourceId}:${a.level}`, a, nowIso));
+    for (const a of d.alerts) alerts.push(alertRow(order, `${a.source}:${a.sourceId}:${a.level}`, a, nowIso));
     for (const f of d.effects as Effect[]) {
       if (f.kind === "task") {
         tasks.push({ workspace_id: order.workspaceId, order_id: order.id, key: `rule:${f.sourceId}`, source_id: f.sourceId, assignee: f.assignee, message: f.message, created_at: nowIso });

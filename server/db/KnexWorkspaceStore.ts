@@ -18,7 +18,7 @@ export class KnexWorkspaceStore implements TokenIssuer, TokenLookup {
 
   constructor(
     private readonly knex: Knex,
-    now: () => Date = () => new Date(),
+    private readonly now: () => Date = () => new Date(),
   ) {
     this.users = new KnexUserDirectory(knex, now);
   }
@@ -78,7 +78,7 @@ export class KnexWorkspaceStore implements TokenIssuer, TokenLookup {
       .where("t.token_hash", hashToken(token))
       .whereNull("t.revoked_at")
       .whereNull("u.disabled_at")
-      .where((q) => q.whereNull("t.expires_at").orWhere("t.expires_at", ">", this.knex.fn.now()))
+      .where((q) => q.whereNull("t.expires_at").orWhere("t.expires_at", ">", this.now().toISOString()))
       .first(
         "t.workspace_id",
         "t.id as token_id",

@@ -2,11 +2,19 @@ import type { Knex } from "knex";
 import type { Order } from "../domain/order.js";
 import type { Related } from "../domain/workflow/guardContext.js";
 
+/** The `conflicts.kind` of another system disagreeing about an order's status: the only kind the channel breaker counts. */
+export const STATUS_DISAGREEMENT = "status_disagreement";
+
 /**
  * The cross-order numbers guards read as `related.*`, for a set of orders, in three
  * grouped queries: same customer on other channels within 30 minutes, status conflicts on
  * the order's channel since midnight in the workspace time zone, and the order's status
  * flip-flops (returns to a status it held earlier) in 24 h.
+ *
+ * A status conflict is another system disagreeing about an order's status (the carrier
+ * says signed, our status says not outbound: `STATUS_DISAGREEMENT` rows). Stale edits by
+ * staff (`stale_edit`, `stale_status`) are edit conflicts that the editor resolves in the
+ * cell; they never count here, so colleagues racing for a cell cannot pause a channel.
  */
 export async function relatedCounts(trx: Knex.Transaction, ws: string, orders: Order[], now: Date, timeZone: string): Promise<Map<string, Related>> {
   const out = new Map<string, Related>(orders.map((o) => [o.id, { sameCustomerOtherChannels30m: 0, channelConflictsToday: 0, orderStatusJumps24h: 0 }]));
@@ -27,10 +35,10 @@ export async function relatedCounts(trx: Knex.Transaction, ws: string, orders: O
   const channels = [...new Set(orders.map((o) => o.channel))];
   const conflicts = await trx.raw(
     `select channel, count(*)::int as n from conflicts
-     where workspace_id = ? and channel = any(?::text[])
+     where workspace_id = ? and channel = any(?::text[]) and kind = ?
        and at >= (date_trunc('day', ?::timestamptz at time zone ?) at time zone ?)
      group by channel`,
-    [ws, channels, now.toISOString(), timeZone, timeZone],
+    [ws, channels, STATUS_DISAGREEMENT, now.toISOString(), timeZone, timeZone],
   );
   const byChannel = new Map((conflicts.rows as { channel: string; n: number }[]).map((r) => [r.channel, Number(r.n)]));
   for (const o of orders) out.get(o.id)!.channelConflictsToday = byChannel.get(o.channel) ?? 0;

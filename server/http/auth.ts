@@ -6,6 +6,8 @@ import { UnauthorizedError } from "../domain/errors.js";
 /** Resolves a token to a principal; a small interface so tests can swap it. */
 export interface Authenticator {
   authenticate(token: string): Promise<Principal | undefined>;
+  /** Forgets what it remembers, after a change to users or tokens made through this server. */
+  clear?(): void;
 }
 
 /** Requires `Authorization: Bearer <token>` and puts the principal in `res.locals`. */
@@ -50,7 +52,7 @@ export interface CacheInvalidation {
  * never answered from memory past its expiry.
  */
 export class CachingAuthenticator implements Authenticator {
-  private readonly hits = new Map<string, { principal: Principal; until: number; epoch: number }>();
+  private readonly hits = new Map<string, { principal: Principal; until: number; epoch: number; expiresAt: number | null }>();
   private readonly epochs = new Map<string, number>();
   private lastCheck = -Infinity;
   private checking: Promise<void> | undefined;
@@ -61,13 +63,15 @@ export class CachingAuthenticator implements Authenticator {
     private readonly maxEntries = 10_000,
     private readonly now: () => number = Date.now,
     private readonly invalidation?: CacheInvalidation,
+    /** The server's clock, which token expiry is judged by (tests move it); `now` by default. */
+    private readonly expiryClock: () => number = now,
   ) {}
 
   async authenticate(token: string): Promise<Principal | undefined> {
     await this.checkEpochs();
     const cached = this.hits.get(token);
     const t = this.now();
-    if (cached && cached.until > t) return cached.principal;
+    if (cached && cached.until > t && (cached.expiresAt === null || cached.expiresAt > this.expiryClock())) return cached.principal;
     if (cached) this.hits.delete(token);
     const found = await this.resolve(token);
     if (!found) return undefined;
@@ -76,8 +80,7 @@ export class CachingAuthenticator implements Authenticator {
     if (known === undefined || found.epoch >= known) {
       if (known === undefined) this.epochs.set(found.principal.workspaceId, found.epoch);
       if (this.hits.size >= this.maxEntries) this.hits.delete(this.hits.keys().next().value as string);
-      const until = Math.min(t + this.ttlMs, found.expiresAt ? found.expiresAt.getTime() : Infinity);
-      this.hits.set(token, { principal: found.principal, until, epoch: found.epoch });
+      this.hits.set(token, { principal: found.principal, until: t + this.ttlMs, epoch: found.epoch, expiresAt: found.expiresAt ? found.expiresAt.getTime() : null });
     }
     return found.principal;
   }

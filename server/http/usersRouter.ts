@@ -10,6 +10,12 @@ export interface UsersDeps {
   users: UserDirectory;
   sensitiveLog: SensitiveLog;
   now: () => Date;
+  /**
+   * Drops this server's remembered tokens after a change that can refuse one (rotate, revoke,
+   * role, scope, disable, enable), so the change holds here at once; other instances follow within
+   * a second through the auth epoch.
+   */
+  forget?: () => void;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -21,6 +27,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export function usersRouter(deps: UsersDeps): Router {
   const router = Router();
   const log = (...args: Parameters<typeof sensitiveOperation>) => deps.sensitiveLog.record(sensitiveOperation(...args));
+  const forget = () => deps.forget?.();
 
   bindRoute(router, api.issueToken, async ({ body, principal, req }) => {
     const issued = await deps.users.issueToken(principal.workspaceId, body.user, body.role, { label: body.label, expiresInDays: body.expiresInDays });
@@ -30,6 +37,7 @@ export function usersRouter(deps: UsersDeps): Router {
 
   bindRoute(router, api.rotateToken, async ({ body, principal, req }) => {
     const rotated = await deps.users.rotateToken(principal.workspaceId, principal.tokenId, { label: body.label, expiresInDays: body.expiresInDays });
+    forget();
     await log(req, principal, "token.rotate", rotated.userName, { revokedTokenId: principal.tokenId, tokenId: rotated.tokenId }, deps.now());
     return {
       token: rotated.token,
@@ -50,6 +58,7 @@ export function usersRouter(deps: UsersDeps): Router {
 
   bindRoute(router, api.revokeToken, async ({ params, principal, req }) => {
     const token = await deps.users.revokeToken(principal.workspaceId, params.id);
+    forget();
     await log(req, principal, "token.revoke", params.id, { user: token.user }, deps.now());
     return token;
   });
@@ -58,6 +67,7 @@ export function usersRouter(deps: UsersDeps): Router {
 
   bindRoute(router, api.changeRole, async ({ params, body, principal, req }) => {
     const user = await deps.users.changeRole(principal.workspaceId, params.name, body.role);
+    forget();
     await log(req, principal, "user.change", params.name, { role: body.role }, deps.now());
     return user;
   });
@@ -69,18 +79,21 @@ export function usersRouter(deps: UsersDeps): Router {
       ...(body.channels ? { channels: body.channels } : {}),
     };
     const user = await deps.users.changeScope(principal.workspaceId, params.name, scope);
+    forget();
     await log(req, principal, "user.change", params.name, { scope: user.scope }, deps.now());
     return user;
   });
 
   bindRoute(router, api.disableUser, async ({ params, principal, req }) => {
     const user = await deps.users.setDisabled(principal.workspaceId, params.name, true);
+    forget();
     await log(req, principal, "user.disable", params.name, {}, deps.now());
     return user;
   });
 
   bindRoute(router, api.enableUser, async ({ params, principal, req }) => {
     const user = await deps.users.setDisabled(principal.workspaceId, params.name, false);
+    forget();
     await log(req, principal, "user.enable", params.name, {}, deps.now());
     return user;
   });

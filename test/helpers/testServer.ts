@@ -1,4 +1,4 @@
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import type { Config } from "../../server/config.js";
 import type { Role } from "../../server/contracts/roles.js";
 import type { Database } from "../../server/db/createKnex.js";
@@ -33,10 +33,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   };
 }
 
-/** Starts the real server wiring on `db`. */
-export async function startTestServer(db: Database, overrides: Partial<Config> = {}, now?: () => Date): Promise<TestServer> {
+/** Starts the real server wiring on `db` (with `now` as its clock and `logger` for its logs, when given). */
+export async function startTestServer(db: Database, overrides: Partial<Config> = {}, now?: () => Date, logger?: Logger): Promise<TestServer> {
   const config = testConfig(overrides);
-  const server = await startServer(config, { db, logger: pino({ level: "silent" }), now });
+  const server = await startServer(config, { db, logger: logger ?? pino({ level: "silent" }), now });
   const url = `http://127.0.0.1:${server.port}`;
   const adminToken = config.adminToken!;
   const call: TestServer["call"] = async (method, path, opts = {}) => {

@@ -29,7 +29,8 @@ const DAY_MS = 86_400_000;
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string | Date).toISOString());
 
 /** Tokens neither revoked nor expired, as SQL over the alias `t`. */
-const ACTIVE_TOKEN = "t.revoked_at is null and (t.expires_at is null or t.expires_at > now())";
+/** A token neither revoked nor expired by the server's clock (bound as the one `?`). */
+const ACTIVE_TOKEN = "t.revoked_at is null and (t.expires_at is null or t.expires_at > ?::timestamptz)";
 
 /** Users and API tokens of a workspace in the `users` and `api_tokens` tables. */
 export class KnexUserDirectory implements UserDirectory {
@@ -93,7 +94,7 @@ export class KnexUserDirectory implements UserDirectory {
         "u.created_at",
         "u.last_used_at",
         "u.scope",
-        this.knex.raw(`count(t.id) filter (where ${ACTIVE_TOKEN}) as active_tokens`),
+        this.knex.raw(`count(t.id) filter (where ${ACTIVE_TOKEN}) as active_tokens`, [this.now().toISOString()]),
       );
     return rows.map(toUserView);
   }
@@ -102,8 +103,8 @@ export class KnexUserDirectory implements UserDirectory {
   async listTokens(workspaceId: string, filter: { user?: string; active?: boolean } = {}): Promise<TokenView[]> {
     const q = this.tokenQuery(this.knex, workspaceId).orderBy([{ column: "t.created_at", order: "desc" }, { column: "t.id" }]);
     if (filter.user !== undefined) q.where("u.name", filter.user);
-    if (filter.active === true) q.whereRaw(ACTIVE_TOKEN);
-    if (filter.active === false) q.whereRaw(`not (${ACTIVE_TOKEN})`);
+    if (filter.active === true) q.whereRaw(ACTIVE_TOKEN, [this.now().toISOString()]);
+    if (filter.active === false) q.whereRaw(`not (${ACTIVE_TOKEN})`, [this.now().toISOString()]);
     return (await q).map(toTokenView);
   }
 
@@ -227,7 +228,7 @@ export class KnexUserDirectory implements UserDirectory {
         this.on("u.workspace_id", "t.workspace_id").andOn("u.id", "t.user_id");
       })
       .where("t.workspace_id", workspaceId)
-      .select("t.id", "t.label", "u.name as user", "t.created_at", "t.expires_at", "t.revoked_at", "t.last_used_at", this.knex.raw(`(${ACTIVE_TOKEN}) as active`));
+      .select("t.id", "t.label", "u.name as user", "t.created_at", "t.expires_at", "t.revoked_at", "t.last_used_at", this.knex.raw(`(${ACTIVE_TOKEN}) as active`, [this.now().toISOString()]));
   }
 }
 

@@ -11,6 +11,7 @@ import { eventForGuard, guardContext, type GuardEvent, type Related } from "./gu
 import { evaluateGuard } from "./guards.js";
 import { isoAt } from "./isoAt.js";
 import { allowedStatuses, mayTakeByHand } from "./nextStatuses.js";
+import { disagreementAlert, statusDisagreement } from "./statusDisagreement.js";
 
 /** At most this many "auto" transitions are chained after a move. */
 export const MAX_AUTO_CHAIN = 5;
@@ -164,13 +165,20 @@ function decideFact(ctx: Ctx, order: Order, event: EventInput): Decision {
   }
   if (!Array.isArray(chosen)) return move(ctx, order, facts, { transitionId: chosen.id, from: order.status, to: chosen.to });
 
-  if (REQUEST_EVENT_TYPES.includes(event.type)) {
+  const request = REQUEST_EVENT_TYPES.includes(event.type);
+  if (!request && facts.changes.length === 0) return noop(`the facts of ${event.type} are already known`);
+  // The event stays without a move: when it is another system's status fact that our status
+  // contradicts, it is a disagreement, and the rules see it counted among today's conflicts.
+  const disagreement = statusDisagreement(flow, order, event);
+  const rctx = disagreement ? { ...ctx, related: { ...ctx.related, channelConflictsToday: (ctx.related.channelConflictsToday ?? 0) + 1 } } : ctx;
+  const extra = disagreement ? { disagreement } : {};
+  const withAlert = (d: Decision): Decision => (disagreement ? { ...d, alerts: [...d.alerts, disagreementAlert(flow, disagreement)] } : d);
+  if (request) {
     const from = stateName(flow, order.status);
     const why = chosen.length > 0 ? `: ${describeFailures(chosen)}` : "";
-    return refused(ctx, order, `${event.type} is not accepted in status ${from}${why}`);
+    return withAlert({ ...refused(rctx, order, `${event.type} is not accepted in status ${from}${why}`), ...extra } as Decision);
   }
-  if (facts.changes.length > 0) return { kind: "update", patch: facts.patch, changes: facts.changes, ...signals(ctx, next) };
-  return noop(`the facts of ${event.type} are already known`);
+  return withAlert({ kind: "update", patch: facts.patch, changes: facts.changes, ...signals(rctx, next), ...extra });
 }
 
 /**
@@ -181,7 +189,9 @@ function decideFact(ctx: Ctx, order: Order, event: EventInput): Decision {
  *   the patched order is taken, else the first "auto" transition that now holds. After a
  *   move, "auto" transitions are chained (see `move`). Facts with no move are an "update";
  *   facts already known are a "noop". Requests (`order.cancelled`, `refund.requested`) that
- *   no transition accepts are "refused" and their facts are not recorded.
+ *   no transition accepts are "refused" and their facts are not recorded. An "update" or
+ *   "refused" answer to another system's status fact our status contradicts carries the
+ *   `disagreement`, an alert saying so, and counts it in `related.channelConflictsToday`.
  * - `manual.command`: a stale `baseVersion` is a "conflict"; otherwise a transition from the
  *   current status to `to` that the actor's role may take by hand (`mayTakeByHand`) and
  *   whose guard holds, else "refused" with the reason and the statuses the role may choose

@@ -1,6 +1,7 @@
 import type { AlertLevel, AlertVia } from "../../contracts/workflow.js";
 import type { Role } from "../../contracts/roles.js";
 import type { Order } from "../order.js";
+import type { StatusDisagreement } from "./statusDisagreement.js";
 
 /** Who sends an event: a person from the sheet, or a connector/timer acting under a role. */
 export interface Actor {
@@ -15,9 +16,9 @@ export interface FieldChange {
   new: unknown;
 }
 
-/** An alert to deliver; `sourceId` is the timer or rule id that raised it. */
+/** An alert to deliver; `sourceId` is the timer or rule id that raised it (or the kind of conflict). */
 export interface Alert {
-  source: "timer" | "rule";
+  source: "timer" | "rule" | "conflict";
   sourceId: string;
   level: AlertLevel;
   message: string;
@@ -47,13 +48,15 @@ export interface Signals {
 
 /**
  * The engine's answer to one event. `patch` holds only the fields to write (facts, and
- * for moves `status` + `statusSince`); the store bumps `version` and `updatedAt`.
+ * for moves `status` + `statusSince`); the store bumps `version` and `updatedAt`. An
+ * "update" or "refused" answer to another system's status fact that our status contradicts
+ * carries the `disagreement` (see `statusDisagreement`), already counted in the rules' `related`.
  */
 export type Decision =
   | ({ kind: "transition"; from: string; to: string; transitionId: string; steps: Step[]; patch: Partial<Order>; changes: FieldChange[] } & Signals)
-  | ({ kind: "update"; patch: Partial<Order>; changes: FieldChange[] } & Signals)
+  | ({ kind: "update"; patch: Partial<Order>; changes: FieldChange[]; disagreement?: StatusDisagreement } & Signals)
   | ({ kind: "noop"; reason: string } & Signals)
-  | ({ kind: "refused"; reason: string; allowed: string[] } & Signals)
+  | ({ kind: "refused"; reason: string; allowed: string[]; disagreement?: StatusDisagreement } & Signals)
   | ({ kind: "conflict"; reason: string; currentVersion: number; currentStatus: string } & Signals);
 
 /** The kinds of decision, for counters and reports. */

@@ -35,7 +35,7 @@ const celType = (t: string): string => t.replace("timestamp", TS);
 export const RELATED_NAMES = {
   /** Other orders by the same customer on other channels within the last 30 minutes. */
   sameCustomerOtherChannels30m: "int",
-  /** Status conflicts (stale edits, disagreeing sources) recorded today on the order's channel. */
+  /** Status disagreements between systems (not staff's stale edits) recorded today on the order's channel. */
   channelConflictsToday: "int",
   /** Times this order's status flipped between conflicting values in the last 24 hours. */
   orderStatusJumps24h: "int",

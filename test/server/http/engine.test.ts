@@ -246,21 +246,114 @@ describeEachDatabase("workflow engine API", function ({ db }) {
     }
   });
 
-  it("pauses a channel's intake after more than 15 status conflicts on it in a day", async function () {
+  it("never pauses a channel for colleagues' stale status edits: 19 of one order stay edit conflicts", async function () {
     const id = await newOrder({ channel: "xiaohongshu" });
     const li = await t.token("li.li9", "customer_service");
+    const pauses = () => t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "xiaohongshu" });
     try {
-      const outcomes: string[] = [];
-      const stale = async () => outcomes.push((await t.call("POST", `/api/orders/${id}/status`, { body: { to: "cancelled", baseVersion: 7 }, token: li })).body.error.details.outcome);
-      for (let i = 0; i < 16; i++) await stale();
-      assert.equal((await t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "xiaohongshu" })).length, 0, "15 conflicts are tolerated");
-      await stale();
-      assert.deepEqual(new Set(outcomes), new Set(["conflict"]));
-      const pauses = await t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "xiaohongshu" });
-      assert.equal(pauses.length, 1);
-      assert.match(pauses[0].reason, /More than 15 status conflicts/);
+      for (let i = 0; i < 19; i++) {
+        const stale = await t.call("POST", `/api/orders/${id}/status`, { body: { to: "cancelled", baseVersion: 7 }, token: li });
+        assert.equal(stale.status, 409, JSON.stringify(stale.body));
+        assert.equal(stale.body.error.details.outcome, "conflict");
+      }
+      // Any later event of the channel would trip the breaker if those edits counted.
+      const pay = await post([{ source: "connector:xiaohongshu", sourceEventId: `xhs-pay-${id}`, orderId: id, type: "payment.confirmed", data: {} }]);
+      assert.equal(pay.body.results[0].outcome, "applied", JSON.stringify(pay.body));
+      assert.equal((await pauses()).length, 0, "stale staff edits never pause a channel");
+      const kinds = await t.server.db.knex("conflicts").where({ workspace_id: "default", order_id: id }).select("kind");
+      assert.deepEqual(new Set(kinds.map((k) => k.kind)), new Set(["stale_status"]), "the edits are still kept as edit conflicts");
+      assert.equal(kinds.length, 19);
     } finally {
       await t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "xiaohongshu" }).delete();
+    }
+  });
+
+  it("pauses a channel's intake after more than 15 status disagreements between systems on it in a day, and shows each on its order", async function () {
+    const pauses = () => t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "shopee" });
+    const reviewed = async () => {
+      const id = await newOrder({ channel: "shopee" });
+      const r = await post([{ source: "connector:shopee", sourceEventId: `pay-${id}`, orderId: id, type: "payment.confirmed", data: {} }]);
+      assert.equal(r.body.results[0].status, "reviewed", JSON.stringify(r.body));
+      return id;
+    };
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 16; i++) ids.push(await reviewed());
+      // The carrier says signed (or collected) while our status, 已审单待打单, says not even outbound.
+      const claim = (id: string, i: number) =>
+        i % 2 === 0
+          ? { source: "connector:kdniao", sourceEventId: `sign-${id}`, orderId: id, type: "carrier.signed", data: {} }
+          : { source: "connector:kdniao", sourceEventId: `collect-${id}`, orderId: id, type: "carrier.collected", data: {} };
+      // Ten in one batch, five one by one: fifteen are tolerated.
+      const batch = await post(ids.slice(0, 10).map(claim));
+      assert.deepEqual(batch.body.results.map((r: any) => [r.outcome, r.status]), ids.slice(0, 10).map(() => ["applied", "reviewed"]));
+      for (let i = 10; i < 15; i++) assert.equal((await post([claim(ids[i], i)])).body.results[0].outcome, "applied");
+      assert.equal((await pauses()).length, 0, "15 disagreements are tolerated");
+      const recorded = await t.server.db.knex("conflicts").where({ workspace_id: "default", channel: "shopee", kind: "status_disagreement" }).orderBy("id");
+      assert.equal(recorded.length, 15);
+      assert.deepEqual(recorded[0].details, { source: "connector:kdniao", eventType: "carrier.signed", sourceEventId: `sign-${ids[0]}`, theirs: "signed", ours: "reviewed" });
+      assert.equal(recorded[1].details.theirs, "collected");
+
+      const alerts = (await t.call("GET", `/api/alerts?orderId=${ids[0]}`)).body.alerts;
+      const shown = alerts.find((a: any) => a.sourceId === "status_disagreement");
+      assert.ok(shown, JSON.stringify(alerts));
+      assert.equal(shown.level, "orange");
+      assert.match(shown.message, /状态不一致:connector:kdniao 报告已签收,本系统状态为 已审单待打单 \(reviewed\)/);
+      assert.match(shown.message, /Status disagreement: connector:kdniao reports signed, our status is Reviewed, awaiting label \(reviewed\)/);
+
+      const sixteenth = await post([claim(ids[15], 15)]);
+      assert.equal(sixteenth.body.results[0].outcome, "applied");
+      const paused = await pauses();
+      assert.equal(paused.length, 1, "the 16th disagreement of the day paused the channel");
+      assert.match(paused[0].reason, /More than 15 status conflicts/);
+      assert.equal(paused[0].source_id, "channel_conflict_breaker");
+      const held = await post([{ source: "connector:shopee", sourceEventId: `later-${ids[0]}`, orderId: ids[0], type: "order.cancelled", data: {} }]);
+      assert.equal(held.body.results[0].outcome, "held", "other events of the paused channel are held");
+    } finally {
+      await t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "shopee" }).delete();
+    }
+  });
+
+  it("counts disagreements within one batch, and no fact that agrees with our status or repeats a known one", async function () {
+    const pauses = () => t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "offline" });
+    const counted = () => t.server.db.knex("conflicts").where({ workspace_id: "default", channel: "offline", kind: "status_disagreement" });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 17; i++) {
+        const id = await newOrder({ channel: "offline" });
+        await post([{ source: "connector:offline", sourceEventId: `pay-${id}`, orderId: id, type: "payment.confirmed", data: {} }]);
+        ids.push(id);
+      }
+      // Facts that agree with our status are no disagreement: outbound, waybill, tracking, signature.
+      const shipped = await post(
+        ids.slice(0, 2).flatMap((id) => [
+          { source: "wms:hz", sourceEventId: `out-${id}`, orderId: id, type: "wms.outbound", data: { outboundAt: "2026-01-15T02:30:00Z" } },
+          { source: "connector:kdniao", sourceEventId: `wb-${id}`, orderId: id, type: "waybill.assigned", data: { carrier: "SF", waybillNo: `SF${id.slice(-5)}` } },
+          { source: "connector:kdniao", sourceEventId: `trk-${id}`, orderId: id, type: "carrier.update", data: { location: "杭州" } },
+        ]),
+      );
+      assert.deepEqual(shipped.body.results.map((r: any) => r.status), ["outbound_no_waybill", "in_transit", "in_transit", "outbound_no_waybill", "in_transit", "in_transit"]);
+      const signed = await post([{ source: "connector:kdniao", sourceEventId: `sign-${ids[1]}`, orderId: ids[1], type: "carrier.signed", data: {} }]);
+      assert.equal(signed.body.results[0].status, "signed");
+      assert.equal((await counted()).length, 0, "agreeing facts are no disagreement");
+      // The channel cancels an order whose parcel has left: refused, and a disagreement.
+      const cancel = await post([{ source: "connector:offline", sourceEventId: `cancel-${ids[0]}`, orderId: ids[0], type: "order.cancelled", data: {} }]);
+      assert.equal(cancel.body.results[0].outcome, "refused");
+      // A repeated signature of a not-outbound order is already known: counted once.
+      const sign = { source: "connector:kdniao", sourceEventId: `sign-${ids[2]}`, orderId: ids[2], type: "carrier.signed", data: { signedAt: "2026-01-15T03:00:00Z" } };
+      const twice = await post([sign, { ...sign, sourceEventId: `sign-again-${ids[2]}` }]);
+      assert.deepEqual(twice.body.results.map((r: any) => r.outcome), ["applied", "noop"]);
+      assert.deepEqual(
+        (await counted()).map((c) => [c.order_id, c.details.theirs, c.details.ours]),
+        [[ids[0], "cancelled", "in_transit"], [ids[2], "signed", "reviewed"]],
+      );
+      // Fourteen more in one batch make 16: the batch's last event counts those before it.
+      const batch = await post(ids.slice(3).map((id) => ({ source: "connector:kdniao", sourceEventId: `col-${id}`, orderId: id, type: "carrier.collected", data: {} })));
+      assert.equal(batch.body.results.length, 14);
+      assert.equal((await counted()).length, 16);
+      assert.equal((await pauses()).length, 1, "the 16th disagreement, late in one batch, paused the channel");
+    } finally {
+      await t.server.db.knex("channel_pauses").where({ workspace_id: "default", channel: "offline" }).delete();
     }
   });
 

@@ -423,6 +423,10 @@ function fuzzer(target: Target) {
         // (A simulation without `orders` replays 10,000 synthetic orders: not for every fuzz run.)
         if (route !== "/api/workflow/simulate") out.push(req(`field ${pl.path.join(".")} removed`, fill(), toJsonText(withChange(base, pl.path, (o, k) => (Array.isArray(o) ? o.splice(Number(k), 1) : delete o[k])))));
       }
+      // Each list with its first item twice (a batch naming one thing twice).
+      for (const pl of placesOf(base).filter((x) => Array.isArray(x.value) && x.value.length > 0).slice(0, light ? 1 : 10)) {
+        out.push(req(`list ${pl.path.join(".") || "(top)"} with its first item twice`, fill(), toJsonText(withChange(base, pl.path.length ? pl.path : [], (o, k) => o[k].push(structuredClone(o[k][0]))))));
+      }
       for (const pl of placesOf(base).filter((x) => x.value && typeof x.value === "object" && !Array.isArray(x.value)).slice(0, light ? 2 : 20)) {
         out.push(req(`extra field at ${pl.path.join(".") || "(top)"}`, fill(), toJsonText(withChange(base, [...pl.path, "zz_extra"], (o, k) => (o[k] = { deep: nestedObject(70) })))));
       }
@@ -504,7 +508,12 @@ function fuzzer(target: Target) {
       for (const role of opts.roles) {
         // Bodies name the order's current version, so commands reach the engine rather than a stale-version refusal.
         ctx.version = (await call("GET", `/api/orders/${ctx.orderId}`)).body.version;
-        for (const r of requestsFor(method, route, op, role, rand, resolve, opts)) {
+        const requests = requestsFor(method, route, op, role, rand, resolve, opts);
+        // The valid-looking request twelve times at once: races between identical writes.
+        if (method !== "get" && role === "admin" && route !== "/api/workflow/simulate") {
+          await Promise.all(Array.from({ length: 12 }, () => send({ ...requests[0], label: `12 at once: ${requests[0].label}` }, walk)));
+        }
+        for (const r of requests) {
           const res = await send(r, walk);
           if (role === "admin") {
             const seen = walk.adminStatuses.get(`${method} ${route}`) ?? new Set<number>();
@@ -612,5 +621,42 @@ describe("fuzz: a server in its own process survives the walk", function () {
     assert.equal((await fetch(`${url}/healthz`)).status, 200, "still healthy");
     const me = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${adminToken}` } });
     assert.equal(me.status, 200, "and still answers the API");
+  });
+});
+
+describeEachDatabase("fuzz findings, pinned", function ({ db }) {
+  let t: TestServer;
+  before(async function () {
+    t = await startTestServer(db(), { writeRateLimit: { perMinute: 0, burst: 1 } });
+  });
+  after(async function () {
+    await t?.close();
+  });
+
+  /** Asserts a 400 in the envelope whose message matches `expected` and quotes no SQL. */
+  function assertRefused(res: { status: number; body: any }, expected: RegExp, what: string): void {
+    assert.equal(res.status, 400, `${what}: ${JSON.stringify(res.body)}`);
+    assert.equal(violationOf({ status: res.status, body: res.body, text: JSON.stringify(res.body) }), undefined, what);
+    assert.match(res.body.error.message, expected, what);
+  }
+
+  it("refuses a timer or SLA longer than ten years, naming the field, when published or simulated (a due date past year 275760 answered 500)", async function () {
+    this.timeout(60_000);
+    const wf = (await t.call("GET", "/api/workflow")).body.definition;
+    assert.ok(wf.timers.length > 0, "the standard workflow has timers");
+    const longTimer = structuredClone(wf);
+    longTimer.timers[0].afterMinutes = 2 ** 52;
+    assertRefused(await t.call("PUT", "/api/workflow", { body: longTimer }), /timers\.0\.afterMinutes: afterMinutes must be at most 5256000 minutes \(ten years\)/, "publish");
+    assertRefused(await t.call("POST", "/api/workflow/simulate", { body: { definition: longTimer, orders: 5 } }), /definition\.timers\.0\.afterMinutes: .*ten years/, "simulate");
+    const longSla = structuredClone(wf);
+    longSla.states[0].slaMinutes = 5_256_001;
+    assertRefused(await t.call("PUT", "/api/workflow", { body: longSla }), /states\.0\.slaMinutes: slaMinutes must be at most 5256000 minutes/, "SLA");
+    const tenYears = structuredClone(wf);
+    tenYears.timers[0].afterMinutes = 5_256_000;
+    tenYears.states[0].slaMinutes = 5_256_000;
+    const simulated = await t.call("POST", "/api/workflow/simulate", { body: { definition: tenYears, orders: 5 } });
+    assert.equal(simulated.status, 200, JSON.stringify(simulated.body));
+    const published = await t.call("PUT", "/api/workflow", { body: tenYears });
+    assert.equal(published.status, 200, JSON.stringify(published.body));
   });
 });

@@ -659,4 +659,12 @@ describeEachDatabase("fuzz findings, pinned", function ({ db }) {
     const published = await t.call("PUT", "/api/workflow", { body: tenYears });
     assert.equal(published.status, 200, JSON.stringify(published.body));
   });
+
+  it("refuses an instant whose day is past 9999 in some time zone, naming the field (was an order-ID message about day 100000101)", async function () {
+    const late = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(1, { placedAt: "9999-12-31T23:59:59.999Z" })] } });
+    assertRefused(late, /orders\.0\.placedAt: must be a date between the years 1900 and 9999/, "placedAt");
+    const lastDay = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(2, { placedAt: "9999-12-31T09:59:59.999Z" })] } });
+    assert.equal(lastDay.status, 200, JSON.stringify(lastDay.body));
+    assert.match(lastDay.body.results[0].id, /^TM99991231-\d{5}$/);
+  });
 });

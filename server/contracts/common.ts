@@ -12,9 +12,13 @@ export const ErrorBody = z
   .meta({ id: "Error" });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-/** Earliest and latest instants the server stores: PostgreSQL refuses year 0, and no order lives outside these. */
+/**
+ * Earliest and latest instants the server stores: PostgreSQL refuses year 0, and no order
+ * lives outside these. The latest is the last instant still in the year 9999 in every time
+ * zone (UTC+14 included), so an order's day in the workspace's zone keeps four digits.
+ */
 const EARLIEST = Date.UTC(1900, 0, 1);
-const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const LATEST = Date.UTC(9999, 11, 31, 9, 59, 59, 999);
 
 /** An ISO-8601 instant with an explicit offset or Z, between the years 1900 and 9999. */
 export function boundedInstant(message = "must be an ISO-8601 date-time with a time zone, e.g. 2026-01-15T08:30:00Z") {

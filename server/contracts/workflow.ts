@@ -43,13 +43,24 @@ export const GuardExpression = z.string().trim().min(1, "must not be empty").max
 
 const Label = z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters");
 
+/** The longest duration a state's SLA or a timer may name: ten years (a due date stays a real date). */
+export const MAX_DURATION_MINUTES = 10 * 365 * 24 * 60;
+
+/** A duration in whole minutes, positive and at most MAX_DURATION_MINUTES. */
+function minutes(field: string) {
+  return z
+    .int(`${field} must be a whole number of minutes`)
+    .positive(`${field} must be positive`)
+    .max(MAX_DURATION_MINUTES, `${field} must be at most ${MAX_DURATION_MINUTES} minutes (ten years)`);
+}
+
 /** A state of the order lifecycle. */
 export const WorkflowState = z.strictObject({
   code: Code,
   labels: z.strictObject({ "zh-CN": Label, en: Label }),
   category: StateCategory,
   /** Expected maximum time in this state; drives the SLA colour (see `slaLevel`). */
-  slaMinutes: z.int("slaMinutes must be a whole number of minutes").positive("slaMinutes must be positive").optional(),
+  slaMinutes: minutes("slaMinutes").optional(),
   /** Terminal states end the lifecycle: nothing leaves them and "*" does not match them. */
   terminal: z.boolean(),
 });
@@ -115,7 +126,7 @@ export type TimerAnchor = z.infer<typeof TimerAnchor>;
 export const WorkflowTimer = z.strictObject({
   id: Code,
   state: Code,
-  afterMinutes: z.int("afterMinutes must be a whole number of minutes").positive("afterMinutes must be positive"),
+  afterMinutes: minutes("afterMinutes"),
   anchor: TimerAnchor.default("statusSince"),
   /** Optional extra condition, checked when the timer comes due. */
   guard: GuardExpression.optional(),

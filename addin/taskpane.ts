@@ -33,6 +33,7 @@ Office.onReady(async (info) => {
     takeServer: (id) => void controller.takeServer(id),
     selectConflict: (id) => void controller.selectConflict(id),
     selectAlert: (orderId) => void controller.selectAlert(orderId),
+    closeAlert: (orderId, sourceId) => void controller.closeAlert(orderId, sourceId),
   });
   await controller.start();
 });

@@ -123,8 +123,13 @@ export class ApiClient {
     return this.call(routes.workflow);
   }
 
-  /** Open alerts. */
-  alerts(): Promise<AlertList> {
-    return this.call(routes.alerts, { query: { open: "true", limit: 1000 } });
+  /** Open alerts (of one order when `orderId` is given). */
+  alerts(orderId?: string): Promise<AlertList> {
+    return this.call(routes.alerts, { query: { open: "true", limit: 1000, ...(orderId ? { orderId } : {}) } });
+  }
+
+  /** Closes an open alert by hand; the change feed then carries the clearing to every pane. */
+  closeAlert(id: string, note?: string): Promise<z.infer<typeof routes.closeAlert.response>> {
+    return this.call(routes.closeAlert, { params: { id }, body: note ? { note } : {} });
   }
 }

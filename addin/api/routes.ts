@@ -10,4 +10,5 @@ export const routes = {
   edits: api.edits,
   workflow: api.getWorkflow,
   alerts: api.alerts,
+  closeAlert: api.closeAlert,
 };

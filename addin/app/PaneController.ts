@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ROLE_LABELS } from "../../server/contracts/access.js";
+import { isReadOnlyRole } from "../../server/contracts/roles.js";
 import type { MeResponse } from "../../server/contracts/api.js";
 import { ApiClient } from "../api/ApiClient.js";
 import { COL, columnForEditable, COLUMNS } from "../core/columns.js";
@@ -23,7 +24,7 @@ export interface PaneViewPort {
   showOnline(text: string, online: boolean): void;
   showError(text: string | null): void;
   showConflicts(items: { id: string; text: string }[]): void;
-  showAlerts(items: { orderId: string; level: string; text: string }[]): void;
+  showAlerts(items: { orderId: string; sourceId: string; level: string; text: string }[], mayClose: boolean): void;
   setBusy(busy: boolean): void;
 }
 
@@ -151,6 +152,15 @@ export class PaneController {
     });
   }
 
+  /** Closes an alert by hand (roles that may write); the pane says so. */
+  closeAlert(orderId: string, sourceId: string): Promise<void> {
+    return this.guard(async () => {
+      const closed = await this.session.closeAlert(orderId, sourceId);
+      this.view.showError(null);
+      this.view.showProgress(null, t(this.session.lang, closed ? "alerts.closed" : "alerts.alreadyEnded", { orderId }));
+    });
+  }
+
   private render(state: SessionState): void {
     const lang = this.session.lang;
     const p = state.progress;
@@ -177,7 +187,11 @@ export class PaneController {
         }) + (c.reason ? `${listSeparator(lang)}${c.reason}` : ""),
       })),
     );
-    this.view.showAlerts(this.session.alerts.list().map((a) => ({ orderId: a.orderId, level: a.level, text: `${a.orderId} · ${alertLevelLabel(a.level, lang)}：${a.message}` })));
+    const mayClose = !!this.session.me && !isReadOnlyRole(this.session.me.role);
+    this.view.showAlerts(
+      this.session.alerts.list().map((a) => ({ orderId: a.orderId, sourceId: a.sourceId, level: a.level, text: `${a.orderId} · ${alertLevelLabel(a.level, lang)}：${a.message}` })),
+      mayClose,
+    );
   }
 }
 

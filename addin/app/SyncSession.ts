@@ -21,7 +21,7 @@ import { StatusBook } from "../core/StatusBook.js";
 import { EditPipeline } from "./EditPipeline.js";
 
 /** The API calls the session makes (ApiClient, or a stand-in in tests). */
-export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "changes" | "changesHead" | "postEdits" | "workflow" | "alerts" | "baseUrl">;
+export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "changes" | "changesHead" | "postEdits" | "workflow" | "alerts" | "closeAlert" | "baseUrl">;
 
 /** What the session is built from. */
 export interface SessionDeps {
@@ -391,6 +391,30 @@ export class SyncSession {
     }
     if (alertsChanged || appended.length) await this.colourAlertRows(appended);
     if (alertsChanged || ids.size) this.emit({});
+  }
+
+  /**
+   * Closes an open alert by hand: finds it among its order's open alerts by what raised it,
+   * closes it on the server (the feed then clears it in every pane) and drops it here at
+   * once. An alert that ended meanwhile is simply dropped. Answers whether it was still open.
+   */
+  async closeAlert(orderId: string, sourceId: string): Promise<boolean> {
+    const api = this.requireApi();
+    const open = (await api.alerts(orderId)).alerts.find((a) => a.sourceId === sourceId);
+    let closed = false;
+    if (open) {
+      try {
+        await api.closeAlert(open.id);
+        closed = true;
+      } catch (err) {
+        if (!(err instanceof ApiError && (err.kind === "conflict" || err.kind === "not_found"))) throw err;
+      }
+    }
+    if (this.alerts.remove(orderId, sourceId)) {
+      await this.colourAlertRows();
+      this.emit({});
+    }
+    return closed;
   }
 
   /** The known row values of an order, as last written. */

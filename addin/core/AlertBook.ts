@@ -56,6 +56,11 @@ export class AlertBook {
     return true;
   }
 
+  /** Drops one alert (closed by hand); returns whether it was listed. */
+  remove(orderId: string, sourceId: string): boolean {
+    return this.entries.delete(keyOf(orderId, sourceId));
+  }
+
   /** Open alerts, most urgent first, then newest first. */
   list(): AlertEntry[] {
     const rank = (l: string) => {

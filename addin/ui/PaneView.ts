@@ -14,6 +14,7 @@ export interface PaneActions {
   takeServer(id: string): void;
   selectConflict(id: string): void;
   selectAlert(orderId: string): void;
+  closeAlert(orderId: string, sourceId: string): void;
 }
 
 function el<T extends HTMLElement>(doc: Document, id: string): T {
@@ -51,8 +52,11 @@ export class PaneView implements PaneViewPort {
       else actions.selectConflict(id);
     });
     el(d, "alerts").addEventListener("click", (e) => {
-      const id = (e.target as HTMLElement).closest<HTMLElement>("[data-order]")?.dataset.order;
-      if (id) actions.selectAlert(id);
+      const item = (e.target as HTMLElement).closest<HTMLElement>("[data-order]");
+      const id = item?.dataset.order;
+      if (!item || !id) return;
+      if ((e.target as HTMLElement).closest<HTMLElement>("[data-action]")?.dataset.action === "close") actions.closeAlert(id, item.dataset.source ?? "");
+      else actions.selectAlert(id);
     });
   }
 
@@ -157,14 +161,19 @@ export class PaneView implements PaneViewPort {
     return b;
   }
 
-  showAlerts(items: { orderId: string; level: string; text: string }[]): void {
+  /** The open alerts; with `mayClose`, each has a button that closes it. */
+  showAlerts(items: { orderId: string; sourceId: string; level: string; text: string }[], mayClose = false): void {
     const list = el(this.doc, "alerts");
     list.replaceChildren(
       ...items.map((item) => {
         const li = this.doc.createElement("li");
         li.dataset.order = item.orderId;
+        li.dataset.source = item.sourceId;
         li.className = `level-${item.level}`;
-        li.textContent = item.text;
+        const text = this.doc.createElement("span");
+        text.textContent = item.text;
+        li.append(text);
+        if (mayClose) li.append(this.button("close", t(this.lang, "alerts.close")));
         return li;
       }),
     );

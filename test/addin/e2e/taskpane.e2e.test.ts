@@ -250,8 +250,27 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     const alertSheet: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("Alerts", 2, 4));
     assert.deepEqual(alertSheet[0], ["订单号", "级别", "内容", "时间"]);
     assert.deepEqual(alertSheet[1].slice(0, 2), [target, "红色预警"]);
-    await page.click(`#alerts li[data-order="${target}"]`);
+    await page.click(`#alerts li[data-order="${target}"] span`);
     await page.waitForFunction((a) => (window as any).__excel.selected() === a, `Orders!${cellAddress(index, COL.sla)}`);
+  });
+
+  it("closes an alert from the pane: the server keeps who closed it, the list, the Alerts sheet and the row colour clear", async function () {
+    this.timeout(30_000);
+    const target = (await rows())[7][COL.key] as string;
+    const button = `#alerts li[data-order="${target}"] button[data-action="close"]`;
+    await page.waitForSelector(button);
+    assert.equal(await page.textContent(button), "关闭");
+    await page.click(button);
+    await page.waitForSelector(`#alerts li[data-order="${target}"]`, { state: "detached" });
+    const ended = (await ts.call("GET", `/api/alerts?open=false&orderId=${target}`)).body.alerts;
+    assert.equal(ended.length, 1, JSON.stringify(ended));
+    assert.equal(ended[0].clearReason, "closed");
+    assert.equal(ended[0].clearedBy, "小王");
+    const { index } = await rowOf(target);
+    await page.waitForFunction(([r, c]) => !(window as any).__excel.fill(r, c), [index, COL.orderId] as const);
+    const alertSheet: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("Alerts", 2, 4));
+    assert.ok(!alertSheet.slice(1).some((r) => r[0] === target), JSON.stringify(alertSheet));
+    await page.waitForFunction((id) => document.querySelector("#progress-text")?.textContent === `已关闭 ${id} 的预警`, target);
   });
 
   it("loads a narrower view by taking the rows of other orders off the table, and a wider one brings them back", async function () {

@@ -147,6 +147,22 @@ describeEachDatabase("row scope on every order route", ({ db }) => {
     assert.deepEqual((await t.call("GET", `/api/alerts?open=false&orderId=${outRegion}`, { token: scoped })).body.alerts, []);
   });
 
+  it("closing an alert: one about an order outside the scope answers 404 like a missing alert and stays open; one inside closes", async function () {
+    const openOf = async (id: string) => (await t.call("GET", `/api/alerts?orderId=${id}`)).body.alerts as { id: string }[];
+    const [outside] = await openOf(outRegion);
+    const [inside] = await openOf(in1);
+    assert.ok(outside && inside, "the alerts of the previous test are open");
+    const missing = await t.call("POST", "/api/alerts/999999999/close", { body: {}, token: scoped });
+    const refused = await t.call("POST", `/api/alerts/${outside.id}/close`, { body: {}, token: scoped });
+    assert.equal(refused.status, 404);
+    assert.equal(refused.body.error.message, missing.body.error.message.replace("999999999", outside.id));
+    assert.equal((await openOf(outRegion)).length, 1, "still open");
+    const closed = await t.call("POST", `/api/alerts/${inside.id}/close`, { body: { note: "scoped close" }, token: scoped });
+    assert.equal(closed.status, 200, JSON.stringify(closed.body));
+    assert.equal(closed.body.alert.clearReason, "closed");
+    assert.deepEqual(await openOf(in1), []);
+  });
+
   it("edits: an order outside the scope is refused like a missing one; moving an order out of the scope is refused naming the field (zh-CN and English)", async function () {
     const v = await version(in2);
     const edits = (list: unknown[]) => t.call("POST", "/api/edits", { body: { edits: list }, token: scoped });

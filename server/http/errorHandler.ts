@@ -49,9 +49,10 @@ export function errorHandler(logger: Logger, keepRejected: (r: RejectionRecord) 
     if (err instanceof z.ZodError) err = describeZodError(err, "request");
     // Defence in depth: a value the database refuses as data (SQLSTATE class 22: out of
     // range, bad encoding …) came from the request, not from a bug in the server. The
-    // driver's message quotes the statement and other rows' values: it is logged, never sent.
+    // driver's message quotes the statement with its values (a customer's phone, say): it
+    // is neither sent nor logged; the log gets where and why (SQLSTATE, table, column).
     if (isDataException(err)) {
-      logger.warn({ err, method: req.method, path: req.path }, "the database refused a value from the request");
+      logger.warn({ db: dataExceptionFacts(err), method: req.method, path: req.path }, "the database refused a value from the request");
       err = new InputError(STORE_REFUSED);
     }
     // Express could not percent-decode a path parameter (`/api/orders/%ZZ`).
@@ -123,6 +124,14 @@ function clientStatusOf(err: unknown): number | undefined {
 }
 
 /** Whether a database error is a data exception (SQLSTATE class 22) on both drivers. */
+/** What may be logged of a database refusal: its SQLSTATE and where, never the message (it quotes values). */
+function dataExceptionFacts(err: unknown): Record<string, string> {
+  const e = err as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const key of ["code", "table", "column", "dataType", "constraint", "routine"]) if (typeof e[key] === "string") out[key] = e[key] as string;
+  return out;
+}
+
 function isDataException(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);

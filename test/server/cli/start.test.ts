@@ -1,55 +1,9 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort, startChildServer as start, stopChild as stop, waitHealthy as healthy } from "../../helpers/childServer.js";
 import { runCli } from "./runCli.js";
-
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.once("error", reject);
-  });
-}
-
-/** `npm start` as a newcomer runs it: tsx server/main.ts, embedded database in DATA_DIR. */
-function start(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  let out = "";
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/main.ts")], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: "", LOG_LEVEL: "warn", HTTPS_PORT: "off", ...env },
-  });
-  child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
-  child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
-  return { child, output: () => out };
-}
-
-async function healthy(url: string, withinMs: number): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.status === 200) return Date.now() - started;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() - started > withinMs) throw new Error(`no healthy answer from ${url} within ${withinMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await exited;
-}
 
 describe("npm start on the embedded database, and npm run token", function () {
   this.timeout(180_000);

@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
-import path from "node:path";
 import type { Role } from "../../../server/contracts/roles.js";
+import { freePort, startChildServer, stopChild, tempDataDir, waitHealthy, type ChildServer } from "../../helpers/childServer.js";
 import { describeEachDatabase } from "../../helpers/databases.js";
 import { sampleOrder, startTestServer, type TestServer } from "../../helpers/testServer.js";
 
@@ -20,7 +17,6 @@ import { sampleOrder, startTestServer, type TestServer } from "../../helpers/tes
 const PROFILE: [number, string][] = [];
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 const BODY_LIMIT = 256 * 1024;
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
 
 /** SQL, driver wording or table names that must never reach a client. */
 const SQL_LEAK = [
@@ -600,55 +596,29 @@ describeEachDatabase("fuzz: every route of the OpenAPI document", function ({ db
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.once("error", reject);
-  });
-}
-
 describe("fuzz: a server in its own process survives the walk", function () {
-  let child: ChildProcess | undefined;
+  let server: ChildServer | undefined;
   let dataDir = "";
-  let out = "";
   after(async function () {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    }
+    await stopChild(server?.child);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("walks every documented route as admin against `server/main.ts` on PGlite; the process is alive and healthy afterwards", async function () {
     this.timeout(240_000);
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ordersheet-fuzz-"));
+    dataDir = tempDataDir("ordersheet-fuzz-");
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const adminToken = "fuzz-child-admin-token-0123456789";
-    child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/main.ts")], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: "", DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1",
-        LOG_LEVEL: "warn", HTTPS_PORT: "off", ORDERSHEET_ADMIN_TOKEN: adminToken, WRITE_RATE_LIMIT_PER_MINUTE: "0", BODY_LIMIT_BYTES: String(BODY_LIMIT),
-      },
+    server = startChildServer({
+      DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", ORDERSHEET_ADMIN_TOKEN: adminToken, WRITE_RATE_LIMIT_PER_MINUTE: "0", BODY_LIMIT_BYTES: String(BODY_LIMIT),
     });
-    child.stdout!.on("data", (b: Buffer) => (out = (out + b.toString()).slice(-20_000)));
-    child.stderr!.on("data", (b: Buffer) => (out = (out + b.toString()).slice(-20_000)));
-    const started = Date.now();
-    for (;;) {
-      assert.equal(child.exitCode, null, `the server exited while starting:\n${out}`);
-      const up = await fetch(`${url}/healthz`).then((r) => r.status, () => 0);
-      if (up === 200) break;
-      assert.ok(Date.now() - started < 60_000, `no healthy answer within 60 s:\n${out}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const child = server.child;
+    const out = () => server!.output();
+    await waitHealthy(url, 60_000, server);
     const result = await fuzzer({ url, adminToken }).walkAll({ roles: ["admin"], places: 5 });
     await new Promise((r) => setTimeout(r, 200));
-    assert.equal(child.exitCode, null, `the process is still running:\n${out}`);
+    assert.equal(child.exitCode, null, `the process is still running:\n${out()}`);
     assertWalk(result, 1000);
     assert.equal((await fetch(`${url}/healthz`)).status, 200, "still healthy");
     const me = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${adminToken}` } });

@@ -1,17 +1,14 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
-import path from "node:path";
 import express from "express";
 import pino from "pino";
 import { unstorableText } from "../../../server/contracts/common.js";
 import { errorHandler, STORE_REFUSED } from "../../../server/http/errorHandler.js";
+import { freePort, startChildServer, stopChild, tempDataDir, waitHealthy, type ChildServer } from "../../helpers/childServer.js";
 import { describeEachDatabase } from "../../helpers/databases.js";
 import { sampleOrder, startTestServer, type TestServer } from "../../helpers/testServer.js";
 
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
 
 /** A JSON text nested `depth` arrays deep around a string holding a NUL character (about 2 bytes a level). */
 function nestedNulBody(depth: number): string {
@@ -35,49 +32,24 @@ function assertEnvelope(res: { status: number; body: any }, status: number | Reg
   assert.doesNotMatch(res.body.error.message, LEAKS, `${what}: no SQL in the message`);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.once("error", reject);
-  });
-}
-
 describe("a request cannot end the server process", function () {
   this.timeout(120_000);
-  let child: ChildProcess | undefined;
+  let server: ChildServer | undefined;
   let dataDir: string;
-  let out = "";
   after(async function () {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    }
+    await stopChild(server?.child);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("answers a 20,000-level nested body holding a NUL with 400 and keeps serving (server in its own process)", async function () {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ordersheet-deep-"));
+    dataDir = tempDataDir("ordersheet-deep-");
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const token = "deep-test-admin-token-0123456789";
-    child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server/main.ts")], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: "", DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", HTTPS_PORT: "off", ORDERSHEET_ADMIN_TOKEN: token },
-    });
-    child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
-    child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
-    const started = Date.now();
-    for (;;) {
-      assert.equal(child.exitCode, null, `the server exited while starting:\n${out}`);
-      const up = await fetch(`${url}/healthz`).then((r) => r.status, () => 0);
-      if (up === 200) break;
-      assert.ok(Date.now() - started < 60_000, `no healthy answer within 60 s:\n${out}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    server = startChildServer({ DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", ORDERSHEET_ADMIN_TOKEN: token });
+    const child = server.child;
+    const out = () => server!.output();
+    await waitHealthy(url, 60_000, server);
     const body = nestedNulBody(20_000);
     assert.ok(body.length < 64 * 1024, "far under the body limit");
     const res = await fetch(`${url}/api/orders`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body }).then(
@@ -87,7 +59,7 @@ describe("a request cannot end the server process", function () {
     assertEnvelope(res, 400, "deep body");
     assert.match(res.body.error.message, /deeper than 64 levels/);
     await new Promise((r) => setTimeout(r, 200));
-    assert.equal(child.exitCode, null, `the process is still running:\n${out}`);
+    assert.equal(child.exitCode, null, `the process is still running:\n${out()}`);
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200);
     const me = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${token}` } });

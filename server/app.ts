@@ -26,6 +26,8 @@ import { callerPolicy } from "./http/accessGate.js";
 import { exportRouter } from "./http/exportRouter.js";
 import { policyRouter } from "./http/policyRouter.js";
 import { sensitiveLogRouter } from "./http/sensitiveLogRouter.js";
+import { notifyRouter } from "./http/notifyRouter.js";
+import type { NotifyAdminStore } from "./notify/ports.js";
 
 /**
  * Everything the HTTP app is built from; `main.ts` wires the real ones, tests their own.
@@ -50,6 +52,8 @@ export interface AppDeps {
   policies: AccessPolicyStore;
   /** The workflow engine's stores (events, edits, workflow, audit, alerts). */
   engine: Omit<EngineDeps, "now" | "policies" | "sensitiveLog">;
+  /** Notification targets, routing rules and the delivery log. */
+  notify: NotifyAdminStore;
   /** Checks the database answers; throws if not. */
   ping: () => Promise<void>;
   backend: string;
@@ -120,6 +124,7 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now, access }));
   apiRouter.use(feedRouter(deps.feed, access));
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
+  apiRouter.use(notifyRouter({ store: deps.notify, now: deps.now }));
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({
     rejections: await deps.rejections.list(principal.workspaceId, query.limit, query.before),
   }));

@@ -25,7 +25,7 @@ export interface Received {
 export interface RobotServers {
   url: string;
   /** Credentials the servers expect. */
-  creds: { wecomKey: string; dingToken: string; dingSecret: string; feishuToken: string; feishuSecret: string; smsId: string; smsKey: string; smsAppId: string };
+  creds: { wecomKey: string; wecomKey2: string; dingToken: string; dingSecret: string; feishuToken: string; feishuSecret: string; smsId: string; smsKey: string; smsAppId: string };
   /** Webhook URLs as the platforms show them. */
   urls: { wecom: string; dingtalk: string; feishu: string; sms: string };
   accepted: Received[];
@@ -44,6 +44,7 @@ const sha256hex = (s: string | Buffer) => crypto.createHash("sha256").update(s).
 export async function startRobotServers(clock: () => Date = () => new Date()): Promise<RobotServers> {
   const creds = {
     wecomKey: "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa",
+    wecomKey2: "0b7e5c1d-second-robot-key-0000000000",
     dingToken: "d1b2c3token",
     dingSecret: "SECa1b2c3d4e5f6made-up-secret",
     feishuToken: "f00d-hook-token",
@@ -81,7 +82,7 @@ export async function startRobotServers(clock: () => Date = () => new Date()): P
       const nowMs = clock().getTime();
 
       if (platform === "wecom") {
-        if (u.searchParams.get("key") !== creds.wecomKey) return reply(platform, 200, { errcode: 93000, errmsg: "invalid webhook url" }, "93000");
+        if (u.searchParams.get("key") !== creds.wecomKey && u.searchParams.get("key") !== creds.wecomKey2) return reply(platform, 200, { errcode: 93000, errmsg: "invalid webhook url" }, "93000");
         if (forced === "rate") return reply(platform, 200, { errcode: 45009, errmsg: "api freq out of limit" }, "45009");
         if (body?.msgtype !== "markdown" || typeof body.markdown?.content !== "string") return reply(platform, 200, { errcode: 40008, errmsg: "invalid message type" }, "40008");
         if (Buffer.byteLength(body.markdown.content, "utf8") > 4096) return reply(platform, 200, { errcode: 40058, errmsg: "markdown.content exceed max length 4096" }, "40058");

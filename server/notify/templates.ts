@@ -67,9 +67,9 @@ function where(n: Notice): string {
   return [n.channel, n.region, n.warehouse].map((x) => x ?? "-").join(" · ");
 }
 
-/** Keeps markdown control characters in user text from changing the layout. */
+/** Keeps user text on one line and out of markdown links, emphasis and `<font>` tags. */
 function plain(s: string): string {
-  return s.replace(/[\r\n]+/g, " ").replace(/([\\`*_[\]<>#])/g, "\\$1");
+  return s.replace(/[\r\n]+/g, " ").replace(/([`*[\]<>])/g, "\\$1");
 }
 
 function historyLines(n: Notice, ctx: RenderContext): string[] {
@@ -92,7 +92,7 @@ export function noticeMarkdown(n: Notice, ctx: RenderContext, colour: boolean): 
     `> ${word(L, "where")}: ${plain(where(n))}`,
     ...(n.status ? [`> ${word(L, "status")}: ${plain(n.status)}`] : []),
     ...(n.kind === "task" && n.audience ? [`> ${word(L, "assignee")}: ${plain(n.audience)}`] : []),
-    ...historyLines(n, ctx).map((l) => plain(l).replace(/^\\-/, "-")),
+    ...historyLines(n, ctx).map(plain),
     `[${word(L, "open")}](${ctx.link(n.orderId)})`,
   ].join("\n");
 }

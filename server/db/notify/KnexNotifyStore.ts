@@ -248,7 +248,7 @@ export class KnexNotifyStore implements NotifyAdminStore, NotifyOutbox {
       ).rows as Record<string, any>[];
       const tasks = (
         await trx.raw(
-          `select t.id, t.assignee, t.message, t.created_at, ${orderCols}
+          `select t.id, t.key, t.assignee, t.message, t.created_at, ${orderCols}
              from tasks t join orders o on o.workspace_id = t.workspace_id and o.id = t.order_id
             where t.workspace_id = ? and t.done_at is null and t.created_at >= ?::timestamptz
               and not exists (select 1 from notify_seen s where s.workspace_id = t.workspace_id and s.source_kind = 'task' and s.source_ref = t.id::text)
@@ -273,7 +273,7 @@ export class KnexNotifyStore implements NotifyAdminStore, NotifyOutbox {
           return { sourceKind: "alert", sourceRef: String(a.ref), notice, customerPhone: a.customer_phone ?? null };
         }),
         ...tasks.map((t): NoticeSource => {
-          const notice: Notice = { kind: "task", level: null, message: t.message, audience: t.assignee, ...base(t), since: iso(t.created_at), raisedAt: iso(t.created_at), history: history.get(t.order_id) ?? [] };
+          const notice: Notice = { kind: "task", level: null, message: t.message, audience: t.assignee, ...base(t), since: timerStart(String(t.key)) ?? iso(t.created_at), raisedAt: iso(t.created_at), history: history.get(t.order_id) ?? [] };
           return { sourceKind: "task", sourceRef: String(t.id), notice, customerPhone: t.customer_phone ?? null };
         }),
       ];
@@ -311,7 +311,7 @@ export class KnexNotifyStore implements NotifyAdminStore, NotifyOutbox {
     });
   }
 
-  /** The latest entries of each order's audit trail, oldest first. */
+  /** The latest entries of each order's audit trail (clock resets left out), oldest first. */
   private async histories(trx: Knex.Transaction, workspaceId: string, orderIds: string[]): Promise<Map<string, NoticeHistoryEntry[]>> {
     const out = new Map<string, NoticeHistoryEntry[]>();
     if (orderIds.length === 0) return out;
@@ -320,7 +320,8 @@ export class KnexNotifyStore implements NotifyAdminStore, NotifyOutbox {
         `select u.id as order_id, h.at, h.action, h.field, h.new_value, h.seq
            from unnest(?::text[]) as u(id)
            cross join lateral (select at, action, field, new_value, seq from audit_log
-                                where workspace_id = ? and order_id = u.id order by seq desc limit ${HISTORY_ENTRIES}) h
+                                where workspace_id = ? and order_id = u.id and (field is null or field <> 'statusSince')
+                                order by seq desc limit ${HISTORY_ENTRIES}) h
           order by u.id, h.seq`,
         [orderIds, workspaceId],
       )

@@ -150,7 +150,7 @@ export class KnexNotifyStore implements NotifyAdminStore, NotifyOutbox {
   }
 
   async deleteTarget(workspaceId: string, id: string): Promise<boolean> {
-    return (await this.knex("notify_targets").where({ workspace_id: workspaceId, id }).del()) > 0;
+    return (await this.knex("notify_targets").where({ workspace_id: workspaceId, id }).del().returning(["id"])).length > 0;
   }
 
   async listRoutes(workspaceId: string): Promise<RouteView[]> {
@@ -185,7 +185,7 @@ export class KnexNotifyStore implements NotifyAdminStore, NotifyOutbox {
   }
 
   async deleteRoute(workspaceId: string, id: string): Promise<boolean> {
-    return (await this.knex("notify_routes").where({ workspace_id: workspaceId, id }).del()) > 0;
+    return (await this.knex("notify_routes").where({ workspace_id: workspaceId, id }).del().returning(["id"])).length > 0;
   }
 
   async deliveries(workspaceId: string, q: { limit: number; before?: string; targetId?: string }): Promise<DeliveriesResponse> {

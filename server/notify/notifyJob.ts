@@ -12,6 +12,10 @@ const LEASE_MS = 2 * 60_000;
 export function retryDelayMs(attempts: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
 }
+/** Marks outlive the horizon by a day, so nothing they cover is queued again; sent rows and the log are kept 30 and 90 days. */
+const KEEP_SEEN_MS = NOTIFY_HORIZON_MS + 24 * 3_600_000;
+const KEEP_SENT_MS = 30 * 86_400_000;
+const KEEP_LOG_MS = 90 * 86_400_000;
 /** Sends per workspace per run at most, so one run stays short. */
 const MAX_SENDS_PER_RUN = 200;
 
@@ -43,6 +47,7 @@ export interface NotifyJobOptions {
  */
 export class NotifyJob {
   private readonly channels: Map<string, NotifyChannel>;
+  private lastPrune = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: NotifyJobOptions) {
     this.channels = new Map(opts.channels.map((c) => [c.kind, c]));
@@ -51,8 +56,14 @@ export class NotifyJob {
   /** One run at `now`. */
   async run(now: Date): Promise<NotifyRunSummary> {
     const sum: NotifyRunSummary = { queued: 0, sent: 0, failed: 0, rateLimited: 0, errors: 0 };
+    const prune = now.getTime() - this.lastPrune >= 3_600_000;
+    if (prune) this.lastPrune = now.getTime();
     for (const ws of await this.opts.outbox.workspaces()) {
       try {
+        if (prune) {
+          const t = now.getTime();
+          await this.opts.outbox.prune(ws.id, { seenBefore: new Date(t - KEEP_SEEN_MS), sentBefore: new Date(t - KEEP_SENT_MS), loggedBefore: new Date(t - KEEP_LOG_MS) });
+        }
         const q = await this.opts.outbox.enqueue(ws.id, { now, horizon: new Date(now.getTime() - NOTIFY_HORIZON_MS), limit: 500 }, planNotices);
         sum.queued += q.queued;
         await this.sendDue(ws, now, sum);

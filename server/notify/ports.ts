@@ -57,4 +57,6 @@ export interface NotifyOutbox {
    */
   claim(workspaceId: string, q: { now: Date; leaseUntil: Date; instance: string; skip: ReadonlySet<string>; limits: (kind: string) => { perMinute: number | null; maxBatch: number } }): Promise<NotifyClaim | null>;
   finish(workspaceId: string, claim: NotifyClaim, result: ClaimResult, now: Date): Promise<void>;
+  /** Drops marks older than `seenBefore`, sent rows older than `sentBefore` and delivery log rows older than `loggedBefore`. */
+  prune(workspaceId: string, q: { seenBefore: Date; sentBefore: Date; loggedBefore: Date }): Promise<void>;
 }

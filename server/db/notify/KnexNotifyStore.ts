@@ -395,6 +395,12 @@ export class KnexNotifyStore implements NotifyAdminStore, NotifyOutbox {
     return null;
   }
 
+  async prune(workspaceId: string, q: { seenBefore: Date; sentBefore: Date; loggedBefore: Date }): Promise<void> {
+    await this.knex("notify_seen").where("workspace_id", workspaceId).andWhere("seen_at", "<", q.seenBefore.toISOString()).del();
+    await this.knex("notify_outbox").where({ workspace_id: workspaceId, status: "sent" }).andWhere("sent_at", "<", q.sentBefore.toISOString()).del();
+    await this.knex("notify_deliveries").where("workspace_id", workspaceId).andWhere("at", "<", q.loggedBefore.toISOString()).del();
+  }
+
   async finish(workspaceId: string, claim: NotifyClaim, r: ClaimResult, now: Date): Promise<void> {
     const nowIso = now.toISOString();
     const used = new Set(r.usedIds);

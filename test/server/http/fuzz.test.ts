@@ -387,7 +387,7 @@ function fuzzer(target: Target) {
       case "put /api/access/policy":
         return [ctx.policy];
       case "post /api/notifications/targets":
-        return [FUZZ_TARGET, { kind: "sms", name: "fuzz sms", phone: "customer", sms: { provider: "tencent", secretId: "AKIDfuzz", secretKey: "fuzzkey", sdkAppId: "1400000000", signName: "fuzz", templateId: "1" } }];
+        return [FUZZ_TARGET];
       case "patch /api/notifications/targets/{id}":
         return [{ name: "fuzz renamed", locale: "en", webhookUrl: "http://127.0.0.1:9/cgi-bin/webhook/send?key=other" }];
       case "post /api/notifications/routes":

@@ -43,6 +43,11 @@ describeEachDatabase("notifications: outbox, routing, batching and delivery", fu
     assert.equal(log.pending, 0);
     assert.equal(((await runAt(job, at(3))) as { queued: number; sent: number }).sent, 0, "a second run sends nothing");
     assert.equal(s.accepted.length, 1);
+    // Two days on (the alerts still open), the marks are pruned and nothing is sent again.
+    const later = notifier(db(), "restarted").job;
+    assert.equal(((await runAt(later, at(49 * 60))) as { queued: number }).queued, 0);
+    assert.equal(s.accepted.length, 1);
+    assert.equal((await db().knex("notify_seen").where({ workspace_id: ws })).length, 0, "marks older than two days are pruned");
   });
 
   it("routes by level, region, warehouse, channel and role; what no rule matches goes nowhere", async function () {

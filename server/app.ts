@@ -27,6 +27,8 @@ import { callerPolicy } from "./http/accessGate.js";
 import { exportRouter } from "./http/exportRouter.js";
 import { policyRouter } from "./http/policyRouter.js";
 import { sensitiveLogRouter } from "./http/sensitiveLogRouter.js";
+import { notifyRouter } from "./http/notifyRouter.js";
+import type { NotifyAdminStore } from "./notify/ports.js";
 
 /**
  * Everything the HTTP app is built from; `main.ts` wires the real ones, tests their own.
@@ -51,6 +53,8 @@ export interface AppDeps {
   policies: AccessPolicyStore;
   /** The workflow engine's stores (events, edits, workflow, audit, alerts). */
   engine: Omit<EngineDeps, "now" | "policies" | "sensitiveLog">;
+  /** Notification targets, routing rules and the delivery log. */
+  notify: NotifyAdminStore;
   /** Checks the database answers; throws if not. */
   ping: () => Promise<void>;
   backend: string;
@@ -121,6 +125,7 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now, access, workflows: deps.engine.workflows }));
   apiRouter.use(feedRouter(deps.feed, access));
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
+  apiRouter.use(notifyRouter({ store: deps.notify, now: deps.now }));
   // A refused body can hold any order's data, and nothing ties it to a region, warehouse or
   // channel: a caller with a row scope sees only what they themselves sent.
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({

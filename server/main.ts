@@ -34,6 +34,14 @@ import { SCHEDULES, Scheduler } from "./jobs/scheduler.js";
 import { SlaTimerJob } from "./jobs/slaTimerJob.js";
 import { createTlsServer, findCertificate } from "./http/tls.js";
 import { createLogger } from "./logger.js";
+import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
+import { KnexNotifyStore } from "./db/notify/KnexNotifyStore.js";
+import { NotifyJob } from "./notify/notifyJob.js";
+import { wecomRobot } from "./notify/wecom/wecomRobot.js";
+import { dingtalkRobot } from "./notify/dingtalk/dingtalkRobot.js";
+import { feishuBot } from "./notify/feishu/feishuBot.js";
+import { smsChannel } from "./notify/sms/smsChannel.js";
+import { tencentSms } from "./notify/sms/tencent/tencentSms.js";
 
 /** The package version, shown by /healthz. */
 export const VERSION = "0.1.0";
@@ -81,7 +89,16 @@ async function bootstrap(config: Config, workspaces: KnexWorkspaceStore): Promis
 }
 
 /** The scheduled jobs of one server instance; instances sharing a database claim each slot once. */
-function serverJobs(d: { knex: Database["knex"]; workflows: KnexWorkflowStore; events: KnexEventStore; audit: KnexAuditStore; signal: ChangeSignal; logger: Logger; now?: () => Date }): Scheduler {
+function serverJobs(d: {
+  knex: Database["knex"];
+  workflows: KnexWorkflowStore;
+  events: KnexEventStore;
+  audit: KnexAuditStore;
+  signal: ChangeSignal;
+  logger: Logger;
+  now?: () => Date;
+  notify: NotifyJob;
+}): Scheduler {
   const slots = new KnexJobSlots(d.knex, `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`);
   const timers = new KnexTimerStore(d.knex, d.workflows, d.signal);
   const sla = new SlaTimerJob({ store: timers, events: d.events, logger: d.logger, slots });
@@ -92,8 +109,25 @@ function serverJobs(d: { knex: Database["knex"]; workflows: KnexWorkflowStore; e
     jobs: [
       { name: "sla-timers", ...SCHEDULES.slaTimers, run: (now, slot) => sla.run(now, slot) },
       { name: "audit-digest", ...SCHEDULES.auditDigest, run: (now, slot) => digest.run(now, slot) },
+      { name: "notify", ...SCHEDULES.notify, run: (now) => d.notify.run(now) },
     ],
   });
+}
+
+/** The notification store (secrets sealed with the server's key) and the job that sends. */
+export function notifyWiring(config: Config, db: Database, logger: Logger): { store: KnexNotifyStore; job: NotifyJob } {
+  const key = loadSecretKey({ configured: config.secretKey, embedded: db.backend === "pglite", dataDir: config.dataDir });
+  if (!key) logger.warn("ORDERSHEET_SECRET_KEY is not set: notification targets cannot be stored until it is");
+  const store = new KnexNotifyStore(db.knex, key ? new SecretBox(key) : undefined);
+  const base = config.publicUrl ?? `http://localhost:${config.port}`;
+  const job = new NotifyJob({
+    outbox: store,
+    channels: [wecomRobot, dingtalkRobot, feishuBot, smsChannel(tencentSms)],
+    logger,
+    instance: `${os.hostname()}:${process.pid}`,
+    link: (orderId) => `${base}/addin/taskpane.html?order=${encodeURIComponent(orderId)}`,
+  });
+  return { store, job };
 }
 
 /** Opens the database, migrates it, and starts serving HTTP. */
@@ -122,7 +156,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const workflows = new KnexWorkflowStore(db.knex, signal);
   const events = new KnexEventStore(db.knex, workflows, signal);
   const audit = new KnexAuditStore(db.knex);
-  const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, logger, now: opts.now });
+  const notify = notifyWiring(config, db, logger);
+  const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, logger, now: opts.now, notify: notify.job });
   scheduler?.start();
   const app = buildApp({
     logger,
@@ -136,6 +171,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     rejections: new KnexRejectionStore(db.knex),
     sensitiveLog: new KnexSensitiveLog(db.knex),
     policies: new KnexAccessPolicies(db.knex),
+    notify: notify.store,
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex, signal), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },
     ping: async () => {
       await db.knex.raw("select 1");

@@ -23,6 +23,11 @@ export const DISTRIBUTED_TABLES = [
   "channel_pauses",
   "job_slots",
   "sensitive_operations",
+  "notify_targets",
+  "notify_routes",
+  "notify_seen",
+  "notify_outbox",
+  "notify_deliveries",
 ] as const;
 
 /** Small tables read by token or by workspace on every request: replicated to every node. */

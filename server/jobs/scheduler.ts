@@ -106,8 +106,9 @@ export class Scheduler {
   }
 }
 
-/** The server's standard schedule: SLA timers every minute, the audit digest hourly. */
+/** The server's standard schedule: SLA timers every minute, the audit digest hourly, notifications every 15 s. */
 export const SCHEDULES = {
   slaTimers: { cron: "* * * * *", slotMs: 60_000 },
+  notify: { cron: "*/15 * * * * *", slotMs: 15_000 },
   auditDigest: { cron: "7 * * * *", slotMs: 3_600_000 },
 } as const;

@@ -23,6 +23,7 @@ export const DISTRIBUTED_TABLES = [
   "channel_pauses",
   "job_slots",
   "sensitive_operations",
+  "feed_horizons",
 ] as const;
 
 /** Small tables read by token or by workspace on every request: replicated to every node. */

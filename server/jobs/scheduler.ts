@@ -106,8 +106,9 @@ export class Scheduler {
   }
 }
 
-/** The server's standard schedule: SLA timers every minute, the audit digest hourly. */
+/** The server's standard schedule: SLA timers every minute, the audit digest hourly, retention and partition upkeep daily. */
 export const SCHEDULES = {
   slaTimers: { cron: "* * * * *", slotMs: 60_000 },
   auditDigest: { cron: "7 * * * *", slotMs: 3_600_000 },
+  retention: { cron: "23 3 * * *", slotMs: 86_400_000 },
 } as const;

@@ -74,14 +74,21 @@ export class Metrics {
     help: "Start of the oldest month partition kept, per partitioned table (Unix seconds)",
     labelNames: ["table"],
     registers: [this.registry],
-    collect: async () => this.collectPartitions(),
+    collect: async () => {
+      for (const r of await this.partitionsNow()) if (r.oldestMonth) this.oldestKeptMonth.set({ table: r.table }, r.oldestMonth.getTime() / 1000);
+    },
   });
   readonly rowsInDefaultPartition = new client.Gauge({
     name: "ordersheet_partition_default_rows",
     help: "Rows sitting in a partitioned table's default partition (a month without its partition)",
     labelNames: ["table"],
     registers: [this.registry],
+    collect: async () => {
+      for (const r of await this.partitionsNow()) this.rowsInDefaultPartition.set({ table: r.table }, r.rowsInDefault);
+    },
   });
+  /** The report being read for the scrape in progress (both gauges share one read). */
+  private reading: Promise<PartitionReport[]> | undefined;
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry });
@@ -104,18 +111,16 @@ export class Metrics {
     this.partitionReport = report;
   }
 
-  private async collectPartitions(): Promise<void> {
-    if (!this.partitionReport) return;
-    let report: PartitionReport[];
-    try {
-      report = await this.partitionReport();
-    } catch {
-      return; // the database did not answer: the last values stay, the rest of /metrics still serves
+  private partitionsNow(): Promise<PartitionReport[]> {
+    const report = this.partitionReport;
+    if (!report) return Promise.resolve([]);
+    if (!this.reading) {
+      // A database that does not answer leaves the last values; the rest of /metrics still serves.
+      this.reading = report()
+        .catch(() => [])
+        .finally(() => setImmediate(() => (this.reading = undefined)));
     }
-    for (const r of report) {
-      if (r.oldestMonth) this.oldestKeptMonth.set({ table: r.table }, r.oldestMonth.getTime() / 1000);
-      this.rowsInDefaultPartition.set({ table: r.table }, r.rowsInDefault);
-    }
+    return this.reading;
   }
 
   /** Express middleware recording count and latency under the matched route pattern. */

@@ -4,7 +4,7 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { buildApp } from "./app.js";
-import { loadConfig, type Config } from "./config.js";
+import { DEFAULT_RETENTION, loadConfig, type Config } from "./config.js";
 import { LocalChangeSignal, PgChangeSignal, type ChangeSignal } from "./db/ChangeSignal.js";
 import { createDatabase, type Database } from "./db/createKnex.js";
 import { KnexAlertStore } from "./db/KnexAlertStore.js";
@@ -18,6 +18,7 @@ import { KnexTimerStore } from "./db/KnexTimerStore.js";
 import { KnexWorkflowStore } from "./db/KnexWorkflowStore.js";
 import { KnexOrderStore } from "./db/KnexOrderStore.js";
 import { KnexRejectionStore } from "./db/KnexRejectionStore.js";
+import { KnexRetentionStore } from "./db/KnexRetentionStore.js";
 import { KnexWorkspaceStore } from "./db/KnexWorkspaceStore.js";
 import { KnexSensitiveLog } from "./db/access/KnexSensitiveLog.js";
 import { KnexAuthEpochs } from "./db/access/KnexAuthEpochs.js";
@@ -32,6 +33,8 @@ import { DigestJob } from "./jobs/digestJob.js";
 import { limitConcurrency, simulateInWorkers } from "./workers/simulation.js";
 import { SCHEDULES, Scheduler } from "./jobs/scheduler.js";
 import { SlaTimerJob } from "./jobs/slaTimerJob.js";
+import { RetentionJob } from "./jobs/retentionJob.js";
+import type { RetentionSettings } from "./domain/retention/retentionPolicy.js";
 import { createTlsServer, findCertificate } from "./http/tls.js";
 import { createLogger } from "./logger.js";
 import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
@@ -88,6 +91,24 @@ async function bootstrap(config: Config, workspaces: KnexWorkspaceStore): Promis
   return undefined;
 }
 
+/**
+ * Month partitions ahead for every partitioned table, run at start-up and by the retention
+ * job: the change feed and the inbox here; other partitioned tables (the audit log's months)
+ * join through `alsoEnsure`.
+ */
+function retentionJob(d: { knex: Database["knex"]; settings: RetentionSettings; metrics: Metrics; logger: Logger; slots?: KnexJobSlots }): RetentionJob {
+  return new RetentionJob({
+    store: new KnexRetentionStore(d.knex),
+    settings: d.settings,
+    logger: d.logger,
+    slots: d.slots,
+    observer: {
+      partitionsDropped: (table, n) => d.metrics.partitionsDropped.inc({ table }, n),
+      rowsDeleted: (table, n) => d.metrics.rowsDeleted.inc({ table }, n),
+    },
+  });
+}
+
 /** The scheduled jobs of one server instance; instances sharing a database claim each slot once. */
 function serverJobs(d: {
   knex: Database["knex"];
@@ -98,8 +119,11 @@ function serverJobs(d: {
   logger: Logger;
   now?: () => Date;
   notify: NotifyJob;
+  retention: RetentionSettings;
+  metrics: Metrics;
 }): Scheduler {
   const slots = new KnexJobSlots(d.knex, `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`);
+  const retention = retentionJob({ knex: d.knex, settings: d.retention, metrics: d.metrics, logger: d.logger, slots });
   const timers = new KnexTimerStore(d.knex, d.workflows, d.signal);
   const sla = new SlaTimerJob({ store: timers, events: d.events, logger: d.logger, slots });
   const digest = new DigestJob({ workspaces: () => timers.workspaces(), audit: d.audit, logger: d.logger, slots });
@@ -110,6 +134,7 @@ function serverJobs(d: {
       { name: "sla-timers", ...SCHEDULES.slaTimers, run: (now, slot) => sla.run(now, slot) },
       { name: "audit-digest", ...SCHEDULES.auditDigest, run: (now, slot) => digest.run(now, slot) },
       { name: "notify", ...SCHEDULES.notify, run: (now) => d.notify.run(now) },
+      { name: "retention", ...SCHEDULES.retention, run: (now, slot) => retention.run(now, slot) },
     ],
   });
 }
@@ -152,12 +177,21 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     signal = new LocalChangeSignal();
   }
   const metrics = new Metrics();
+  const retention = config.retention ?? DEFAULT_RETENTION;
+  metrics.showRetention(retention);
+  const retentionStore = new KnexRetentionStore(db.knex);
+  metrics.watchPartitions(() => retentionStore.report());
+  // This month's partitions and the next ones exist before the first write (the default
+  // partition would catch rows meanwhile, but a month whose rows sit there cannot get its partition).
+  const made = await retentionJob({ knex: db.knex, settings: retention, metrics, logger }).maintainPartitions(now());
+  if (made.created.length) logger.info({ created: made.created }, "month partitions created");
+  if (made.skipped.length) logger.warn({ skipped: made.skipped }, "month partitions not created: their rows already sit in the default partition");
   const feed = new KnexChangeFeed(db.knex, signal, { waiting: (d) => metrics.feedWaiters.inc(d) });
   const workflows = new KnexWorkflowStore(db.knex, signal);
   const events = new KnexEventStore(db.knex, workflows, signal);
   const audit = new KnexAuditStore(db.knex);
   const notify = notifyWiring(config, db, logger);
-  const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, logger, now: opts.now, notify: notify.job });
+  const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, logger, now: opts.now, notify: notify.job, retention, metrics });
   scheduler?.start();
   const app = buildApp({
     logger,

@@ -203,6 +203,7 @@ export const api = {
     summary: "The change feed after a cursor; with wait, long-polls until something changes",
     query: ChangesQuery,
     response: ChangesResponse,
+    statuses: { 410: "Changes after the cursor were removed by retention (feed_reload): load the view again, then follow from /api/changes/head" },
   }),
   changesHead: defineRoute({
     method: "get",

@@ -28,6 +28,7 @@ export const DISTRIBUTED_TABLES = [
   "notify_seen",
   "notify_outbox",
   "notify_deliveries",
+  "feed_horizons",
 ] as const;
 
 /** Small tables read by token or by workspace on every request: replicated to every node. */

@@ -106,9 +106,10 @@ export class Scheduler {
   }
 }
 
-/** The server's standard schedule: SLA timers every minute, the audit digest hourly, notifications every 15 s. */
+/** The server's standard schedule: SLA timers every minute, the audit digest hourly, notifications every 15 s, retention and partition upkeep daily. */
 export const SCHEDULES = {
   slaTimers: { cron: "* * * * *", slotMs: 60_000 },
   notify: { cron: "*/15 * * * * *", slotMs: 15_000 },
   auditDigest: { cron: "7 * * * *", slotMs: 3_600_000 },
+  retention: { cron: "23 3 * * *", slotMs: 86_400_000 },
 } as const;

@@ -24,6 +24,12 @@ const Env = z.object({
   WRITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(3000),
   /** Write requests a token may make at once before the per-minute rate applies. */
   WRITE_RATE_BURST: z.coerce.number().int().min(1).default(1000),
+  /** AES-256-GCM key for connector credentials: 64 hex digits or base64 of 32 bytes (embedded default: generated into DATA_DIR). */
+  CONNECTOR_CREDENTIALS_KEY: z
+    .string()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, "CONNECTOR_CREDENTIALS_KEY must be 64 hex digits or the base64 of 32 bytes")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 });
 
 /** Process configuration, read from the environment once at start. */
@@ -44,6 +50,8 @@ export interface Config {
   jobs?: boolean;
   /** Per-token limit on write requests (absent: 3,000 a minute, bursts of 1,000). */
   writeRateLimit?: { perMinute: number; burst: number };
+  /** Key sealing connector credentials; absent: generated into the data directory (embedded), none on PostgreSQL. */
+  connectorCredentialsKey?: string;
 }
 
 /** Parses the environment; a bad value stops the process with a readable message. */
@@ -68,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsDir: e.TLS_DIR,
     jobs: e.ORDERSHEET_JOBS === "on",
     writeRateLimit: { perMinute: e.WRITE_RATE_LIMIT_PER_MINUTE, burst: e.WRITE_RATE_BURST },
+    connectorCredentialsKey: e.CONNECTOR_CREDENTIALS_KEY,
   };
 }

@@ -34,6 +34,12 @@ import { SCHEDULES, Scheduler } from "./jobs/scheduler.js";
 import { SlaTimerJob } from "./jobs/slaTimerJob.js";
 import { createTlsServer, findCertificate } from "./http/tls.js";
 import { createLogger } from "./logger.js";
+import { KnexConnectorStore, type ConnectorStoreFaults } from "./db/KnexConnectorStore.js";
+import { CredentialBox, credentialKey } from "./connectors/credentials.js";
+import { ConnectorService } from "./connectors/sdk/ConnectorService.js";
+import type { HttpClientOptions } from "./connectors/sdk/HttpClient.js";
+import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
+import { cronCalendar } from "./jobs/scheduler.js";
 
 /** The package version, shown by /healthz. */
 export const VERSION = "0.1.0";
@@ -48,8 +54,10 @@ export interface RunningServer {
   workspaces: KnexWorkspaceStore;
   /** Printed once when the first start created an admin token. */
   firstAdminToken?: string;
-  /** The scheduled jobs (SLA timers, audit digest); absent when jobs are off. */
+  /** The scheduled jobs (SLA timers, audit digest, connector pulls); absent when jobs are off. */
   scheduler?: Scheduler;
+  /** Connector instances and their runs. */
+  connectors: ConnectorService;
   close(): Promise<void>;
 }
 
@@ -58,6 +66,10 @@ export interface StartOptions {
   db?: Database;
   logger?: Logger;
   now?: () => Date;
+  /** How patient connectors are (tests shorten the waits). */
+  connectorHttp?: HttpClientOptions;
+  /** Failures injected at a connector page's transaction boundary (tests). */
+  connectorFaults?: ConnectorStoreFaults;
 }
 
 /**
@@ -81,7 +93,7 @@ async function bootstrap(config: Config, workspaces: KnexWorkspaceStore): Promis
 }
 
 /** The scheduled jobs of one server instance; instances sharing a database claim each slot once. */
-function serverJobs(d: { knex: Database["knex"]; workflows: KnexWorkflowStore; events: KnexEventStore; audit: KnexAuditStore; signal: ChangeSignal; logger: Logger; now?: () => Date }): Scheduler {
+function serverJobs(d: { knex: Database["knex"]; workflows: KnexWorkflowStore; events: KnexEventStore; audit: KnexAuditStore; signal: ChangeSignal; connectors: ConnectorService; logger: Logger; now?: () => Date }): Scheduler {
   const slots = new KnexJobSlots(d.knex, `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`);
   const timers = new KnexTimerStore(d.knex, d.workflows, d.signal);
   const sla = new SlaTimerJob({ store: timers, events: d.events, logger: d.logger, slots });
@@ -92,6 +104,7 @@ function serverJobs(d: { knex: Database["knex"]; workflows: KnexWorkflowStore; e
     jobs: [
       { name: "sla-timers", ...SCHEDULES.slaTimers, run: (now, slot) => sla.run(now, slot) },
       { name: "audit-digest", ...SCHEDULES.auditDigest, run: (now, slot) => digest.run(now, slot) },
+      { name: "connectors", ...SCHEDULES.connectors, run: (now, slot) => d.connectors.runScheduled(now, slot, (ws, job, s) => slots.claim(ws, job, s)) },
     ],
   });
 }
@@ -122,7 +135,18 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const workflows = new KnexWorkflowStore(db.knex, signal);
   const events = new KnexEventStore(db.knex, workflows, signal);
   const audit = new KnexAuditStore(db.knex);
-  const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, logger, now: opts.now });
+  const key = credentialKey({ configured: config.connectorCredentialsKey, dataDir: config.dataDir, postgres: Boolean(config.databaseUrl) });
+  if (!key) logger.warn("CONNECTOR_CREDENTIALS_KEY is not set: connectors cannot store credentials on PostgreSQL until it is");
+  const connectors = new ConnectorService({
+    store: new KnexConnectorStore(db.knex, signal, opts.connectorFaults),
+    box: key ? new CredentialBox(key) : undefined,
+    connectors: [new ShopifyConnector()],
+    cron: cronCalendar,
+    logger,
+    now,
+    http: opts.connectorHttp,
+  });
+  const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, connectors, logger, now: opts.now });
   scheduler?.start();
   const app = buildApp({
     logger,
@@ -136,6 +160,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     rejections: new KnexRejectionStore(db.knex),
     sensitiveLog: new KnexSensitiveLog(db.knex),
     policies: new KnexAccessPolicies(db.knex),
+    connectors,
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex, signal), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },
     ping: async () => {
       await db.knex.raw("select 1");
@@ -174,8 +199,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     workspaces,
     firstAdminToken,
     scheduler,
+    connectors,
     async close() {
       await scheduler?.stop();
+      await connectors.settled();
       feed.close();
       server.closeAllConnections();
       secure?.closeAllConnections();

@@ -23,6 +23,10 @@ export const DISTRIBUTED_TABLES = [
   "channel_pauses",
   "job_slots",
   "sensitive_operations",
+  "connector_instances",
+  "connector_status_maps",
+  "connector_unmapped",
+  "connector_webhooks",
 ] as const;
 
 /** Small tables read by token or by workspace on every request: replicated to every node. */

@@ -11,6 +11,7 @@ import type { ChangeFeed } from "./domain/changes/ports.js";
 import type { OrderStore } from "./domain/orders/ports.js";
 import type { RejectionStore } from "./domain/rejections/ports.js";
 import { NotFoundError } from "./domain/errors.js";
+import { isScoped } from "./domain/access/rowScope.js";
 import { addinStatic, type AddinStaticOptions } from "./http/addinStatic.js";
 import { requireToken, type Authenticator } from "./http/auth.js";
 import { bindRoute } from "./http/bindRoute.js";
@@ -125,12 +126,14 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.use(policyRouter(access));
   apiRouter.use(sensitiveLogRouter(deps.sensitiveLog));
   apiRouter.use(exportRouter({ ...access, orders: deps.orders, workflows: deps.engine.workflows }));
-  apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now, access }));
+  apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now, access, workflows: deps.engine.workflows }));
   apiRouter.use(feedRouter(deps.feed, access));
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
   if (deps.connectors) apiRouter.use(connectorsRouter({ connectors: deps.connectors, sensitiveLog: deps.sensitiveLog, now: deps.now }));
+  // A refused body can hold any order's data, and nothing ties it to a region, warehouse or
+  // channel: a caller with a row scope sees only what they themselves sent.
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({
-    rejections: await deps.rejections.list(principal.workspaceId, query.limit, query.before),
+    rejections: await deps.rejections.list(principal.workspaceId, query.limit, query.before, isScoped(principal.scope) ? principal.userName : undefined),
   }));
   apiRouter.use((req, _res, next) => next(new NotFoundError(`no API route ${req.method} ${req.baseUrl}${req.path}`)));
   app.use("/api", apiRouter);

@@ -50,6 +50,8 @@ export interface Connector<R = unknown, Config = unknown, Credentials = unknown>
   configSchema: z.ZodType<Config>;
   credentialsSchema: z.ZodType<Credentials>;
   pullPage(ctx: PullContext<Config, Credentials>): Promise<PulledPage<R>>;
+  /** When the platform last changed the record (webhooks older than the cursor are stale). */
+  updatedAt(record: R): string | null;
   /** Where the cursor stands in platform time (for the lag in health), or null before the first pull. */
   cursorTime(state: Record<string, unknown>): string | null;
   /** Checks the delivery's signature over the raw body: the reason when it fails. */

@@ -312,6 +312,18 @@ export class ConnectorService implements Connectors {
     if ("ignored" in parsed) return { outcome: "ignored", workspaceId: r.workspaceId, detail: parsed.ignored };
     // A paused connector takes nothing in; its next pull after resuming reads the same orders.
     if (r.paused) return { outcome: "ignored", workspaceId: r.workspaceId, detail: "the connector is paused; its next pull after resuming picks this up" };
+    // A retry delivered after a pull already read these orders in a newer state (the platform
+    // resends the original payload for hours): taking it would replay an old status.
+    const cursor = connector.cursorTime(r.state);
+    const stale = cursor !== null && parsed.records.every((rec) => {
+      const at = connector.updatedAt(rec);
+      return at !== null && Date.parse(at) < Date.parse(cursor);
+    });
+    if (stale) {
+      const kept = await this.store.commitPage(r.workspaceId, r.id, { webhook: { eventId: parsed.eventId, topic: parsed.topic }, drafts: [], events: [], unmapped: [], pulled: 0, highWaterAt: null, actor: `connector:${r.name}` }, this.now());
+      if (kept.outcome === "duplicate") return { outcome: "duplicate", workspaceId: r.workspaceId };
+      return { outcome: "stale", workspaceId: r.workspaceId, detail: "a pull has already read these orders in a newer state; nothing was replayed" };
+    }
     const table = effectiveStatusMap(connector.platform, await this.store.statusOverrides(r.workspaceId, connector.platform));
     const mapped = parsed.records.map((rec) => connector.map(rec, table, `connector:${r.id}`));
     const write = toPageWrite(mapped, this.opts.logger.child({ connector: r.id }));

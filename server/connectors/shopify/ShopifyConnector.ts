@@ -108,6 +108,10 @@ export class ShopifyConnector implements Connector<ShopifyOrderRecord, ShopifyCo
     }
   }
 
+  updatedAt(record: ShopifyOrderRecord): string | null {
+    return record.updatedAt;
+  }
+
   cursorTime(state: Record<string, unknown>): string | null {
     return typeof state.since === "string" ? state.since : null;
   }

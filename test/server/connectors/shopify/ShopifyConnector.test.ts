@@ -267,7 +267,7 @@ describeEachDatabase("Shopify connector against a Shopify protocol server", ({ d
     assert.deepEqual((await inbox(id)).map((e) => e.source_event_id), ["shopify:5000602:financial:LAYAWAY_HELD"]);
   });
 
-  it("takes a signed orders webhook once per X-Shopify-Event-Id, accepts the previous secret after a rotation, and refuses unsigned or wrongly signed calls with 401, kept for admins", async function () {
+  it("takes a signed orders webhook once per X-Shopify-Event-Id, recognises a stale retry, accepts the previous secret after a rotation, and refuses unsigned or wrongly signed calls with 401, kept for admins", async function () {
     reset([]);
     const id = await addConnector(10);
     const hook = `${t.url}/hooks/${id}`;
@@ -305,6 +305,18 @@ describeEachDatabase("Shopify connector against a Shopify protocol server", ({ d
     assert.equal(rotated.status, 200);
     assert.equal((await shop.sendWebhook(hook, { topic: "orders/create", order: shopOrder(704), secret: SECRET, eventId: "evt-705" })).status, 200);
     assert.equal((await shop.sendWebhook(hook, { topic: "orders/create", order: shopOrder(705), secret: "whsec_new_secret_123", eventId: "evt-706" })).status, 200);
+
+    // A retry of an old delivery, arriving after a pull read the order in a newer state, replays nothing.
+    const refunded = shopOrder(710, { financial: "REFUNDED", updatedAt: "2026-12-01T12:00:00Z" });
+    shop.orders = [refunded];
+    await db().knex("connector_instances").where({ id }).update({ state: JSON.stringify({ since: "2026-12-01T11:00:00Z", after: null }) });
+    await runToEnd(id);
+    const oldPaid = shopOrder(710, { financial: "PAID", updatedAt: "2026-12-01T10:00:00Z" });
+    const stale = await shop.sendWebhook(hook, { topic: "orders/paid", order: oldPaid, secret: "whsec_new_secret_123", eventId: "evt-710-old" });
+    assert.equal(stale.status, 200);
+    assert.equal(stale.body.outcome, "stale", JSON.stringify(stale.body));
+    assert.ok(!(await inbox(id)).some((e) => e.source_event_id === "shopify:5000710:financial:PAID"), "the old PAID was not replayed");
+    assert.equal((await shop.sendWebhook(hook, { topic: "orders/paid", order: oldPaid, secret: "whsec_new_secret_123", eventId: "evt-710-old" })).body.outcome, "duplicate");
 
     const other = await shop.sendWebhook(`${t.url}/hooks/${crypto.randomUUID()}`, { topic: "orders/paid", order, secret: SECRET, eventId: "evt-9" });
     assert.equal(other.status, 404);

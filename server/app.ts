@@ -30,6 +30,8 @@ import { sensitiveLogRouter } from "./http/sensitiveLogRouter.js";
 import type { Connectors } from "./domain/connectors/ports.js";
 import { connectorsRouter } from "./http/connectorsRouter.js";
 import { hooksRouter } from "./http/hooksRouter.js";
+import { notifyRouter } from "./http/notifyRouter.js";
+import type { NotifyAdminStore } from "./notify/ports.js";
 
 /**
  * Everything the HTTP app is built from; `main.ts` wires the real ones, tests their own.
@@ -56,6 +58,8 @@ export interface AppDeps {
   engine: Omit<EngineDeps, "now" | "policies" | "sensitiveLog">;
   /** Connector instances, their runs and webhooks (absent: the connector routes answer 404). */
   connectors?: Connectors;
+  /** Notification targets, routing rules and the delivery log. */
+  notify: NotifyAdminStore;
   /** Checks the database answers; throws if not. */
   ping: () => Promise<void>;
   backend: string;
@@ -130,6 +134,7 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.use(feedRouter(deps.feed, access));
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
   if (deps.connectors) apiRouter.use(connectorsRouter({ connectors: deps.connectors, sensitiveLog: deps.sensitiveLog, now: deps.now }));
+  apiRouter.use(notifyRouter({ store: deps.notify, now: deps.now }));
   // A refused body can hold any order's data, and nothing ties it to a region, warehouse or
   // channel: a caller with a row scope sees only what they themselves sent.
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({

@@ -30,6 +30,14 @@ const Env = z.object({
     .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, "CONNECTOR_CREDENTIALS_KEY must be 64 hex digits or the base64 of 32 bytes")
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  /** AES-256-GCM key for secrets at rest (robot keys, SMS accounts): 64 hex digits or base64 of 32 bytes. */
+  ORDERSHEET_SECRET_KEY: z
+    .string()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, "ORDERSHEET_SECRET_KEY must be 32 bytes: 64 hex digits or base64 (44 characters)")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** The address people open the server at, for links in notifications (default http://localhost:PORT). */
+  ORDERSHEET_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "ORDERSHEET_PUBLIC_URL must be an http(s) URL" }).optional(),
 });
 
 /** Process configuration, read from the environment once at start. */
@@ -52,6 +60,10 @@ export interface Config {
   writeRateLimit?: { perMinute: number; burst: number };
   /** Key sealing connector credentials; absent: generated into the data directory (embedded), none on PostgreSQL. */
   connectorCredentialsKey?: string;
+  /** The secret-box key as configured (never logged); absent: generated into the data directory on the embedded database. */
+  secretKey?: string;
+  /** Base of the links back to orders in notifications. */
+  publicUrl?: string;
 }
 
 /** Parses the environment; a bad value stops the process with a readable message. */
@@ -77,5 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: e.ORDERSHEET_JOBS === "on",
     writeRateLimit: { perMinute: e.WRITE_RATE_LIMIT_PER_MINUTE, burst: e.WRITE_RATE_BURST },
     connectorCredentialsKey: e.CONNECTOR_CREDENTIALS_KEY,
+    secretKey: e.ORDERSHEET_SECRET_KEY,
+    publicUrl: e.ORDERSHEET_PUBLIC_URL?.replace(/\/+$/, ""),
   };
 }

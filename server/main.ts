@@ -40,6 +40,14 @@ import { ConnectorService } from "./connectors/sdk/ConnectorService.js";
 import type { HttpClientOptions } from "./connectors/sdk/HttpClient.js";
 import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
 import { cronCalendar } from "./jobs/scheduler.js";
+import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
+import { KnexNotifyStore } from "./db/notify/KnexNotifyStore.js";
+import { NotifyJob } from "./notify/notifyJob.js";
+import { wecomRobot } from "./notify/wecom/wecomRobot.js";
+import { dingtalkRobot } from "./notify/dingtalk/dingtalkRobot.js";
+import { feishuBot } from "./notify/feishu/feishuBot.js";
+import { smsChannel } from "./notify/sms/smsChannel.js";
+import { tencentSms } from "./notify/sms/tencent/tencentSms.js";
 
 /** The package version, shown by /healthz. */
 export const VERSION = "0.1.0";
@@ -93,7 +101,17 @@ async function bootstrap(config: Config, workspaces: KnexWorkspaceStore): Promis
 }
 
 /** The scheduled jobs of one server instance; instances sharing a database claim each slot once. */
-function serverJobs(d: { knex: Database["knex"]; workflows: KnexWorkflowStore; events: KnexEventStore; audit: KnexAuditStore; signal: ChangeSignal; connectors: ConnectorService; logger: Logger; now?: () => Date }): Scheduler {
+function serverJobs(d: {
+  knex: Database["knex"];
+  workflows: KnexWorkflowStore;
+  events: KnexEventStore;
+  audit: KnexAuditStore;
+  signal: ChangeSignal;
+  logger: Logger;
+  now?: () => Date;
+  notify: NotifyJob;
+  connectors: ConnectorService;
+}): Scheduler {
   const slots = new KnexJobSlots(d.knex, `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`);
   const timers = new KnexTimerStore(d.knex, d.workflows, d.signal);
   const sla = new SlaTimerJob({ store: timers, events: d.events, logger: d.logger, slots });
@@ -105,8 +123,25 @@ function serverJobs(d: { knex: Database["knex"]; workflows: KnexWorkflowStore; e
       { name: "sla-timers", ...SCHEDULES.slaTimers, run: (now, slot) => sla.run(now, slot) },
       { name: "audit-digest", ...SCHEDULES.auditDigest, run: (now, slot) => digest.run(now, slot) },
       { name: "connectors", ...SCHEDULES.connectors, run: (now, slot) => d.connectors.runScheduled(now, slot, (ws, job, s) => slots.claim(ws, job, s)) },
+      { name: "notify", ...SCHEDULES.notify, run: (now) => d.notify.run(now) },
     ],
   });
+}
+
+/** The notification store (secrets sealed with the server's key) and the job that sends. */
+export function notifyWiring(config: Config, db: Database, logger: Logger): { store: KnexNotifyStore; job: NotifyJob } {
+  const key = loadSecretKey({ configured: config.secretKey, embedded: db.backend === "pglite", dataDir: config.dataDir });
+  if (!key) logger.warn("ORDERSHEET_SECRET_KEY is not set: notification targets cannot be stored until it is");
+  const store = new KnexNotifyStore(db.knex, key ? new SecretBox(key) : undefined);
+  const base = config.publicUrl ?? `http://localhost:${config.port}`;
+  const job = new NotifyJob({
+    outbox: store,
+    channels: [wecomRobot, dingtalkRobot, feishuBot, smsChannel(tencentSms)],
+    logger,
+    instance: `${os.hostname()}:${process.pid}`,
+    link: (orderId) => `${base}/addin/taskpane.html?order=${encodeURIComponent(orderId)}`,
+  });
+  return { store, job };
 }
 
 /** Opens the database, migrates it, and starts serving HTTP. */
@@ -135,18 +170,19 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const workflows = new KnexWorkflowStore(db.knex, signal);
   const events = new KnexEventStore(db.knex, workflows, signal);
   const audit = new KnexAuditStore(db.knex);
-  const key = credentialKey({ configured: config.connectorCredentialsKey, dataDir: config.dataDir, postgres: Boolean(config.databaseUrl) });
-  if (!key) logger.warn("CONNECTOR_CREDENTIALS_KEY is not set: connectors cannot store credentials on PostgreSQL until it is");
+  const connectorKey = credentialKey({ configured: config.connectorCredentialsKey, dataDir: config.dataDir, postgres: Boolean(config.databaseUrl) });
+  if (!connectorKey) logger.warn("CONNECTOR_CREDENTIALS_KEY is not set: connectors cannot store credentials on PostgreSQL until it is");
   const connectors = new ConnectorService({
     store: new KnexConnectorStore(db.knex, signal, opts.connectorFaults),
-    box: key ? new CredentialBox(key) : undefined,
+    box: connectorKey ? new CredentialBox(connectorKey) : undefined,
     connectors: [new ShopifyConnector()],
     cron: cronCalendar,
     logger,
     now,
     http: opts.connectorHttp,
   });
-  const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, connectors, logger, now: opts.now });
+  const notify = notifyWiring(config, db, logger);
+  const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, logger, now: opts.now, notify: notify.job, connectors });
   scheduler?.start();
   const app = buildApp({
     logger,
@@ -161,6 +197,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     sensitiveLog: new KnexSensitiveLog(db.knex),
     policies: new KnexAccessPolicies(db.knex),
     connectors,
+    notify: notify.store,
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex, signal), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },
     ping: async () => {
       await db.knex.raw("select 1");

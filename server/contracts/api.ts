@@ -10,6 +10,10 @@ import { WorkflowDefinition } from "./workflow.js";
 import { EDITABLE_COLUMN_NAMES, EditsRequest, EditsResponse } from "./edits.js";
 import { AccessPolicy, AccessPolicyResponse, ExportOrdersQuery } from "./access.js";
 import { ChannelParams, ChannelPausesResponse, ResumeChannelRequest, ResumeChannelResponse } from "./channels.js";
+import {
+  CreateRouteRequest, CreateTargetRequest, DeletedResponse, DeliveriesQuery, DeliveriesResponse, NotifyIdParams, RoutesResponse, RouteView, TargetsResponse, TargetView, UpdateRouteRequest,
+  UpdateTargetRequest,
+} from "./notify.js";
 import { SensitiveLogQuery, SensitiveLogResponse } from "./sensitiveLog.js";
 import {
   ConnectorHealth, ConnectorParams, ConnectorsResponse, ConnectorView, CreateConnectorRequest, PatchConnectorRequest, PutStatusMapRequest, RunConnectorResponse, StatusMapParams,
@@ -99,6 +103,77 @@ export const IssueTokenResponse = z
   .meta({ id: "IssuedToken" });
 
 const ORDER_WRITERS = ["admin", "supervisor", "customer_service"] as const;
+const NOTIFY_READERS = ["admin", "supervisor", "auditor"] as const;
+
+/** The notification admin endpoints (routing rules, targets, the delivery log). */
+const notifyApi = {
+  listNotifyRoutes: defineRoute({ method: "get", path: "/api/notifications/routes", summary: "Notification routing rules (admins, supervisors, auditors)", roles: NOTIFY_READERS, response: RoutesResponse }),
+  createNotifyRoute: defineRoute({
+    method: "post",
+    path: "/api/notifications/routes",
+    summary: "Add a routing rule: alerts and tasks matching it (level, region, warehouse, channel, role) go to a target (admins)",
+    roles: ["admin"],
+    body: CreateRouteRequest,
+    response: RouteView,
+    statuses: { 404: "No such target" },
+  }),
+  updateNotifyRoute: defineRoute({
+    method: "patch",
+    path: "/api/notifications/routes/:id",
+    summary: "Change a routing rule (admins)",
+    roles: ["admin"],
+    params: NotifyIdParams,
+    body: UpdateRouteRequest,
+    response: RouteView,
+    statuses: { 404: "No such rule or target" },
+  }),
+  deleteNotifyRoute: defineRoute({
+    method: "delete",
+    path: "/api/notifications/routes/:id",
+    summary: "Remove a routing rule (admins)",
+    roles: ["admin"],
+    params: NotifyIdParams,
+    response: DeletedResponse,
+    statuses: { 404: "No such rule" },
+  }),
+  listNotifyTargets: defineRoute({ method: "get", path: "/api/notifications/targets", summary: "Notification targets (robots, SMS), never their secrets (admins, supervisors, auditors)", roles: NOTIFY_READERS, response: TargetsResponse }),
+  createNotifyTarget: defineRoute({
+    method: "post",
+    path: "/api/notifications/targets",
+    summary: "Add a target: a WeCom, DingTalk or Feishu robot, or an SMS recipient; secrets are stored encrypted and never shown again (admins)",
+    roles: ["admin"],
+    body: CreateTargetRequest,
+    response: TargetView,
+    statuses: { 409: "The server has no secret key configured (ORDERSHEET_SECRET_KEY)" },
+  }),
+  updateNotifyTarget: defineRoute({
+    method: "patch",
+    path: "/api/notifications/targets/:id",
+    summary: "Change a target; secrets left out stay as they are (admins)",
+    roles: ["admin"],
+    params: NotifyIdParams,
+    body: UpdateTargetRequest,
+    response: TargetView,
+    statuses: { 404: "No such target", 409: "The server has no secret key configured (ORDERSHEET_SECRET_KEY)" },
+  }),
+  deleteNotifyTarget: defineRoute({
+    method: "delete",
+    path: "/api/notifications/targets/:id",
+    summary: "Remove a target with its routing rules and unsent notifications (admins)",
+    roles: ["admin"],
+    params: NotifyIdParams,
+    response: DeletedResponse,
+    statuses: { 404: "No such target" },
+  }),
+  notifyDeliveries: defineRoute({
+    method: "get",
+    path: "/api/notifications/deliveries",
+    summary: "The delivery log, newest first, with how many notifications wait (admins, supervisors, auditors)",
+    roles: NOTIFY_READERS,
+    query: DeliveriesQuery,
+    response: DeliveriesResponse,
+  }),
+};
 
 /** The endpoints of the order API. */
 export const api = {
@@ -378,4 +453,5 @@ export const api = {
     body: PutStatusMapRequest,
     response: StatusMapResponse,
   }),
+  ...notifyApi,
 };

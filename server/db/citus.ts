@@ -27,6 +27,11 @@ export const DISTRIBUTED_TABLES = [
   "connector_status_maps",
   "connector_unmapped",
   "connector_webhooks",
+  "notify_targets",
+  "notify_routes",
+  "notify_seen",
+  "notify_outbox",
+  "notify_deliveries",
 ] as const;
 
 /** Small tables read by token or by workspace on every request: replicated to every node. */

@@ -106,9 +106,10 @@ export class Scheduler {
   }
 }
 
-/** The server's standard schedule: SLA timers every minute, the audit digest hourly, connector pulls checked every minute. */
+/** The server's standard schedule: SLA timers every minute, the audit digest hourly, notifications every 15 s, connector pulls checked every minute. */
 export const SCHEDULES = {
   slaTimers: { cron: "* * * * *", slotMs: 60_000 },
+  notify: { cron: "*/15 * * * * *", slotMs: 15_000 },
   auditDigest: { cron: "7 * * * *", slotMs: 3_600_000 },
   /** Every minute the connectors whose own cron fires in that minute run (each claimed per instance and slot). */
   connectors: { cron: "* * * * *", slotMs: 60_000 },

@@ -29,6 +29,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: "silent",
     bodyLimitBytes: 1024 * 1024,
     jobs: false,
+    secretKey: "6f72646572736865657420746573742073656372657420626f78206b65792121",
     ...overrides,
   };
 }

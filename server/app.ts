@@ -27,6 +27,9 @@ import { callerPolicy } from "./http/accessGate.js";
 import { exportRouter } from "./http/exportRouter.js";
 import { policyRouter } from "./http/policyRouter.js";
 import { sensitiveLogRouter } from "./http/sensitiveLogRouter.js";
+import type { Connectors } from "./domain/connectors/ports.js";
+import { connectorsRouter } from "./http/connectorsRouter.js";
+import { hooksRouter } from "./http/hooksRouter.js";
 import { notifyRouter } from "./http/notifyRouter.js";
 import type { NotifyAdminStore } from "./notify/ports.js";
 
@@ -53,6 +56,8 @@ export interface AppDeps {
   policies: AccessPolicyStore;
   /** The workflow engine's stores (events, edits, workflow, audit, alerts). */
   engine: Omit<EngineDeps, "now" | "policies" | "sensitiveLog">;
+  /** Connector instances, their runs and webhooks (absent: the connector routes answer 404). */
+  connectors?: Connectors;
   /** Notification targets, routing rules and the delivery log. */
   notify: NotifyAdminStore;
   /** Checks the database answers; throws if not. */
@@ -97,6 +102,9 @@ export function buildApp(deps: AppDeps): Express {
   // The Excel task pane and Office.js, from the same origin as the API (no CORS needed).
   app.use(addinStatic(deps.addin));
 
+  // Platform webhooks: outside /api, no bearer token (the platform's signature authenticates).
+  if (deps.connectors) app.use("/hooks", hooksRouter({ connectors: deps.connectors, rejections: deps.rejections, logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes }));
+
   const openapi = buildOpenApi(ROUTES, { title: "Ordersheet API", version: deps.version });
   const apiRouter = Router();
   apiRouter.use(requireToken(deps.auth));
@@ -125,6 +133,7 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now, access, workflows: deps.engine.workflows }));
   apiRouter.use(feedRouter(deps.feed, access));
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
+  if (deps.connectors) apiRouter.use(connectorsRouter({ connectors: deps.connectors, sensitiveLog: deps.sensitiveLog, now: deps.now }));
   apiRouter.use(notifyRouter({ store: deps.notify, now: deps.now }));
   // A refused body can hold any order's data, and nothing ties it to a region, warehouse or
   // channel: a caller with a row scope sees only what they themselves sent.

@@ -28,6 +28,12 @@ const Env = z.object({
   WRITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(3000),
   /** Write requests a token may make at once before the per-minute rate applies. */
   WRITE_RATE_BURST: z.coerce.number().int().min(1).default(1000),
+  /** AES-256-GCM key for connector credentials: 64 hex digits or base64 of 32 bytes (embedded default: generated into DATA_DIR). */
+  CONNECTOR_CREDENTIALS_KEY: z
+    .string()
+    .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, "CONNECTOR_CREDENTIALS_KEY must be 64 hex digits or the base64 of 32 bytes")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   /** AES-256-GCM key for secrets at rest (robot keys, SMS accounts): 64 hex digits or base64 of 32 bytes. */
   ORDERSHEET_SECRET_KEY: z
     .string()
@@ -70,6 +76,8 @@ export interface Config {
   jobs?: boolean;
   /** Per-token limit on write requests (absent: 3,000 a minute, bursts of 1,000). */
   writeRateLimit?: { perMinute: number; burst: number };
+  /** Key sealing connector credentials; absent: generated into the data directory (embedded), none on PostgreSQL. */
+  connectorCredentialsKey?: string;
   /** The secret-box key as configured (never logged); absent: generated into the data directory on the embedded database. */
   secretKey?: string;
   /** Base of the links back to orders in notifications. */
@@ -100,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsDir: e.TLS_DIR,
     jobs: e.ORDERSHEET_JOBS === "on",
     writeRateLimit: { perMinute: e.WRITE_RATE_LIMIT_PER_MINUTE, burst: e.WRITE_RATE_BURST },
+    connectorCredentialsKey: e.CONNECTOR_CREDENTIALS_KEY,
     secretKey: e.ORDERSHEET_SECRET_KEY,
     publicUrl: e.ORDERSHEET_PUBLIC_URL?.replace(/\/+$/, ""),
     retention: {

@@ -37,6 +37,12 @@ import { RetentionJob } from "./jobs/retentionJob.js";
 import type { RetentionSettings } from "./domain/retention/retentionPolicy.js";
 import { createTlsServer, findCertificate } from "./http/tls.js";
 import { createLogger } from "./logger.js";
+import { KnexConnectorStore, type ConnectorStoreFaults } from "./db/KnexConnectorStore.js";
+import { CredentialBox, credentialKey } from "./connectors/credentials.js";
+import { ConnectorService } from "./connectors/sdk/ConnectorService.js";
+import type { HttpClientOptions } from "./connectors/sdk/HttpClient.js";
+import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
+import { cronCalendar } from "./jobs/scheduler.js";
 import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
 import { KnexNotifyStore } from "./db/notify/KnexNotifyStore.js";
 import { NotifyJob } from "./notify/notifyJob.js";
@@ -59,8 +65,10 @@ export interface RunningServer {
   workspaces: KnexWorkspaceStore;
   /** Printed once when the first start created an admin token. */
   firstAdminToken?: string;
-  /** The scheduled jobs (SLA timers, audit digest); absent when jobs are off. */
+  /** The scheduled jobs (SLA timers, audit digest, connector pulls); absent when jobs are off. */
   scheduler?: Scheduler;
+  /** Connector instances and their runs. */
+  connectors: ConnectorService;
   close(): Promise<void>;
 }
 
@@ -69,6 +77,10 @@ export interface StartOptions {
   db?: Database;
   logger?: Logger;
   now?: () => Date;
+  /** How patient connectors are (tests shorten the waits). */
+  connectorHttp?: HttpClientOptions;
+  /** Failures injected at a connector page's transaction boundary (tests). */
+  connectorFaults?: ConnectorStoreFaults;
 }
 
 /**
@@ -121,6 +133,7 @@ function serverJobs(d: {
   notify: NotifyJob;
   retention: RetentionSettings;
   metrics: Metrics;
+  connectors: ConnectorService;
 }): Scheduler {
   const slots = new KnexJobSlots(d.knex, `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`);
   const retention = retentionJob({ knex: d.knex, settings: d.retention, metrics: d.metrics, logger: d.logger, slots });
@@ -133,6 +146,7 @@ function serverJobs(d: {
     jobs: [
       { name: "sla-timers", ...SCHEDULES.slaTimers, run: (now, slot) => sla.run(now, slot) },
       { name: "audit-digest", ...SCHEDULES.auditDigest, run: (now, slot) => digest.run(now, slot) },
+      { name: "connectors", ...SCHEDULES.connectors, run: (now, slot) => d.connectors.runScheduled(now, slot, (ws, job, s) => slots.claim(ws, job, s)) },
       { name: "notify", ...SCHEDULES.notify, run: (now) => d.notify.run(now) },
       { name: "retention", ...SCHEDULES.retention, run: (now, slot) => retention.run(now, slot) },
     ],
@@ -190,8 +204,19 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const workflows = new KnexWorkflowStore(db.knex, signal);
   const events = new KnexEventStore(db.knex, workflows, signal);
   const audit = new KnexAuditStore(db.knex);
+  const connectorKey = credentialKey({ configured: config.connectorCredentialsKey, dataDir: config.dataDir, postgres: Boolean(config.databaseUrl) });
+  if (!connectorKey) logger.warn("CONNECTOR_CREDENTIALS_KEY is not set: connectors cannot store credentials on PostgreSQL until it is");
+  const connectors = new ConnectorService({
+    store: new KnexConnectorStore(db.knex, signal, opts.connectorFaults),
+    box: connectorKey ? new CredentialBox(connectorKey) : undefined,
+    connectors: [new ShopifyConnector()],
+    cron: cronCalendar,
+    logger,
+    now,
+    http: opts.connectorHttp,
+  });
   const notify = notifyWiring(config, db, logger);
-  const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, logger, now: opts.now, notify: notify.job, retention, metrics });
+  const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, logger, now: opts.now, notify: notify.job, retention, metrics, connectors });
   scheduler?.start();
   const app = buildApp({
     logger,
@@ -205,6 +230,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     rejections: new KnexRejectionStore(db.knex),
     sensitiveLog: new KnexSensitiveLog(db.knex),
     policies: new KnexAccessPolicies(db.knex),
+    connectors,
     notify: notify.store,
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex, signal), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },
     ping: async () => {
@@ -244,8 +270,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     workspaces,
     firstAdminToken,
     scheduler,
+    connectors,
     async close() {
       await scheduler?.stop();
+      await connectors.settled();
       feed.close();
       server.closeAllConnections();
       secure?.closeAllConnections();

@@ -15,6 +15,10 @@ import {
   UpdateTargetRequest,
 } from "./notify.js";
 import { SensitiveLogQuery, SensitiveLogResponse } from "./sensitiveLog.js";
+import {
+  ConnectorHealth, ConnectorParams, ConnectorsResponse, ConnectorView, CreateConnectorRequest, PatchConnectorRequest, PutStatusMapRequest, RunConnectorResponse, StatusMapParams,
+  StatusMapResponse,
+} from "./connectors.js";
 import { ChangeRoleRequest, ChangeScopeRequest, RotateTokenRequest, RotateTokenResponse, TokenParams, TokensQuery, TokensResponse, TokenView, UserParams, UsersResponse, UserView } from "./users.js";
 
 /**
@@ -398,6 +402,57 @@ export const api = {
     roles: ["admin", "supervisor"],
     query: RejectionsQuery,
     response: z.object({ rejections: z.array(RejectedInput) }).meta({ id: "RejectionPage" }),
+  }),
+  listConnectors: defineRoute({ method: "get", path: "/api/connectors", summary: "Connector instances of the workspace (never their credentials)", roles: ["admin", "supervisor", "auditor"], response: ConnectorsResponse }),
+  createConnector: defineRoute({
+    method: "post",
+    path: "/api/connectors",
+    summary: "Add a connector instance (admins); its credentials are stored encrypted and never returned",
+    roles: ["admin"],
+    body: CreateConnectorRequest,
+    response: ConnectorView,
+    statuses: { 409: "A connector of that name exists, or no credentials key is configured" },
+  }),
+  getConnector: defineRoute({ method: "get", path: "/api/connectors/:id", summary: "One connector instance", roles: ["admin", "supervisor", "auditor"], params: ConnectorParams, response: ConnectorView, statuses: { 404: "No such connector" } }),
+  patchConnector: defineRoute({
+    method: "patch",
+    path: "/api/connectors/:id",
+    summary: "Change a connector's name, schedule, settings or credentials (admins)",
+    roles: ["admin"],
+    params: ConnectorParams,
+    body: PatchConnectorRequest,
+    response: ConnectorView,
+    statuses: { 404: "No such connector", 409: "A connector of that name exists" },
+  }),
+  runConnector: defineRoute({
+    method: "post",
+    path: "/api/connectors/:id/run",
+    summary: "Start a pull now, outside the schedule (admins); the outcome shows in its health",
+    roles: ["admin"],
+    params: ConnectorParams,
+    response: RunConnectorResponse,
+    statuses: { 404: "No such connector" },
+  }),
+  pauseConnector: defineRoute({ method: "post", path: "/api/connectors/:id/pause", summary: "Pause a connector's scheduled pulls and webhooks intake (admins)", roles: ["admin"], params: ConnectorParams, response: ConnectorView, statuses: { 404: "No such connector" } }),
+  resumeConnector: defineRoute({ method: "post", path: "/api/connectors/:id/resume", summary: "Resume a paused connector (admins)", roles: ["admin"], params: ConnectorParams, response: ConnectorView, statuses: { 404: "No such connector" } }),
+  connectorHealth: defineRoute({
+    method: "get",
+    path: "/api/connectors/:id/health",
+    summary: "A connector's health: last run, lag, counts, last error (zh-CN and English), unmapped statuses, next run",
+    roles: ["admin", "supervisor", "auditor"],
+    params: ConnectorParams,
+    response: ConnectorHealth,
+    statuses: { 404: "No such connector" },
+  }),
+  statusMap: defineRoute({ method: "get", path: "/api/connector-status-maps/:platform", summary: "A platform's status table as in effect (shipped defaults and the workspace's own entries)", params: StatusMapParams, response: StatusMapResponse }),
+  putStatusMap: defineRoute({
+    method: "put",
+    path: "/api/connector-status-maps/:platform",
+    summary: "Set entries of a platform's status table (supervisors, admins)",
+    roles: ["admin", "supervisor"],
+    params: StatusMapParams,
+    body: PutStatusMapRequest,
+    response: StatusMapResponse,
   }),
   ...notifyApi,
 };

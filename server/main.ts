@@ -9,6 +9,7 @@ import { LocalChangeSignal, PgChangeSignal, type ChangeSignal } from "./db/Chang
 import { createDatabase, type Database } from "./db/createKnex.js";
 import { KnexAlertStore } from "./db/KnexAlertStore.js";
 import { KnexAuditStore } from "./db/KnexAuditStore.js";
+import { ensureAuditPartitions } from "./db/auditPartitions.js";
 import { KnexChangeFeed } from "./db/KnexChangeFeed.js";
 import { KnexChannelStore } from "./db/KnexChannelStore.js";
 import { KnexEditStore } from "./db/KnexEditStore.js";
@@ -85,7 +86,17 @@ function serverJobs(d: { knex: Database["knex"]; workflows: KnexWorkflowStore; e
   const slots = new KnexJobSlots(d.knex, `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`);
   const timers = new KnexTimerStore(d.knex, d.workflows, d.signal);
   const sla = new SlaTimerJob({ store: timers, events: d.events, logger: d.logger, slots });
-  const digest = new DigestJob({ workspaces: () => timers.workspaces(), audit: d.audit, logger: d.logger, slots });
+  const digest = new DigestJob({
+    workspaces: () => timers.workspaces(),
+    audit: d.audit,
+    logger: d.logger,
+    slots,
+    maintain: async (now) => {
+      const made = await ensureAuditPartitions(d.knex, now);
+      if (made.created.length || made.skipped.length) d.logger.info({ job: "audit-digest", ...made }, "audit log month partitions");
+      await d.audit.resumeFullChecks();
+    },
+  });
   return new Scheduler({
     logger: d.logger,
     now: d.now,
@@ -121,7 +132,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const feed = new KnexChangeFeed(db.knex, signal, { waiting: (d) => metrics.feedWaiters.inc(d) });
   const workflows = new KnexWorkflowStore(db.knex, signal);
   const events = new KnexEventStore(db.knex, workflows, signal);
-  const audit = new KnexAuditStore(db.knex);
+  const audit = new KnexAuditStore(db.knex, { onError: (err, ctx) => logger.error({ err, ...ctx }, "full audit check stopped; it resumes later") });
+  // The audit log's month partitions ahead, and full checks a stopped server left running.
+  const made = await ensureAuditPartitions(db.knex, now());
+  if (made.created.length || made.skipped.length) logger.info(made, "audit log month partitions");
+  await audit.resumeFullChecks();
   const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, logger, now: opts.now });
   scheduler?.start();
   const app = buildApp({

@@ -252,8 +252,9 @@ function fuzzer(target: Target) {
   let doc: Json;
   const tokens = new Map<Role, string>();
   let orderSeq = 0;
-  const ctx: { orderId: string; version: number; victim: string; victimTokenId: string; workflow: Json; policy: Json; alertId: string } = {
+  const ctx: { orderId: string; version: number; victim: string; victimTokenId: string; workflow: Json; policy: Json; alertId: string; auditRunId: string } = {
     alertId: "",
+    auditRunId: "",
     orderId: "",
     version: 1,
     victim: "fuzz.victim",
@@ -308,6 +309,9 @@ function fuzzer(target: Target) {
     ctx.victimTokenId = victim.body.tokenId;
     ctx.workflow = (await call("GET", "/api/workflow")).body.definition;
     ctx.policy = (await call("GET", "/api/access/policy")).body.policy;
+    const run = await call("POST", "/api/audit/verify?full=1");
+    assert.equal(run.status, 202, JSON.stringify(run.body));
+    ctx.auditRunId = run.body.id;
     const openapi = await call("GET", "/api/openapi.json");
     assert.equal(openapi.status, 200);
     doc = openapi.body;
@@ -386,6 +390,7 @@ function fuzzer(target: Target) {
     if (route.includes("/users/")) return ctx.victim;
     if (route.includes("/channels/")) return "tmall";
     if (route.includes("/alerts/")) return ctx.alertId;
+    if (route.includes("/audit/verify/runs/")) return ctx.auditRunId;
     if (name === "id") return ctx.orderId;
     return "x";
   }

@@ -90,8 +90,14 @@ export async function predecessors(db: Db, workspaceId: string, items: { orderId
  * left to the tally.
  */
 export async function checkOrderHeads(db: Db, workspaceId: string, orderIds: string[], last: (id: string) => Link | undefined, findings: Findings): Promise<void> {
-  for (let i = 0; i < orderIds.length; i += 5000) {
-    const rows = await db("orders").where("workspace_id", workspaceId).whereIn("id", orderIds.slice(i, i + 5000)).select("id", "audit_head");
+  // One index probe per order (a lateral lookup), never a pass over all orders.
+  for (let i = 0; i < orderIds.length; i += PROBE) {
+    const found = await db.raw(
+      `select o.id, o.audit_head from unnest(?::text[]) as u(id)
+       cross join lateral (select id, audit_head from orders where workspace_id = ? and id = u.id limit 1) o`,
+      [orderIds.slice(i, i + PROBE), workspaceId],
+    );
+    const rows = found.rows as { id: string; audit_head: string | null }[];
     for (const r of rows) {
       const head = last(r.id);
       if (r.audit_head && !head) findings.note(r.id, null, reasons.wholeChainMissing());

@@ -9,6 +9,7 @@ import { LocalChangeSignal, PgChangeSignal, type ChangeSignal } from "./db/Chang
 import { createDatabase, type Database } from "./db/createKnex.js";
 import { KnexAlertStore } from "./db/KnexAlertStore.js";
 import { KnexAuditStore } from "./db/KnexAuditStore.js";
+import { ensureAuditPartitions } from "./db/auditPartitions.js";
 import { KnexChangeFeed } from "./db/KnexChangeFeed.js";
 import { KnexChannelStore } from "./db/KnexChannelStore.js";
 import { KnexEditStore } from "./db/KnexEditStore.js";
@@ -139,7 +140,17 @@ function serverJobs(d: {
   const retention = retentionJob({ knex: d.knex, settings: d.retention, metrics: d.metrics, logger: d.logger, slots });
   const timers = new KnexTimerStore(d.knex, d.workflows, d.signal);
   const sla = new SlaTimerJob({ store: timers, events: d.events, logger: d.logger, slots });
-  const digest = new DigestJob({ workspaces: () => timers.workspaces(), audit: d.audit, logger: d.logger, slots });
+  const digest = new DigestJob({
+    workspaces: () => timers.workspaces(),
+    audit: d.audit,
+    logger: d.logger,
+    slots,
+    maintain: async (now) => {
+      const made = await ensureAuditPartitions(d.knex, now);
+      if (made.created.length || made.skipped.length) d.logger.info({ job: "audit-digest", ...made }, "audit log month partitions");
+      await d.audit.resumeFullChecks();
+    },
+  });
   return new Scheduler({
     logger: d.logger,
     now: d.now,
@@ -203,7 +214,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const feed = new KnexChangeFeed(db.knex, signal, { waiting: (d) => metrics.feedWaiters.inc(d) });
   const workflows = new KnexWorkflowStore(db.knex, signal);
   const events = new KnexEventStore(db.knex, workflows, signal);
-  const audit = new KnexAuditStore(db.knex);
+  const audit = new KnexAuditStore(db.knex, { onError: (err, ctx) => logger.error({ err, ...ctx }, "full audit check stopped; it resumes later") });
+  // The audit log's month partitions ahead, and full checks a stopped server left running.
+  const auditMonths = await ensureAuditPartitions(db.knex, now());
+  if (auditMonths.created.length || auditMonths.skipped.length) logger.info(auditMonths, "audit log month partitions");
+  await audit.resumeFullChecks();
   const connectorKey = credentialKey({ configured: config.connectorCredentialsKey, dataDir: config.dataDir, postgres: Boolean(config.databaseUrl) });
   if (!connectorKey) logger.warn("CONNECTOR_CREDENTIALS_KEY is not set: connectors cannot store credentials on PostgreSQL until it is");
   const connectors = new ConnectorService({

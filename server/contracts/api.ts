@@ -4,7 +4,7 @@ import { ImportOrdersRequest, ImportOrdersResponse, ListOrdersQuery, ListOrdersR
 import { Role } from "./roles.js";
 import {
   AlertParams, AlertsQuery, AlertsResponse, CloseAlertRequest, CloseAlertResponse, HistoryResponse, PostEventsRequest, PostEventsResponse, PublishResponse, SimulateRequest,
-  StatusCommandRequest, EventResult, VerifyResponse, VersionsResponse, WorkflowResponse,
+  StatusCommandRequest, EventResult, VerifyResponse, VerifyQuery, AuditCheckRun, AuditRunParams, VersionsResponse, WorkflowResponse,
 } from "./engine.js";
 import { WorkflowDefinition } from "./workflow.js";
 import { EDITABLE_COLUMN_NAMES, EditsRequest, EditsResponse } from "./edits.js";
@@ -309,9 +309,20 @@ export const api = {
   verifyAudit: defineRoute({
     method: "post",
     path: "/api/audit/verify",
-    summary: "Re-check every audit hash chain and digest; reports the first broken entry",
+    summary: "Check the audit trail: the routine check (entries, links and digests since the checkpoint, the tally) answers at once; full=1 starts the full check in the background",
     roles: ["admin", "supervisor", "auditor"],
-    response: VerifyResponse,
+    query: VerifyQuery,
+    response: z.union([VerifyResponse, AuditCheckRun]),
+    statuses: { 202: "full=1: the full check started (or was already running); follow it at GET /api/audit/verify/runs/{runId}" },
+  }),
+  auditCheckRun: defineRoute({
+    method: "get",
+    path: "/api/audit/verify/runs/:runId",
+    summary: "A full audit check's progress (entries done of total, current month) or outcome",
+    roles: ["admin", "supervisor", "auditor"],
+    params: AuditRunParams,
+    response: AuditCheckRun,
+    statuses: { 404: "No such run in this workspace" },
   }),
   getWorkflow: defineRoute({ method: "get", path: "/api/workflow", summary: "The current workflow definition", response: WorkflowResponse }),
   putWorkflow: defineRoute({

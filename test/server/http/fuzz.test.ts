@@ -255,11 +255,12 @@ function fuzzer(target: Target) {
   let doc: Json;
   const tokens = new Map<Role, string>();
   let orderSeq = 0;
-  const ctx: { orderId: string; version: number; victim: string; victimTokenId: string; workflow: Json; policy: Json; alertId: string; connectorId: string; notifyTargetId: string; notifyRouteId: string } = {
+  const ctx: { orderId: string; version: number; victim: string; victimTokenId: string; workflow: Json; policy: Json; alertId: string; connectorId: string; notifyTargetId: string; notifyRouteId: string; auditRunId: string } = {
     alertId: "",
     connectorId: "",
     notifyTargetId: "",
     notifyRouteId: "",
+    auditRunId: "",
     orderId: "",
     version: 1,
     victim: "fuzz.victim",
@@ -324,6 +325,9 @@ function fuzzer(target: Target) {
     const route = await call("POST", "/api/notifications/routes", { name: "fuzz", targetId: ctx.notifyTargetId, match: { levels: ["red"] } });
     assert.equal(route.status, 200, JSON.stringify(route.body));
     ctx.notifyRouteId = route.body.id;
+    const run = await call("POST", "/api/audit/verify?full=1");
+    assert.equal(run.status, 202, JSON.stringify(run.body));
+    ctx.auditRunId = run.body.id;
     const openapi = await call("GET", "/api/openapi.json");
     assert.equal(openapi.status, 200);
     doc = openapi.body;
@@ -430,6 +434,7 @@ function fuzzer(target: Target) {
     if (route.includes("/connector-status-maps/")) return "shopify";
     if (route.startsWith("/api/notifications/targets/")) return ctx.notifyTargetId;
     if (route.startsWith("/api/notifications/routes/")) return ctx.notifyRouteId;
+    if (route.includes("/audit/verify/runs/")) return ctx.auditRunId;
     if (name === "id") return ctx.orderId;
     return "x";
   }

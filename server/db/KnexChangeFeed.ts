@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import type { Change, ChangeKind } from "../contracts/changes.js";
 import { clearAlertsLeftBehind } from "./alertLifecycle.js";
 import { bulkInsert, type ColumnSpec } from "./bulkInsert.js";
+import { lockCommitOrder } from "./commitOrder.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
 import { FeedReloadError, type ChangeFeed } from "../domain/changes/ports.js";
 import type { RowScope } from "../domain/access/principal.js";
@@ -28,7 +29,7 @@ export interface NewChange {
  */
 export async function appendChanges(trx: Knex.Transaction, workspaceId: string, rows: NewChange[], at: Date): Promise<void> {
   if (rows.length === 0) return;
-  await trx.raw("select pg_advisory_xact_lock(hashtext(?))", [`ordersheet.changes:${workspaceId}`]);
+  await lockCommitOrder(trx, workspaceId);
   const atIso = at.toISOString();
   const updated = [...new Set(rows.filter((r) => r.kind === "order.updated" && r.orderId !== null).map((r) => r.orderId as string))];
   rows = [...rows, ...(await clearAlertsLeftBehind(trx, workspaceId, updated, atIso))];

@@ -218,13 +218,13 @@ export class KnexEditStore implements EditStore {
         changed.map((o) => orderToRow(o, heads.get(o.id) ?? null)),
         "on conflict (workspace_id, id) do update set region = excluded.region, warehouse = excluded.warehouse, carrier = excluded.carrier, waybill_no = excluded.waybill_no, tags = excluded.tags, extra = excluded.extra, version = excluded.version, updated_at = excluded.updated_at, audit_head = excluded.audit_head",
       );
-      await insertAuditRows(trx, auditRows);
       if (inboxUpdates.length) {
         await trx.raw(
           `update events_inbox e set outcome = u.outcome, result = u.result from jsonb_to_recordset(?::jsonb) as u(id bigint, outcome text, result jsonb) where e.workspace_id = ? and e.id = u.id`,
           [JSON.stringify(inboxUpdates), ws],
         );
       }
+      await insertAuditRows(trx, ws, auditRows);
       await appendChanges(trx, ws, changes, now);
       if (changes.length) {
         await this.signal.inTransaction(trx, ws);

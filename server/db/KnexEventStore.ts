@@ -210,7 +210,6 @@ export class KnexEventStore implements EventStore {
       await whileQueued();
       const auditJson = auditPayloads(auditRows);
       await ordersWritten;
-      await insertAuditPayloads(trx, auditJson);
       const raised = await this.insertAlerts(trx, alertRows);
       for (const a of raised) changes.push({ kind: "alert.raised", orderId: a.order_id as string, orderVersion: orders.get(a.order_id as string)?.version ?? null, data: { level: a.level, message: a.message, source: a.source, sourceId: a.source_id } });
       if (taskRows.length) await trx("tasks").insert(taskRows).onConflict(["workspace_id", "order_id", "key"]).ignore();
@@ -220,6 +219,8 @@ export class KnexEventStore implements EventStore {
       }
       if (conflictRows.length) await trx("conflicts").insert(conflictRows);
       await this.writeInbox(trx, ws, ctx, nowIso, [...inboxWrites.values()]);
+      // Last before the feed rows: the commit-order lock is taken here (see lockCommitOrder).
+      await insertAuditPayloads(trx, ws, auditJson);
       await appendChanges(trx, ws, changes, now);
       if (changes.length) {
         await this.signal.inTransaction(trx, ws);

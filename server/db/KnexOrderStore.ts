@@ -127,7 +127,7 @@ export class KnexOrderStore implements OrderStore {
         payloads = follow(createdOrders, auditRows.filter((r) => inserted.has(r.order_id)));
       }
       for (const json of payloads.lines) await bulkInsertJson(trx, "order_lines", LINE_WRITE_COLUMNS, json);
-      await insertAuditPayloads(trx, payloads.audit);
+      await insertAuditPayloads(trx, ctx.workspaceId, payloads.audit);
       await appendChanges(trx, ctx.workspaceId, payloads.changes, now);
       if (createdOrders.length) await this.signal.inTransaction(trx, ctx.workspaceId);
       created = createdOrders.length;

@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import { createHash } from "node:crypto";
 import { canonicalJson, hashAuditEntry } from "../domain/audit/hashChain.js";
 import { bulkInsertJson, type ColumnSpec } from "./bulkInsert.js";
+import { lockCommitOrder } from "./commitOrder.js";
 
 const AUDIT_COLUMNS: readonly ColumnSpec[] = [
   ["workspace_id", "text"], ["order_id", "text"], ["order_version", "int"], ["at", "timestamptz"], ["actor", "text"],
@@ -90,9 +91,9 @@ export function chainEntries(workspaceId: string, entries: AuditEntryInput[], he
 
 const AUDIT_CHUNK = 5000;
 
-/** Inserts chained audit rows in the caller's transaction. */
-export async function insertAuditRows(trx: Knex.Transaction, rows: AuditRow[]): Promise<void> {
-  await insertAuditPayloads(trx, auditPayloads(rows));
+/** Inserts chained audit rows of `workspaceId` in the caller's transaction. */
+export async function insertAuditRows(trx: Knex.Transaction, workspaceId: string, rows: AuditRow[]): Promise<void> {
+  await insertAuditPayloads(trx, workspaceId, auditPayloads(rows));
 }
 
 /** Chained audit rows encoded for {@link insertAuditPayloads}, so encoding can overlap other queries. */
@@ -102,8 +103,14 @@ export function auditPayloads(rows: AuditRow[]): string[] {
   return out;
 }
 
-/** Inserts audit rows encoded by {@link auditPayloads} in the caller's transaction. */
-export async function insertAuditPayloads(trx: Knex.Transaction, payloads: string[]): Promise<void> {
+/**
+ * Inserts audit rows of `workspaceId` encoded by {@link auditPayloads} in the caller's
+ * transaction, under the workspace's commit-order lock (entries numbered in commit order;
+ * see `lockCommitOrder`): callers do this as their last write before the feed rows.
+ */
+export async function insertAuditPayloads(trx: Knex.Transaction, workspaceId: string, payloads: string[]): Promise<void> {
+  if (payloads.length === 0) return;
+  await lockCommitOrder(trx, workspaceId);
   for (const json of payloads) await bulkInsertJson(trx, "audit_log", AUDIT_COLUMNS, json);
 }
 
@@ -119,5 +126,5 @@ export async function appendAudit(
   heads: Map<string, string | null>,
 ): Promise<void> {
   if (entries.length === 0) return;
-  await insertAuditRows(trx, chainEntries(workspaceId, entries, heads));
+  await insertAuditRows(trx, workspaceId, chainEntries(workspaceId, entries, heads));
 }

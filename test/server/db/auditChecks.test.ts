@@ -7,6 +7,9 @@ import { standardWorkflow } from "../../../server/domain/workflow/templates.js";
 import { describeEachDatabase } from "../../helpers/databases.js";
 import { at, auditSeq, behindTheServersBack, importOrder, newWorkspace, seededWorkspace, send } from "../jobs/fixtures.js";
 import type { Database } from "../../../server/db/createKnex.js";
+import type { Knex } from "knex";
+import { appendAudit } from "../../../server/db/auditWriter.js";
+import { writeAuditHeads } from "../../../server/db/auditHeads.js";
 
 async function checkpoint(db: Database, ws: string): Promise<Record<string, any>> {
   return db.knex("audit_checkpoints").where("workspace_id", ws).first();
@@ -203,5 +206,50 @@ describeEachDatabase("audit log partitions, checkpoints, incremental digests and
     const again = await audit.verifyFull(ws, later);
     assert.equal(again.ok, true, again.message);
     assert.equal(again.months!.find((m) => m.month === "2025-11")!.state, "sealed");
+  });
+});
+
+describeEachDatabase("audit entries numbered in commit order", ({ db, backend }) => {
+  it("a writer that numbers entries after another's waits for it to commit, so a routine check in between never moves past an entry still to come", async function () {
+    // PGlite has a single connection: two open writers cannot exist there.
+    if (backend === "pglite") this.skip();
+    const { ws, orders } = await seededWorkspace(db());
+    const audit = new KnexAuditStore(db().knex);
+    assert.equal((await audit.verify(ws, new Date("2026-01-20T00:00:00Z"))).ok, true);
+    const headOf = async (id: string) => (await db().knex("orders").where({ workspace_id: ws, id }).first("audit_head")).audit_head as string;
+    const entry = (orderId: string, v: number) => ({
+      orderId, orderVersion: v, at: "2026-01-16T00:00:00.000Z", actor: "li.li", source: "sheet:li.li", action: "remark", field: "remark", oldValue: null, newValue: `r${v}`,
+    });
+    const write = async (trx: Knex.Transaction, orderId: string) => {
+      const heads = new Map([[orderId, await headOf(orderId)]]);
+      await appendAudit(trx, ws, [entry(orderId, 50)], heads);
+      await writeAuditHeads(trx, ws, heads);
+    };
+
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let firstWrote!: () => void;
+    const firstHasWritten = new Promise<void>((r) => (firstWrote = r));
+    const first = db().knex.transaction(async (trx) => {
+      await write(trx, orders[0]); // numbered first …
+      firstWrote();
+      await held; // … committed last
+    });
+    await firstHasWritten;
+    let secondDone = false;
+    const second = db().knex.transaction((trx) => write(trx, orders[1])).then(() => (secondDone = true));
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(secondDone, false, "the second writer waits for the first to commit");
+      const between = await audit.verify(ws, new Date("2026-01-20T00:00:00Z"));
+      assert.equal(between.ok, true, between.message);
+    } finally {
+      release();
+    }
+    await first;
+    await second;
+    const after = await audit.verify(ws, new Date("2026-01-20T00:00:00Z"));
+    assert.equal(after.ok, true, after.message);
+    assert.equal(after.entriesRead, 2, "both new entries were read by the next routine check");
   });
 });

@@ -171,8 +171,7 @@ function openPathSql(): string {
  */
 async function fillDay(k: Knex, day: Day, total: number, end: Date): Promise<void> {
   const openFrom = Math.floor(total * 0.98);
-  await k.transaction(async (trx0) => {
-    const trx = { raw: async (sql: string, b?: unknown[]) => { const t = performance.now(); const r = await trx0.raw(sql, (b ?? []) as never); if (process.env.SCALE_TRACE) console.log(Math.round(performance.now() - t), sql.slice(0, 60).replace(/\s+/g, " ")); return r; } };
+  await k.transaction(async (trx) => {
     await trx.raw("set local synchronous_commit = off");
     await trx.raw("truncate scale_gen, scale_audit");
     await trx.raw(
@@ -218,6 +217,7 @@ async function fillDay(k: Knex, day: Day, total: number, end: Date): Promise<voi
          from scale_gen g cross join generate_series(1, 8) k
        ) e`,
     );
+    await trx.raw("analyze scale_gen, scale_audit");
     await trx.raw(
       `with recursive chain(id, k, hash) as (
          select a.id, 1, encode(sha256(convert_to(a.body || 'null}', 'UTF8')), 'hex') from scale_audit a where a.k = 1

@@ -22,7 +22,8 @@ Office.onReady(async (info) => {
   const store = new LocalPaneStore(window.localStorage, await workbookId(newId));
   const gateway = new ExcelSheetGateway();
   const session = new SyncSession({ gateway, store, newId });
-  const controller = new PaneController(view, session, gateway, store);
+  const served = /^https?:$/.test(window.location.protocol) ? window.location.origin : undefined;
+  const controller = new PaneController(view, session, gateway, store, undefined, served);
   view.bind({
     connect: (url, token) => void controller.connect(url, token),
     load: (filter) => void controller.load(filter),

@@ -117,7 +117,7 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.use(policyRouter(access));
   apiRouter.use(sensitiveLogRouter(deps.sensitiveLog));
   apiRouter.use(exportRouter({ ...access, orders: deps.orders, workflows: deps.engine.workflows }));
-  apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now, access }));
+  apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now, access, workflows: deps.engine.workflows }));
   apiRouter.use(feedRouter(deps.feed, access));
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({

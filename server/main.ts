@@ -195,7 +195,11 @@ async function main(): Promise<void> {
   const where = running.db.backend === "pglite" ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL";
   console.log(`\nOrdersheet is running at ${running.url}  (database: ${where})`);
   console.log(`Health: ${running.url}/healthz   API: ${running.url}/api/openapi.json`);
-  if (running.httpsUrl) console.log(`Excel add-in: ${running.httpsUrl}/addin/taskpane.html  (sideload manifest.xml)`);
+  if (running.httpsUrl) {
+    const manifest = fileURLToPath(new URL("../manifest.xml", import.meta.url));
+    console.log(`Excel add-in: ${running.httpsUrl}/addin/taskpane.html  — sideload ${manifest}`);
+    console.log(`  In the pane, connect to ${running.httpsUrl} (the address it opens with); the http address above serves the API to scripts, not the pane.`);
+  }
   else if (config.httpsPort !== undefined) console.log("Excel add-in: no HTTPS certificate found; create one with  npm run certs");
   if (running.firstAdminToken) {
     console.log(`\nFirst start: an admin token was created. It is shown only this once — keep it safe:\n\n  ${running.firstAdminToken}\n`);

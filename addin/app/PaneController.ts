@@ -44,6 +44,8 @@ export class PaneController {
     private readonly gateway: SheetGateway,
     private readonly store: PaneStore,
     private readonly makeApi: (url: string, token: string) => SessionApi = (url, token) => new ApiClient({ baseUrl: url, token }),
+    /** The server address a workbook never connected before starts with: the origin the pane was served from. */
+    private readonly defaultUrl?: string,
   ) {
     this.autoSync = store.get("autoSync") !== "false";
     session.onState((s) => this.render(s));
@@ -61,6 +63,9 @@ export class PaneController {
     if (saved) {
       this.view.setConnection(saved.url, saved.token);
       await this.connect(saved.url, saved.token);
+    } else if (this.defaultUrl) {
+      // The server that served the pane is the one it talks to: same origin, no cross-origin request.
+      this.view.setConnection(this.defaultUrl, "");
     }
   }
 

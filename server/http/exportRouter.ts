@@ -72,7 +72,7 @@ export function exportRouter(deps: ExportDeps): Router {
     const policy = await callerPolicy(deps, principal);
     if (!policy.mayExport) throw new ForbiddenError(exportRefusal(principal.role));
 
-    const filter = listFilterOf(query, principal);
+    const filter = await listFilterOf(query, principal, async () => (await deps.workflows.current(principal.workspaceId)).definition);
     const orders: Order[] = [];
     let cursor: OrderListFilter["cursor"];
     for (;;) {

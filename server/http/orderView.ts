@@ -6,6 +6,7 @@ import { maskOrder } from "../domain/access/masking.js";
 import { InputError } from "../domain/errors.js";
 import { formatMinorUnits, toMinorUnits } from "../domain/money.js";
 import type { Order } from "../domain/order.js";
+import type { WorkflowDefinition } from "../contracts/workflow.js";
 import type { NewOrder, OrderListFilter } from "../domain/orders/ports.js";
 
 /**
@@ -116,13 +117,33 @@ export function toNewOrders(inputs: OrderInput[]): NewOrder[] {
   return orders;
 }
 
-/** The order-list filters a query names (list and export share them), in the store's terms, confined to the caller's row scope. */
-export function listFilterOf(
+/**
+ * The state code a `status` filter names: the code itself or its zh-CN or English label
+ * (staff copy labels from the sheet). Anything else is refused naming the field and the
+ * states it may be, so a typo never answers an empty list as if no order had that status.
+ */
+export function statusFilterCode(flow: WorkflowDefinition, value: string): string {
+  const text = value.trim();
+  const state = flow.states.find((s) => s.code === text) ?? flow.states.find((s) => s.labels["zh-CN"] === text || s.labels.en.toLowerCase() === text.toLowerCase());
+  if (state) return state.code;
+  const known = flow.states.map((s) => `${s.code} ${s.labels["zh-CN"]}`).join(", ");
+  throw new InputError(`status: "${text}" is neither a state code nor a state name of this workspace's workflow (状态“${text}”不是本流程的状态); it may be one of: ${known}`, {
+    problems: [{ path: "status", message: "unknown status" }],
+  });
+}
+
+/**
+ * The order-list filters a query names (list and export share them), in the store's terms,
+ * confined to the caller's row scope. A `status` filter is resolved against `flow` (codes
+ * and labels in both languages); `flow` is read only when the query names a status.
+ */
+export async function listFilterOf(
   query: { status?: string; channel?: string; region?: string; updatedSince?: string; ids?: string; placedFrom?: string; placedTo?: string },
   principal: Principal,
-): Omit<OrderListFilter, "limit" | "cursor"> {
+  flow: () => Promise<WorkflowDefinition>,
+): Promise<Omit<OrderListFilter, "limit" | "cursor">> {
   return {
-    status: query.status,
+    status: query.status === undefined ? undefined : statusFilterCode(await flow(), query.status),
     channel: query.channel,
     region: query.region,
     updatedSince: query.updatedSince ? new Date(query.updatedSince).toISOString() : undefined,

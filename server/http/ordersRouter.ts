@@ -4,6 +4,7 @@ import { IsoDateTime } from "../contracts/common.js";
 import { isScoped } from "../domain/access/rowScope.js";
 import { InputError } from "../domain/errors.js";
 import type { OrderStore } from "../domain/orders/ports.js";
+import type { WorkflowStore } from "../domain/workflow/ports.js";
 import { callerPolicy, logUnmaskedRead, type AccessGate } from "./accessGate.js";
 import { bindRoute } from "./bindRoute.js";
 import type { Metrics } from "./metrics.js";
@@ -16,6 +17,8 @@ export interface OrdersDeps {
   now: () => Date;
   /** The access policy (masking) and the log of unmasked reads; absent, personal data is always masked. */
   access?: AccessGate;
+  /** The workspace's workflow, to take state names as well as codes in the `status` filter. */
+  workflows: Pick<WorkflowStore, "current">;
 }
 
 function encodeCursor(c: { updatedAt: string; id: string }): string {
@@ -63,7 +66,7 @@ export function ordersRouter(deps: OrdersDeps): Router {
 
   bindRoute(router, api.listOrders, async ({ query, principal, req }) => {
     const page = await deps.orders.listOrders(principal.workspaceId, {
-      ...listFilterOf(query, principal),
+      ...(await listFilterOf(query, principal, async () => (await deps.workflows.current(principal.workspaceId)).definition)),
       limit: query.limit,
       cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
     });

@@ -11,6 +11,7 @@ import { jsonBody } from "../../../server/http/jsonBody.js";
 import { Metrics } from "../../../server/http/metrics.js";
 import { ordersRouter } from "../../../server/http/ordersRouter.js";
 import { InMemoryOrderStore } from "../../helpers/InMemoryOrderStore.js";
+import { standardWorkflow } from "../../../server/domain/workflow/templates/standardWorkflow.js";
 
 // The orders routes against an in-memory `OrderStore`: no database, so these pin what the
 // router itself does (validation, roles, the cursor, filters, the error envelope). The same
@@ -58,7 +59,7 @@ describe("ordersRouter over an in-memory OrderStore", function () {
     const api = Router();
     api.use(requireToken({ authenticate: async (token) => TOKENS.get(token) }));
     api.use(jsonBody(1024 * 1024));
-    api.use(ordersRouter({ orders: store, metrics, now: () => clock }));
+    api.use(ordersRouter({ orders: store, metrics, now: () => clock, workflows: { current: async () => ({ version: 1, definition: standardWorkflow }) as never } }));
     app.use("/api", api);
     app.use(errorHandler(pino({ level: "silent" }), async (r) => void rejections.push(r)));
     server = app.listen(0, "127.0.0.1");
@@ -124,6 +125,26 @@ describe("ordersRouter over an in-memory OrderStore", function () {
     assert.deepEqual(store.calls, []);
     const list = await call("GET", "/api/orders", "token-audit");
     assert.equal(list.status, 200);
+  });
+
+  it("filters by status given as its code or its zh-CN or English name, and refuses a status the workflow does not have, naming the field", async function () {
+    await call("POST", "/api/orders", "token-li", { orders: [order("S-1"), order("S-2")] });
+    const byCode = await call("GET", "/api/orders?status=pending_payment", "token-li");
+    assert.equal(byCode.status, 200);
+    assert.equal(byCode.body.orders.length, 2);
+    for (const name of ["待支付", "awaiting%20payment", "%20Awaiting%20payment%20"]) {
+      const res = await call("GET", `/api/orders?status=${name}`, "token-li");
+      assert.equal(res.status, 200, name);
+      assert.deepEqual(res.body.orders.map((o: { id: string }) => o.id), byCode.body.orders.map((o: { id: string }) => o.id), name);
+    }
+    const none = await call("GET", "/api/orders?status=%E5%B7%B2%E5%8F%96%E6%B6%88", "token-li"); // 已取消: a real state, no order in it
+    assert.equal(none.status, 200);
+    assert.deepEqual(none.body.orders, []);
+    const unknown = await call("GET", "/api/orders?status=%E5%B7%B2%E5%8F%91%E8%B4%A7x", "token-li"); // 已发货x
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.error.code, "invalid_input");
+    assert.match(unknown.body.error.message, /^status: "已发货x" is neither a state code nor a state name/);
+    assert.match(unknown.body.error.message, /pending_payment 待支付/);
   });
 
   it("pages with an opaque cursor until nextCursor is null, each order once, in change order", async function () {

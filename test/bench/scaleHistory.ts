@@ -1,8 +1,7 @@
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import knex, { type Knex } from "knex";
 import { createDatabase, type Database } from "../../server/db/createKnex.js";
 import { migrateLatest } from "../../server/db/migrate.js";
+import { ensureMonthlyPartitions, isPartitioned } from "../../server/db/partitions.js";
 import { KnexWorkspaceStore } from "../../server/db/KnexWorkspaceStore.js";
 import { standardWorkflow } from "../../server/domain/workflow/templates.js";
 
@@ -298,15 +297,12 @@ async function plainIndexes(k: Knex): Promise<{ name: string; def: string }[]> {
   return r.rows;
 }
 
-/** Monthly partitions for the year where a filled table is partitioned (needs `server/db/partitions.ts`). */
+/** Monthly partitions for the year (and the month after) of every filled table that is partitioned. */
 async function preparePartitions(k: Knex, from: Date, to: Date, log: (s: string) => void): Promise<void> {
-  const parted = (await k.raw(`select c.relname from pg_partitioned_table p join pg_class c on c.oid = p.partrelid where c.relnamespace = current_schema()::regnamespace`)).rows.map((r: { relname: string }) => r.relname);
-  if (parted.length === 0) return;
-  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../server/db/partitions.ts");
-  const mod = (await import(pathToFileURL(file).href)) as { ensureMonthlyPartitions(db: Knex, table: string, from: Date, to: Date): Promise<unknown> };
-  for (const t of parted) {
-    await mod.ensureMonthlyPartitions(k, t, from, to);
-    log(`  monthly partitions of ${t} ready`);
+  for (const t of FILLED) {
+    if (!(await isPartitioned(k, t))) continue;
+    const made = await ensureMonthlyPartitions(k, t, from, to);
+    log(`  ${t}: ${made.created.length} monthly partitions created`);
   }
 }
 

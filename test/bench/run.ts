@@ -15,7 +15,8 @@ import { scaleBench } from "./scaleBench.js";
  * the engine replays per round), --rounds R, --only import|engine|sandbox|feed|addin|scope|scale.
  * `--only scale` (PostgreSQL only, never part of the default run) builds a year of history:
  * --scale-orders N (default 2,000,000), --scale-reuse (keep a year database already built),
- * --scale-year-db / --scale-empty-db (database names), --scale-skip-full-check.
+ * --scale-year-db / --scale-empty-db (database names), --scale-skip-full-check,
+ * --scale-parts lists,throughput,timers,audit (default all).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       "scale-empty-db": { type: "string", default: "ordersheet_bench_empty" },
       "scale-reuse": { type: "boolean", default: false },
       "scale-skip-full-check": { type: "boolean", default: false },
+      "scale-parts": { type: "string" },
     },
   });
   if (values.only === "scale") {
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
       importOrders: Math.min(Number(values.orders), 5000),
       rounds: Number(values.rounds),
       skipFullCheck: !!values["scale-skip-full-check"],
+      parts: values["scale-parts"]?.split(","),
     });
     console.log("\n## a year of history beside an empty database");
     for (const r of rows) console.log(`  ${r.name}: ${r.value.toLocaleString("en-US")} ${r.unit}${r.note ? `  (${r.note})` : ""}`);

@@ -11,6 +11,7 @@ import type { ChangeFeed } from "./domain/changes/ports.js";
 import type { OrderStore } from "./domain/orders/ports.js";
 import type { RejectionStore } from "./domain/rejections/ports.js";
 import { NotFoundError } from "./domain/errors.js";
+import { isScoped } from "./domain/access/rowScope.js";
 import { addinStatic, type AddinStaticOptions } from "./http/addinStatic.js";
 import { requireToken, type Authenticator } from "./http/auth.js";
 import { bindRoute } from "./http/bindRoute.js";
@@ -26,6 +27,11 @@ import { callerPolicy } from "./http/accessGate.js";
 import { exportRouter } from "./http/exportRouter.js";
 import { policyRouter } from "./http/policyRouter.js";
 import { sensitiveLogRouter } from "./http/sensitiveLogRouter.js";
+import type { Connectors } from "./domain/connectors/ports.js";
+import { connectorsRouter } from "./http/connectorsRouter.js";
+import { hooksRouter } from "./http/hooksRouter.js";
+import { notifyRouter } from "./http/notifyRouter.js";
+import type { NotifyAdminStore } from "./notify/ports.js";
 
 /**
  * Everything the HTTP app is built from; `main.ts` wires the real ones, tests their own.
@@ -50,6 +56,10 @@ export interface AppDeps {
   policies: AccessPolicyStore;
   /** The workflow engine's stores (events, edits, workflow, audit, alerts). */
   engine: Omit<EngineDeps, "now" | "policies" | "sensitiveLog">;
+  /** Connector instances, their runs and webhooks (absent: the connector routes answer 404). */
+  connectors?: Connectors;
+  /** Notification targets, routing rules and the delivery log. */
+  notify: NotifyAdminStore;
   /** Checks the database answers; throws if not. */
   ping: () => Promise<void>;
   backend: string;
@@ -92,6 +102,9 @@ export function buildApp(deps: AppDeps): Express {
   // The Excel task pane and Office.js, from the same origin as the API (no CORS needed).
   app.use(addinStatic(deps.addin));
 
+  // Platform webhooks: outside /api, no bearer token (the platform's signature authenticates).
+  if (deps.connectors) app.use("/hooks", hooksRouter({ connectors: deps.connectors, rejections: deps.rejections, logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes }));
+
   const openapi = buildOpenApi(ROUTES, { title: "Ordersheet API", version: deps.version });
   const apiRouter = Router();
   apiRouter.use(requireToken(deps.auth));
@@ -120,8 +133,12 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.use(ordersRouter({ orders: deps.orders, metrics: deps.metrics, now: deps.now, access, workflows: deps.engine.workflows }));
   apiRouter.use(feedRouter(deps.feed, access));
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
+  if (deps.connectors) apiRouter.use(connectorsRouter({ connectors: deps.connectors, sensitiveLog: deps.sensitiveLog, now: deps.now }));
+  apiRouter.use(notifyRouter({ store: deps.notify, now: deps.now }));
+  // A refused body can hold any order's data, and nothing ties it to a region, warehouse or
+  // channel: a caller with a row scope sees only what they themselves sent.
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({
-    rejections: await deps.rejections.list(principal.workspaceId, query.limit, query.before),
+    rejections: await deps.rejections.list(principal.workspaceId, query.limit, query.before, isScoped(principal.scope) ? principal.userName : undefined),
   }));
   apiRouter.use((req, _res, next) => next(new NotFoundError(`no API route ${req.method} ${req.baseUrl}${req.path}`)));
   app.use("/api", apiRouter);

@@ -4,11 +4,12 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { buildApp } from "./app.js";
-import { loadConfig, type Config } from "./config.js";
+import { DEFAULT_RETENTION, loadConfig, type Config } from "./config.js";
 import { LocalChangeSignal, PgChangeSignal, type ChangeSignal } from "./db/ChangeSignal.js";
 import { createDatabase, type Database } from "./db/createKnex.js";
 import { KnexAlertStore } from "./db/KnexAlertStore.js";
 import { KnexAuditStore } from "./db/KnexAuditStore.js";
+import { ensureAuditPartitions } from "./db/auditPartitions.js";
 import { KnexChangeFeed } from "./db/KnexChangeFeed.js";
 import { KnexChannelStore } from "./db/KnexChannelStore.js";
 import { KnexEditStore } from "./db/KnexEditStore.js";
@@ -18,6 +19,7 @@ import { KnexTimerStore } from "./db/KnexTimerStore.js";
 import { KnexWorkflowStore } from "./db/KnexWorkflowStore.js";
 import { KnexOrderStore } from "./db/KnexOrderStore.js";
 import { KnexRejectionStore } from "./db/KnexRejectionStore.js";
+import { KnexRetentionStore } from "./db/KnexRetentionStore.js";
 import { KnexWorkspaceStore } from "./db/KnexWorkspaceStore.js";
 import { KnexSensitiveLog } from "./db/access/KnexSensitiveLog.js";
 import { KnexAuthEpochs } from "./db/access/KnexAuthEpochs.js";
@@ -32,8 +34,24 @@ import { DigestJob } from "./jobs/digestJob.js";
 import { limitConcurrency, simulateInWorkers } from "./workers/simulation.js";
 import { SCHEDULES, Scheduler } from "./jobs/scheduler.js";
 import { SlaTimerJob } from "./jobs/slaTimerJob.js";
+import { RetentionJob } from "./jobs/retentionJob.js";
+import type { RetentionSettings } from "./domain/retention/retentionPolicy.js";
 import { createTlsServer, findCertificate } from "./http/tls.js";
 import { createLogger } from "./logger.js";
+import { KnexConnectorStore, type ConnectorStoreFaults } from "./db/KnexConnectorStore.js";
+import { CredentialBox, credentialKey } from "./connectors/credentials.js";
+import { ConnectorService } from "./connectors/sdk/ConnectorService.js";
+import type { HttpClientOptions } from "./connectors/sdk/HttpClient.js";
+import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
+import { cronCalendar } from "./jobs/scheduler.js";
+import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
+import { KnexNotifyStore } from "./db/notify/KnexNotifyStore.js";
+import { NotifyJob } from "./notify/notifyJob.js";
+import { wecomRobot } from "./notify/wecom/wecomRobot.js";
+import { dingtalkRobot } from "./notify/dingtalk/dingtalkRobot.js";
+import { feishuBot } from "./notify/feishu/feishuBot.js";
+import { smsChannel } from "./notify/sms/smsChannel.js";
+import { tencentSms } from "./notify/sms/tencent/tencentSms.js";
 
 /** The package version, shown by /healthz. */
 export const VERSION = "0.1.0";
@@ -48,8 +66,10 @@ export interface RunningServer {
   workspaces: KnexWorkspaceStore;
   /** Printed once when the first start created an admin token. */
   firstAdminToken?: string;
-  /** The scheduled jobs (SLA timers, audit digest); absent when jobs are off. */
+  /** The scheduled jobs (SLA timers, audit digest, connector pulls); absent when jobs are off. */
   scheduler?: Scheduler;
+  /** Connector instances and their runs. */
+  connectors: ConnectorService;
   close(): Promise<void>;
 }
 
@@ -58,6 +78,10 @@ export interface StartOptions {
   db?: Database;
   logger?: Logger;
   now?: () => Date;
+  /** How patient connectors are (tests shorten the waits). */
+  connectorHttp?: HttpClientOptions;
+  /** Failures injected at a connector page's transaction boundary (tests). */
+  connectorFaults?: ConnectorStoreFaults;
 }
 
 /**
@@ -80,20 +104,80 @@ async function bootstrap(config: Config, workspaces: KnexWorkspaceStore): Promis
   return undefined;
 }
 
+/**
+ * Month partitions ahead for every partitioned table, run at start-up and by the retention
+ * job: the change feed and the inbox here; other partitioned tables (the audit log's months)
+ * join through `alsoEnsure`.
+ */
+function retentionJob(d: { knex: Database["knex"]; settings: RetentionSettings; metrics: Metrics; logger: Logger; slots?: KnexJobSlots }): RetentionJob {
+  return new RetentionJob({
+    store: new KnexRetentionStore(d.knex),
+    settings: d.settings,
+    logger: d.logger,
+    slots: d.slots,
+    observer: {
+      partitionsDropped: (table, n) => d.metrics.partitionsDropped.inc({ table }, n),
+      rowsDeleted: (table, n) => d.metrics.rowsDeleted.inc({ table }, n),
+    },
+  });
+}
+
 /** The scheduled jobs of one server instance; instances sharing a database claim each slot once. */
-function serverJobs(d: { knex: Database["knex"]; workflows: KnexWorkflowStore; events: KnexEventStore; audit: KnexAuditStore; signal: ChangeSignal; logger: Logger; now?: () => Date }): Scheduler {
+function serverJobs(d: {
+  knex: Database["knex"];
+  workflows: KnexWorkflowStore;
+  events: KnexEventStore;
+  audit: KnexAuditStore;
+  signal: ChangeSignal;
+  logger: Logger;
+  now?: () => Date;
+  notify: NotifyJob;
+  retention: RetentionSettings;
+  metrics: Metrics;
+  connectors: ConnectorService;
+}): Scheduler {
   const slots = new KnexJobSlots(d.knex, `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`);
+  const retention = retentionJob({ knex: d.knex, settings: d.retention, metrics: d.metrics, logger: d.logger, slots });
   const timers = new KnexTimerStore(d.knex, d.workflows, d.signal);
   const sla = new SlaTimerJob({ store: timers, events: d.events, logger: d.logger, slots });
-  const digest = new DigestJob({ workspaces: () => timers.workspaces(), audit: d.audit, logger: d.logger, slots });
+  const digest = new DigestJob({
+    workspaces: () => timers.workspaces(),
+    audit: d.audit,
+    logger: d.logger,
+    slots,
+    maintain: async (now) => {
+      const made = await ensureAuditPartitions(d.knex, now);
+      if (made.created.length || made.skipped.length) d.logger.info({ job: "audit-digest", ...made }, "audit log month partitions");
+      await d.audit.resumeFullChecks();
+    },
+  });
   return new Scheduler({
     logger: d.logger,
     now: d.now,
     jobs: [
       { name: "sla-timers", ...SCHEDULES.slaTimers, run: (now, slot) => sla.run(now, slot) },
       { name: "audit-digest", ...SCHEDULES.auditDigest, run: (now, slot) => digest.run(now, slot) },
+      { name: "connectors", ...SCHEDULES.connectors, run: (now, slot) => d.connectors.runScheduled(now, slot, (ws, job, s) => slots.claim(ws, job, s)) },
+      { name: "notify", ...SCHEDULES.notify, run: (now) => d.notify.run(now) },
+      { name: "retention", ...SCHEDULES.retention, run: (now, slot) => retention.run(now, slot) },
     ],
   });
+}
+
+/** The notification store (secrets sealed with the server's key) and the job that sends. */
+export function notifyWiring(config: Config, db: Database, logger: Logger): { store: KnexNotifyStore; job: NotifyJob } {
+  const key = loadSecretKey({ configured: config.secretKey, embedded: db.backend === "pglite", dataDir: config.dataDir });
+  if (!key) logger.warn("ORDERSHEET_SECRET_KEY is not set: notification targets cannot be stored until it is");
+  const store = new KnexNotifyStore(db.knex, key ? new SecretBox(key) : undefined);
+  const base = config.publicUrl ?? `http://localhost:${config.port}`;
+  const job = new NotifyJob({
+    outbox: store,
+    channels: [wecomRobot, dingtalkRobot, feishuBot, smsChannel(tencentSms)],
+    logger,
+    instance: `${os.hostname()}:${process.pid}`,
+    link: (orderId) => `${base}/addin/taskpane.html?order=${encodeURIComponent(orderId)}`,
+  });
+  return { store, job };
 }
 
 /** Opens the database, migrates it, and starts serving HTTP. */
@@ -118,11 +202,36 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     signal = new LocalChangeSignal();
   }
   const metrics = new Metrics();
+  const retention = config.retention ?? DEFAULT_RETENTION;
+  metrics.showRetention(retention);
+  const retentionStore = new KnexRetentionStore(db.knex);
+  metrics.watchPartitions(() => retentionStore.report());
+  // This month's partitions and the next ones exist before the first write (the default
+  // partition would catch rows meanwhile, but a month whose rows sit there cannot get its partition).
+  const made = await retentionJob({ knex: db.knex, settings: retention, metrics, logger }).maintainPartitions(now());
+  if (made.created.length) logger.info({ created: made.created }, "month partitions created");
+  if (made.skipped.length) logger.warn({ skipped: made.skipped }, "month partitions not created: their rows already sit in the default partition");
   const feed = new KnexChangeFeed(db.knex, signal, { waiting: (d) => metrics.feedWaiters.inc(d) });
   const workflows = new KnexWorkflowStore(db.knex, signal);
   const events = new KnexEventStore(db.knex, workflows, signal);
-  const audit = new KnexAuditStore(db.knex);
-  const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, logger, now: opts.now });
+  const audit = new KnexAuditStore(db.knex, { onError: (err, ctx) => logger.error({ err, ...ctx }, "full audit check stopped; it resumes later") });
+  // The audit log's month partitions ahead, and full checks a stopped server left running.
+  const auditMonths = await ensureAuditPartitions(db.knex, now());
+  if (auditMonths.created.length || auditMonths.skipped.length) logger.info(auditMonths, "audit log month partitions");
+  await audit.resumeFullChecks();
+  const connectorKey = credentialKey({ configured: config.connectorCredentialsKey, dataDir: config.dataDir, postgres: Boolean(config.databaseUrl) });
+  if (!connectorKey) logger.warn("CONNECTOR_CREDENTIALS_KEY is not set: connectors cannot store credentials on PostgreSQL until it is");
+  const connectors = new ConnectorService({
+    store: new KnexConnectorStore(db.knex, signal, opts.connectorFaults),
+    box: connectorKey ? new CredentialBox(connectorKey) : undefined,
+    connectors: [new ShopifyConnector()],
+    cron: cronCalendar,
+    logger,
+    now,
+    http: opts.connectorHttp,
+  });
+  const notify = notifyWiring(config, db, logger);
+  const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, logger, now: opts.now, notify: notify.job, retention, metrics, connectors });
   scheduler?.start();
   const app = buildApp({
     logger,
@@ -136,6 +245,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     rejections: new KnexRejectionStore(db.knex),
     sensitiveLog: new KnexSensitiveLog(db.knex),
     policies: new KnexAccessPolicies(db.knex),
+    connectors,
+    notify: notify.store,
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex, signal), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },
     ping: async () => {
       await db.knex.raw("select 1");
@@ -174,8 +285,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     workspaces,
     firstAdminToken,
     scheduler,
+    connectors,
     async close() {
       await scheduler?.stop();
+      await connectors.settled();
       feed.close();
       server.closeAllConnections();
       secure?.closeAllConnections();

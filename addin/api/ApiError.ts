@@ -11,6 +11,7 @@ export type ApiErrorKind =
   | "too_large"
   | "server"
   | "bad_response"
+  | "reload"
   | "aborted";
 
 const MESSAGE_KEYS: Record<Exclude<ApiErrorKind, "aborted">, MessageKey> = {
@@ -23,6 +24,7 @@ const MESSAGE_KEYS: Record<Exclude<ApiErrorKind, "aborted">, MessageKey> = {
   too_large: "error.tooLarge",
   server: "error.server",
   bad_response: "error.badResponse",
+  reload: "error.feedReload",
 };
 
 /** A failed API call: its kind, the HTTP status (0 when no answer) and the server's own sentence. */
@@ -55,6 +57,8 @@ export function kindForStatus(status: number): ApiErrorKind {
   if (status === 403) return "forbidden";
   if (status === 404) return "not_found";
   if (status === 409) return "conflict";
+  // The change feed no longer holds what followed the cursor (retention): load the view again.
+  if (status === 410) return "reload";
   if (status === 413) return "too_large";
   if (status >= 400 && status < 500) return "invalid";
   return "server";

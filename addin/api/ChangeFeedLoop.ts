@@ -12,6 +12,12 @@ export interface ChangeFeedOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Retry delays after failures, the last one repeating. */
   backoffMs?: readonly number[];
+  /**
+   * Called once the loop has stopped because the server no longer holds the changes after
+   * the cursor (410 feed_reload): the caller loads its view again and follows from the head.
+   * Without it, that answer stops the loop like any other refusal.
+   */
+  onReload?: () => void;
 }
 
 function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -53,12 +59,17 @@ export class ChangeFeedLoop {
     this.cursorValue = since;
     const controller = new AbortController();
     this.controller = controller;
-    this.running = this.loop(controller.signal).finally(() => {
-      if (this.controller === controller) {
-        this.running = undefined;
-        this.controller = undefined;
-      }
-    });
+    let reload = false;
+    this.running = this.loop(controller.signal)
+      .then((r) => void (reload = r))
+      .finally(() => {
+        if (this.controller === controller) {
+          this.running = undefined;
+          this.controller = undefined;
+        }
+        // After the loop is marked stopped, so the reload may stop and start following again.
+        if (reload) void Promise.resolve().then(() => this.opts.onReload?.());
+      });
   }
 
   /** Stops polling and waits for the loop to end. */
@@ -73,29 +84,35 @@ export class ChangeFeedLoop {
     this.opts.onStatus?.({ online, error });
   }
 
-  private async loop(signal: AbortSignal): Promise<void> {
+  /** Polls until stopped; answers true when it stopped because the view must be reloaded. */
+  private async loop(signal: AbortSignal): Promise<boolean> {
     const sleep = this.opts.sleep ?? defaultSleep;
     const backoff = this.opts.backoffMs ?? [1000, 2000, 5000, 10_000, 30_000];
     let failures = 0;
     while (!signal.aborted) {
       try {
         const page = await this.opts.poll(this.cursorValue, signal);
-        if (signal.aborted) return;
+        if (signal.aborted) return false;
         this.setOnline(true);
         failures = 0;
         if (page.changes.length) await this.opts.onChanges(page.changes, page.cursor);
         this.cursorValue = page.cursor;
       } catch (error) {
-        if (signal.aborted) return;
+        if (signal.aborted) return false;
+        if (error instanceof ApiError && error.kind === "reload" && this.opts.onReload) {
+          this.setOnline(true);
+          return true;
+        }
         if (error instanceof ApiError && !error.transient && error.kind !== "bad_response") {
           this.online = false;
           this.opts.onStatus?.({ online: false, error, stopped: true });
-          return;
+          return false;
         }
         this.setOnline(false, error);
         await sleep(backoff[Math.min(failures, backoff.length - 1)], signal);
         failures++;
       }
     }
+    return false;
   }
 }

@@ -340,6 +340,7 @@ export class SyncSession {
         this.deps.store.set("cursor", cursor);
       },
       onStatus: ({ online, error }) => this.setOnline(online, error),
+      onReload: () => void this.reloadView(),
       backoffMs: this.deps.feedBackoffMs,
     });
     this.feed.start(this.deps.store.get("cursor") ?? "0");
@@ -347,6 +348,20 @@ export class SyncSession {
       this.slaTimer = setInterval(() => {
         void this.refreshSla().catch((err: unknown) => this.emit({ notice: describeError(err, this.lang) }));
       }, this.deps.slaRefreshMs ?? 60_000);
+    }
+  }
+
+  /**
+   * Loads the current view again and follows the feed from its head: the server no longer
+   * holds the changes after the stored cursor (retention removed them), so catching up one
+   * change at a time would silently miss some.
+   */
+  async reloadView(follow = true): Promise<void> {
+    this.emit({ notice: t(this.lang, "error.feedReload") });
+    try {
+      await this.load(this.filter, follow);
+    } catch (err) {
+      this.emit({ notice: describeError(err, this.lang) });
     }
   }
 
@@ -363,7 +378,14 @@ export class SyncSession {
     await this.edits.flush();
     let since = this.deps.store.get("cursor") ?? "0";
     for (;;) {
-      const page = await api.changes(since, 0);
+      let page;
+      try {
+        page = await api.changes(since, 0);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.kind === "reload")) throw err;
+        await this.reloadView(false);
+        return;
+      }
       if (page.changes.length) await this.applyChanges(page.changes);
       since = page.cursor;
       this.deps.store.set("cursor", since);

@@ -4,13 +4,21 @@ import { ImportOrdersRequest, ImportOrdersResponse, ListOrdersQuery, ListOrdersR
 import { Role } from "./roles.js";
 import {
   AlertParams, AlertsQuery, AlertsResponse, CloseAlertRequest, CloseAlertResponse, HistoryResponse, PostEventsRequest, PostEventsResponse, PublishResponse, SimulateRequest,
-  StatusCommandRequest, EventResult, VerifyResponse, VersionsResponse, WorkflowResponse,
+  StatusCommandRequest, EventResult, VerifyResponse, VerifyQuery, AuditCheckRun, AuditRunParams, VersionsResponse, WorkflowResponse,
 } from "./engine.js";
 import { WorkflowDefinition } from "./workflow.js";
 import { EDITABLE_COLUMN_NAMES, EditsRequest, EditsResponse } from "./edits.js";
 import { AccessPolicy, AccessPolicyResponse, ExportOrdersQuery } from "./access.js";
 import { ChannelParams, ChannelPausesResponse, ResumeChannelRequest, ResumeChannelResponse } from "./channels.js";
+import {
+  CreateRouteRequest, CreateTargetRequest, DeletedResponse, DeliveriesQuery, DeliveriesResponse, NotifyIdParams, RoutesResponse, RouteView, TargetsResponse, TargetView, UpdateRouteRequest,
+  UpdateTargetRequest,
+} from "./notify.js";
 import { SensitiveLogQuery, SensitiveLogResponse } from "./sensitiveLog.js";
+import {
+  ConnectorHealth, ConnectorParams, ConnectorsResponse, ConnectorView, CreateConnectorRequest, PatchConnectorRequest, PutStatusMapRequest, RunConnectorResponse, StatusMapParams,
+  StatusMapResponse,
+} from "./connectors.js";
 import { ChangeRoleRequest, ChangeScopeRequest, RotateTokenRequest, RotateTokenResponse, TokenParams, TokensQuery, TokensResponse, TokenView, UserParams, UsersResponse, UserView } from "./users.js";
 
 /**
@@ -23,7 +31,7 @@ export interface RouteContract<
   P extends z.ZodType = z.ZodType,
   R extends z.ZodType = z.ZodType,
 > {
-  method: "get" | "post" | "put" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete";
   /** Express-style path, e.g. `/api/orders/:id`. */
   path: string;
   summary: string;
@@ -95,6 +103,77 @@ export const IssueTokenResponse = z
   .meta({ id: "IssuedToken" });
 
 const ORDER_WRITERS = ["admin", "supervisor", "customer_service"] as const;
+const NOTIFY_READERS = ["admin", "supervisor", "auditor"] as const;
+
+/** The notification admin endpoints (routing rules, targets, the delivery log). */
+const notifyApi = {
+  listNotifyRoutes: defineRoute({ method: "get", path: "/api/notifications/routes", summary: "Notification routing rules (admins, supervisors, auditors)", roles: NOTIFY_READERS, response: RoutesResponse }),
+  createNotifyRoute: defineRoute({
+    method: "post",
+    path: "/api/notifications/routes",
+    summary: "Add a routing rule: alerts and tasks matching it (level, region, warehouse, channel, role) go to a target (admins)",
+    roles: ["admin"],
+    body: CreateRouteRequest,
+    response: RouteView,
+    statuses: { 404: "No such target" },
+  }),
+  updateNotifyRoute: defineRoute({
+    method: "patch",
+    path: "/api/notifications/routes/:id",
+    summary: "Change a routing rule (admins)",
+    roles: ["admin"],
+    params: NotifyIdParams,
+    body: UpdateRouteRequest,
+    response: RouteView,
+    statuses: { 404: "No such rule or target" },
+  }),
+  deleteNotifyRoute: defineRoute({
+    method: "delete",
+    path: "/api/notifications/routes/:id",
+    summary: "Remove a routing rule (admins)",
+    roles: ["admin"],
+    params: NotifyIdParams,
+    response: DeletedResponse,
+    statuses: { 404: "No such rule" },
+  }),
+  listNotifyTargets: defineRoute({ method: "get", path: "/api/notifications/targets", summary: "Notification targets (robots, SMS), never their secrets (admins, supervisors, auditors)", roles: NOTIFY_READERS, response: TargetsResponse }),
+  createNotifyTarget: defineRoute({
+    method: "post",
+    path: "/api/notifications/targets",
+    summary: "Add a target: a WeCom, DingTalk or Feishu robot, or an SMS recipient; secrets are stored encrypted and never shown again (admins)",
+    roles: ["admin"],
+    body: CreateTargetRequest,
+    response: TargetView,
+    statuses: { 409: "The server has no secret key configured (ORDERSHEET_SECRET_KEY)" },
+  }),
+  updateNotifyTarget: defineRoute({
+    method: "patch",
+    path: "/api/notifications/targets/:id",
+    summary: "Change a target; secrets left out stay as they are (admins)",
+    roles: ["admin"],
+    params: NotifyIdParams,
+    body: UpdateTargetRequest,
+    response: TargetView,
+    statuses: { 404: "No such target", 409: "The server has no secret key configured (ORDERSHEET_SECRET_KEY)" },
+  }),
+  deleteNotifyTarget: defineRoute({
+    method: "delete",
+    path: "/api/notifications/targets/:id",
+    summary: "Remove a target with its routing rules and unsent notifications (admins)",
+    roles: ["admin"],
+    params: NotifyIdParams,
+    response: DeletedResponse,
+    statuses: { 404: "No such target" },
+  }),
+  notifyDeliveries: defineRoute({
+    method: "get",
+    path: "/api/notifications/deliveries",
+    summary: "The delivery log, newest first, with how many notifications wait (admins, supervisors, auditors)",
+    roles: NOTIFY_READERS,
+    query: DeliveriesQuery,
+    response: DeliveriesResponse,
+  }),
+};
 
 /** The endpoints of the order API. */
 export const api = {
@@ -128,6 +207,7 @@ export const api = {
     summary: "The change feed after a cursor; with wait, long-polls until something changes",
     query: ChangesQuery,
     response: ChangesResponse,
+    statuses: { 410: "Changes after the cursor were removed by retention (feed_reload): load the view again, then follow from /api/changes/head" },
   }),
   changesHead: defineRoute({
     method: "get",
@@ -229,9 +309,20 @@ export const api = {
   verifyAudit: defineRoute({
     method: "post",
     path: "/api/audit/verify",
-    summary: "Re-check every audit hash chain and digest; reports the first broken entry",
+    summary: "Check the audit trail: the routine check (entries, links and digests since the checkpoint, the tally) answers at once; full=1 starts the full check in the background",
     roles: ["admin", "supervisor", "auditor"],
-    response: VerifyResponse,
+    query: VerifyQuery,
+    response: z.union([VerifyResponse, AuditCheckRun]),
+    statuses: { 202: "full=1: the full check started (or was already running); follow it at GET /api/audit/verify/runs/{runId}" },
+  }),
+  auditCheckRun: defineRoute({
+    method: "get",
+    path: "/api/audit/verify/runs/:runId",
+    summary: "A full audit check's progress (entries done of total, current month) or outcome",
+    roles: ["admin", "supervisor", "auditor"],
+    params: AuditRunParams,
+    response: AuditCheckRun,
+    statuses: { 404: "No such run in this workspace" },
   }),
   getWorkflow: defineRoute({ method: "get", path: "/api/workflow", summary: "The current workflow definition", response: WorkflowResponse }),
   putWorkflow: defineRoute({
@@ -323,4 +414,56 @@ export const api = {
     query: RejectionsQuery,
     response: z.object({ rejections: z.array(RejectedInput) }).meta({ id: "RejectionPage" }),
   }),
+  listConnectors: defineRoute({ method: "get", path: "/api/connectors", summary: "Connector instances of the workspace (never their credentials)", roles: ["admin", "supervisor", "auditor"], response: ConnectorsResponse }),
+  createConnector: defineRoute({
+    method: "post",
+    path: "/api/connectors",
+    summary: "Add a connector instance (admins); its credentials are stored encrypted and never returned",
+    roles: ["admin"],
+    body: CreateConnectorRequest,
+    response: ConnectorView,
+    statuses: { 409: "A connector of that name exists, or no credentials key is configured" },
+  }),
+  getConnector: defineRoute({ method: "get", path: "/api/connectors/:id", summary: "One connector instance", roles: ["admin", "supervisor", "auditor"], params: ConnectorParams, response: ConnectorView, statuses: { 404: "No such connector" } }),
+  patchConnector: defineRoute({
+    method: "patch",
+    path: "/api/connectors/:id",
+    summary: "Change a connector's name, schedule, settings or credentials (admins)",
+    roles: ["admin"],
+    params: ConnectorParams,
+    body: PatchConnectorRequest,
+    response: ConnectorView,
+    statuses: { 404: "No such connector", 409: "A connector of that name exists" },
+  }),
+  runConnector: defineRoute({
+    method: "post",
+    path: "/api/connectors/:id/run",
+    summary: "Start a pull now, outside the schedule (admins); the outcome shows in its health",
+    roles: ["admin"],
+    params: ConnectorParams,
+    response: RunConnectorResponse,
+    statuses: { 404: "No such connector" },
+  }),
+  pauseConnector: defineRoute({ method: "post", path: "/api/connectors/:id/pause", summary: "Pause a connector's scheduled pulls and webhooks intake (admins)", roles: ["admin"], params: ConnectorParams, response: ConnectorView, statuses: { 404: "No such connector" } }),
+  resumeConnector: defineRoute({ method: "post", path: "/api/connectors/:id/resume", summary: "Resume a paused connector (admins)", roles: ["admin"], params: ConnectorParams, response: ConnectorView, statuses: { 404: "No such connector" } }),
+  connectorHealth: defineRoute({
+    method: "get",
+    path: "/api/connectors/:id/health",
+    summary: "A connector's health: last run, lag, counts, last error (zh-CN and English), unmapped statuses, next run",
+    roles: ["admin", "supervisor", "auditor"],
+    params: ConnectorParams,
+    response: ConnectorHealth,
+    statuses: { 404: "No such connector" },
+  }),
+  statusMap: defineRoute({ method: "get", path: "/api/connector-status-maps/:platform", summary: "A platform's status table as in effect (shipped defaults and the workspace's own entries)", params: StatusMapParams, response: StatusMapResponse }),
+  putStatusMap: defineRoute({
+    method: "put",
+    path: "/api/connector-status-maps/:platform",
+    summary: "Set entries of a platform's status table (supervisors, admins)",
+    roles: ["admin", "supervisor"],
+    params: StatusMapParams,
+    body: PutStatusMapRequest,
+    response: StatusMapResponse,
+  }),
+  ...notifyApi,
 };

@@ -69,20 +69,51 @@ export const AuditEntryView = z.object({
 /** `GET /api/orders/:id/history` response. */
 export const HistoryResponse = z.object({ orderId: z.string(), entries: z.array(AuditEntryView) }).meta({ id: "OrderHistory" });
 
-/** `POST /api/audit/verify` response. */
+/** `POST /api/audit/verify` response (the routine check), and a full check's result. */
 export const VerifyResponse = z
   .object({
     ok: z.boolean(),
-    chains: z.number().int(),
-    entries: z.number().int(),
+    chains: z.number().int().describe("Chains covered (routine: verified so far in all, checkpoint plus new)"),
+    entries: z.number().int().describe("Entries covered, likewise"),
     digestsChecked: z.number().int(),
     firstBroken: z
       .object({ orderId: z.string().nullable(), seq: z.string().nullable(), reason: z.string() })
       .nullable(),
-    message: z.string(),
+    message: z.string().describe("In zh-CN and English"),
+    mode: z.enum(["routine", "full"]).optional(),
+    entriesRead: z.number().int().optional().describe("Entries read by this check (routine: only those after the checkpoint)"),
+    fromSeq: z.string().optional().describe("Entries checked: seq in (fromSeq, uptoSeq]"),
+    uptoSeq: z.string().optional(),
+    months: z
+      .array(z.object({ month: z.string().nullable(), state: z.enum(["verified", "sealed", "archived"]), entries: z.number().int() }))
+      .optional()
+      .describe("Full check: each month of the audit log (null: the default partition)"),
   })
   .meta({ id: "AuditVerification" });
 export type VerifyResponse = z.infer<typeof VerifyResponse>;
+
+/** `POST /api/audit/verify` query. */
+export const VerifyQuery = z
+  .object({ full: z.enum(["0", "1", "true", "false"]).optional().describe("1: start the full check in the background (202 with the run)") })
+  .strict();
+
+/** A full audit check in the background. */
+export const AuditCheckRun = z
+  .object({
+    id: z.string(),
+    status: z.enum(["running", "done", "failed"]),
+    phase: z.string().describe("entries → heads → digests → done"),
+    entriesDone: z.number().int(),
+    entriesTotal: z.number().int(),
+    currentMonth: z.string().nullable().describe("The month partition being read (YYYY-MM, or default)"),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    result: VerifyResponse.nullable(),
+  })
+  .meta({ id: "AuditCheckRun" });
+
+/** `:runId` of a full audit check. */
+export const AuditRunParams = z.object({ runId: z.string().regex(/^\d{1,18}$/, "must be a run id from POST /api/audit/verify?full=1") }).strict();
 
 /** `GET /api/workflow` response. */
 export const WorkflowResponse = z

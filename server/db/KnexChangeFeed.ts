@@ -3,7 +3,7 @@ import type { Change, ChangeKind } from "../contracts/changes.js";
 import { clearAlertsLeftBehind } from "./alertLifecycle.js";
 import { bulkInsert, type ColumnSpec } from "./bulkInsert.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
-import type { ChangeFeed } from "../domain/changes/ports.js";
+import { FeedReloadError, type ChangeFeed } from "../domain/changes/ports.js";
 import type { RowScope } from "../domain/access/principal.js";
 import { enterScope, isScoped, scopeCondition } from "./access/rowScope.js";
 
@@ -127,6 +127,15 @@ export class KnexChangeFeed implements ChangeFeed {
   }
 
   private async readPage(workspaceId: string, since: string, limit: number, scope?: RowScope): Promise<ReadPage> {
+    const page = await this.readRows(workspaceId, since, limit, scope);
+    // Checked after the read: a partition dropped before the read finished has its horizon
+    // committed with the drop, so it is seen here; one dropped later was still read whole.
+    const horizon = await this.knex("feed_horizons").where("workspace_id", workspaceId).first("dropped_upto_seq");
+    if (horizon && BigInt(since) < BigInt(horizon.dropped_upto_seq)) throw new FeedReloadError(since, String(horizon.dropped_upto_seq));
+    return page;
+  }
+
+  private async readRows(workspaceId: string, since: string, limit: number, scope?: RowScope): Promise<ReadPage> {
     if (isScoped(scope)) return this.scopedRead(workspaceId, since, limit, scope);
     const rows = await this.knex("changes")
       .where("workspace_id", workspaceId)

@@ -5,6 +5,7 @@ import { chainEntries, insertAuditRows, type AuditEntryInput } from "./auditWrit
 import { bulkInsert, ORDER_WRITE_COLUMNS } from "./bulkInsert.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
+import { findInboxRows, inboxKeyOf, lockInboxKeys } from "./inboxKeys.js";
 import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
 import type { EditContext, EditStore } from "../domain/workflow/ports.js";
 import { scopeMoveRefusal } from "../domain/access/rowScope.js";
@@ -80,22 +81,25 @@ export class KnexEditStore implements EditStore {
       // A scoped editor's transaction runs under row-level security (the second line behind
       // the scope condition on the order read below).
       await enterScope(trx, ctx.scope);
+      // Each edit is claimed once in the inbox: its key is locked (the inbox is partitioned,
+      // so no unique index keeps it once; see `lockInboxKeys`), looked up, and inserted if new.
+      const keys = edits.map((e) => ({ source, sourceEventId: e.clientEditId }));
+      await lockInboxKeys(trx, ws, keys);
+      const before = await findInboxRows(trx, ws, keys);
+      const newIds = new Set<string>();
+      const newEdits = edits.filter((e) => !before.has(inboxKeyOf({ source, sourceEventId: e.clientEditId })) && !newIds.has(e.clientEditId) && newIds.add(e.clientEditId));
       const claimed = await bulkInsert(
         trx,
         "events_inbox",
         [["workspace_id", "text"], ["source", "text"], ["source_event_id", "text"], ["type", "text"], ["order_id", "text"], ["payload", "jsonb"], ["outcome", "text"], ["actor", "text"], ["received_at", "timestamptz"]],
-        edits.map((e) => ({ workspace_id: ws, source, source_event_id: e.clientEditId, type: "sheet.edit", order_id: e.orderId, payload: e, outcome: "pending", actor: ctx.user, received_at: nowIso })),
-        "on conflict (workspace_id, source, source_event_id) do nothing returning id, source_event_id",
+        newEdits.map((e) => ({ workspace_id: ws, source, source_event_id: e.clientEditId, type: "sheet.edit", order_id: e.orderId, payload: e, outcome: "pending", actor: ctx.user, received_at: nowIso })),
+        "returning id, source_event_id",
       );
       const inboxId = new Map(claimed.map((r) => [r.source_event_id as string, Number(r.id)]));
       const previous = new Map<string, EditResult>();
-      const repeats = edits.filter((e) => !inboxId.has(e.clientEditId));
-      if (repeats.length) {
-        const rows = await trx("events_inbox")
-          .where({ workspace_id: ws, source })
-          .whereIn("source_event_id", repeats.map((e) => e.clientEditId))
-          .select("source_event_id", "result");
-        for (const r of rows) if (r.result && r.result.outcome) previous.set(r.source_event_id, r.result as EditResult);
+      for (const e of edits) {
+        const r = before.get(inboxKeyOf({ source, sourceEventId: e.clientEditId }));
+        if (r && r.result && r.result.outcome) previous.set(e.clientEditId, r.result as EditResult);
       }
 
       // Orders outside the editor's row scope are not read: their edits answer like a missing order's.
@@ -217,8 +221,8 @@ export class KnexEditStore implements EditStore {
       await insertAuditRows(trx, auditRows);
       if (inboxUpdates.length) {
         await trx.raw(
-          `update events_inbox e set outcome = u.outcome, result = u.result from jsonb_to_recordset(?::jsonb) as u(id bigint, outcome text, result jsonb) where e.id = u.id`,
-          [JSON.stringify(inboxUpdates)],
+          `update events_inbox e set outcome = u.outcome, result = u.result from jsonb_to_recordset(?::jsonb) as u(id bigint, outcome text, result jsonb) where e.workspace_id = ? and e.id = u.id`,
+          [JSON.stringify(inboxUpdates), ws],
         );
       }
       await appendChanges(trx, ws, changes, now);

@@ -12,6 +12,7 @@ import type { ChangeSignal } from "./ChangeSignal.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import type { KnexWorkflowStore } from "./KnexWorkflowStore.js";
 import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
+import { findInboxRows, inboxKeyOf, lockInboxKeys, type InboxRow } from "./inboxKeys.js";
 import { relatedCounts, STATUS_DISAGREEMENT } from "./relatedCounts.js";
 import type { EventContext, EventOutcome, EventStore } from "../domain/workflow/ports.js";
 import type { RowScope } from "../domain/access/principal.js";
@@ -60,8 +61,8 @@ export class KnexEventStore implements EventStore {
       try {
         return await this.processOnce(ctx, events, now);
       } catch (err) {
-        // Another batch claimed one of these events while this one ran (its work was rolled
-        // back whole): run again, and the event is answered as the duplicate it now is.
+        // PostgreSQL broke a deadlock with another writer (this batch's work was rolled back
+        // whole): run it again.
         if (attempt < MAX_ATTEMPTS && isRetryable(err)) continue;
         throw err;
       }
@@ -79,11 +80,15 @@ export class KnexEventStore implements EventStore {
       await enterScope(trx, ctx.scope);
 
       // 1. Look the events up in the inbox. An unseen event is claimed by inserting it, with
-      // its outcome, when the batch is written (one write per event; losing that race to a
-      // concurrent batch rolls this one back and runs it again). A held event (its channel was
+      // its outcome, when the batch is written (one write per event; a concurrent batch with
+      // the same key waits on its lock until this one commits). A held event (its channel was
       // paused) is locked here and claimed again; anything else seen before is a duplicate.
-      const keyOf = (e: EventInput) => `${e.source}\u0000${e.sourceEventId}`;
-      const seen = await this.inboxRows(trx, ws, events);
+      // Each key is locked first (the inbox is partitioned by month, so no unique index can
+      // keep a key once; see `lockInboxKeys`), then every key of the batch is looked up in one
+      // statement across the partitions kept.
+      const keyOf = (e: EventInput) => inboxKeyOf(e);
+      await lockInboxKeys(trx, ws, events);
+      const seen = await findInboxRows(trx, ws, events, true);
       const firstIndex = new Map<string, number>();
       const fresh: number[] = [];
       const seenBefore: number[] = [];
@@ -343,24 +348,6 @@ export class KnexEventStore implements EventStore {
     return { orders: map, auditHeads };
   }
 
-  /** The inbox rows of these events that exist, by key; they stay locked until commit. */
-  private async inboxRows(trx: Knex.Transaction, ws: string, events: EventInput[]): Promise<Map<string, InboxRow>> {
-    const out = new Map<string, InboxRow>();
-    for (let i = 0; i < events.length; i += CHUNK * 5) {
-      const slice = events.slice(i, i + CHUNK * 5);
-      const rows = await trx.raw(
-        `select e.id, e.source, e.source_event_id, e.outcome, e.result, e.order_id
-         from events_inbox e join unnest(?::text[], ?::text[]) as k(source, source_event_id)
-           on e.source = k.source and e.source_event_id = k.source_event_id
-         where e.workspace_id = ?
-         for update of e`,
-        [slice.map((e) => e.source), slice.map((e) => e.sourceEventId), ws],
-      );
-      for (const r of rows.rows) out.set(`${r.source}\u0000${r.source_event_id}`, { id: Number(r.id), outcome: r.outcome, result: r.result ?? {}, orderId: r.order_id ?? null });
-    }
-    return out;
-  }
-
   /** Writes each decided event's inbox row once: new events inserted with their outcome, held ones updated. */
   private async writeInbox(
     trx: Knex.Transaction,
@@ -389,9 +376,9 @@ export class KnexEventStore implements EventStore {
           actor: ctx.actor.name,
           received_at: nowIso,
         })),
-        "on conflict (workspace_id, source, source_event_id) do nothing returning id",
+        "returning id",
       );
-      if (claimed.length !== slice.length) throw new InboxRace();
+      if (claimed.length !== slice.length) throw new Error("the inbox did not take every new event");
     }
     const held = writes.filter((w) => w.heldId !== undefined);
     for (let i = 0; i < held.length; i += CHUNK * 5) {
@@ -399,34 +386,19 @@ export class KnexEventStore implements EventStore {
       await trx.raw(
         `update events_inbox e set outcome = u.outcome, result = u.result::jsonb, order_id = coalesce(u.order_id, e.order_id)
          from unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) as u(id, outcome, result, order_id)
-         where e.id = u.id`,
-        [slice.map((u) => u.heldId!), slice.map((u) => u.outcome), slice.map((u) => JSON.stringify(u.result)), slice.map((u) => u.orderId)] as unknown as readonly Knex.RawBinding[],
+         where e.workspace_id = ? and e.id = u.id`,
+        [slice.map((u) => u.heldId!), slice.map((u) => u.outcome), slice.map((u) => JSON.stringify(u.result)), slice.map((u) => u.orderId), ws] as unknown as readonly Knex.RawBinding[],
       );
     }
   }
 }
 
-/** An event's inbox row as a later delivery finds it. */
-interface InboxRow {
-  id: number;
-  outcome: string;
-  result: Record<string, any>;
-  orderId: string | null;
-}
-
-/** A concurrent batch claimed one of this batch's new events first. */
-class InboxRace extends Error {
-  constructor() {
-    super("an event of this batch was claimed by a concurrent batch");
-  }
-}
-
 const MAX_ATTEMPTS = 4;
 
-/** Whether running the batch again can succeed: a lost inbox race, or PostgreSQL breaking a deadlock. */
+/** Whether running the batch again can succeed: PostgreSQL broke a deadlock or a serialization failure. */
 function isRetryable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return err instanceof InboxRace || code === "40P01" || code === "40001";
+  return code === "40P01" || code === "40001";
 }
 
 /** The answer to a redelivered event: how its first delivery ended, nothing done again. */

@@ -22,8 +22,9 @@ export class KnexRejectionStore implements RejectionStore {
   }
 
   /** Newest first, optionally before an id (pagination). */
-  async list(workspaceId: string, limit: number, before?: string) {
+  async list(workspaceId: string, limit: number, before?: string, actor?: string) {
     const q = this.knex("rejected_inputs").where("workspace_id", workspaceId);
+    if (actor !== undefined) q.andWhere("actor", actor);
     if (before) q.andWhere("id", "<", before);
     const rows = await q.orderBy("id", "desc").limit(limit).select("id", "at", "actor", "route", "status", "reason", "body", "body_bytes");
     return rows.map((r) => ({

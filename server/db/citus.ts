@@ -15,6 +15,10 @@ export const DISTRIBUTED_TABLES = [
   "audit_log",
   "audit_digests",
   "audit_tallies",
+  "audit_checkpoints",
+  "audit_check_runs",
+  "audit_months",
+  "audit_archived_heads",
   "changes",
   "alerts",
   "tasks",
@@ -23,6 +27,16 @@ export const DISTRIBUTED_TABLES = [
   "channel_pauses",
   "job_slots",
   "sensitive_operations",
+  "connector_instances",
+  "connector_status_maps",
+  "connector_unmapped",
+  "connector_webhooks",
+  "notify_targets",
+  "notify_routes",
+  "notify_seen",
+  "notify_outbox",
+  "notify_deliveries",
+  "feed_horizons",
 ] as const;
 
 /** Small tables read by token or by workspace on every request: replicated to every node. */

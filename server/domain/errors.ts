@@ -33,5 +33,8 @@ export class NotAllowedError extends DomainError {}
 /** The request body is larger than the server accepts (HTTP 413). */
 export class PayloadTooLargeError extends DomainError {}
 
+/** What was asked for existed once and is gone for good (HTTP 410). */
+export class GoneError extends DomainError {}
+
 /** An external system failed or answered nonsense (HTTP 502). */
 export class UpstreamError extends DomainError {}

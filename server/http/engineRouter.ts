@@ -213,12 +213,22 @@ export function engineRouter(deps: EngineDeps): Router {
     entries: await deps.audit.history(principal.workspaceId, params.id, scopeOf(principal).scope),
   }));
 
-  bindRoute(router, api.verifyAudit, async ({ principal, req }) => {
-    const report = await deps.audit.verify(principal.workspaceId);
-    const { ok, chains, entries, digestsChecked, firstBroken } = report;
-    await deps.sensitiveLog?.record(sensitiveOperation(req, principal, "audit.verify", "audit chains", { ok, chains, entries, digestsChecked, firstBroken }, deps.now()));
+  bindRoute(router, api.verifyAudit, async ({ principal, req, res, query }) => {
+    if (query.full === "1" || query.full === "true") {
+      const run = await deps.audit.startFullCheck(principal.workspaceId, deps.now());
+      await deps.sensitiveLog?.record(sensitiveOperation(req, principal, "audit.verify", "audit chains", { mode: "full", runId: run.id }, deps.now()));
+      res.status(202);
+      return run;
+    }
+    const report = await deps.audit.verify(principal.workspaceId, deps.now());
+    const { ok, chains, entries, digestsChecked, firstBroken, entriesRead, fromSeq, uptoSeq } = report;
+    await deps.sensitiveLog?.record(
+      sensitiveOperation(req, principal, "audit.verify", "audit chains", { mode: "routine", ok, chains, entries, digestsChecked, firstBroken, entriesRead, fromSeq, uptoSeq }, deps.now()),
+    );
     return report;
   });
+
+  bindRoute(router, api.auditCheckRun, async ({ principal, params }) => deps.audit.fullCheck(principal.workspaceId, params.runId));
 
   bindRoute(router, api.getWorkflow, async ({ principal }) => deps.workflows.current(principal.workspaceId));
 

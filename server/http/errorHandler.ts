@@ -5,6 +5,7 @@ import {
   ConflictError,
   DomainError,
   ForbiddenError,
+  GoneError,
   InputError,
   NotAllowedError,
   NotFoundError,
@@ -21,6 +22,7 @@ const STATUS: [new (...args: never[]) => DomainError, number, string][] = [
   [NotFoundError, 404, "not_found"],
   [ConflictError, 409, "conflict"],
   [NotAllowedError, 422, "not_allowed"],
+  [GoneError, 410, "gone"],
   [PayloadTooLargeError, 413, "payload_too_large"],
   [UpstreamError, 502, "upstream_error"],
 ];

@@ -10,7 +10,7 @@ export interface DigestWriter {
 export interface DigestRunSummary {
   /** Workspaces that got a digest. */
   written: number;
-  /** Workspaces with no audit entries yet. */
+  /** Workspaces with no audit entries since their last digest (or ever). */
   empty: number;
   /** Workspaces another instance digested this slot. */
   skipped: number;
@@ -23,12 +23,18 @@ export interface DigestJobOptions {
   audit: DigestWriter;
   logger: Logger;
   slots?: SlotClaims;
+  /**
+   * Upkeep run once per run before the digests, on every instance: the audit log's month
+   * partitions ahead (`ensureAuditPartitions`) and full checks a stopped server left running.
+   */
+  maintain?: (now: Date) => Promise<unknown>;
 }
 
 /**
- * Periodically pins every audit chain: a digest over all chain heads of each workspace, so
- * that `verify` notices a chain removed as a whole (entries and order row alike), which the
- * per-order hash links alone cannot show.
+ * Periodically pins the audit chains: a digest over the heads of the chains changed since
+ * the previous digest of each workspace, chained to it, so that verification notices a
+ * chain removed as a whole (entries and order row alike), which the per-order hash links
+ * alone cannot show. A workspace with nothing written since gets none (counted as empty).
  */
 export class DigestJob {
   constructor(private readonly opts: DigestJobOptions) {}
@@ -36,6 +42,14 @@ export class DigestJob {
   /** One run at `now`; `slot` names the schedule slot for claims (default: `now`). */
   async run(now: Date, slot: Date = now): Promise<DigestRunSummary> {
     const sum: DigestRunSummary = { written: 0, empty: 0, skipped: 0, errors: 0 };
+    if (this.opts.maintain) {
+      try {
+        await this.opts.maintain(now);
+      } catch (err) {
+        sum.errors += 1;
+        this.opts.logger.error({ err, job: "audit-digest" }, "audit partition upkeep failed");
+      }
+    }
     for (const ws of await this.opts.workspaces()) {
       try {
         if (this.opts.slots && !(await this.opts.slots.claim(ws.id, "audit-digest", slot))) {

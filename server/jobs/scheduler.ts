@@ -106,8 +106,51 @@ export class Scheduler {
   }
 }
 
-/** The server's standard schedule: SLA timers every minute, the audit digest hourly. */
+/** The server's standard schedule: SLA timers every minute, the audit digest hourly, notifications every 15 s, connector pulls checked every minute, retention and partition upkeep daily. */
 export const SCHEDULES = {
   slaTimers: { cron: "* * * * *", slotMs: 60_000 },
+  notify: { cron: "*/15 * * * * *", slotMs: 15_000 },
   auditDigest: { cron: "7 * * * *", slotMs: 3_600_000 },
+  retention: { cron: "23 3 * * *", slotMs: 86_400_000 },
+  /** Every minute the connectors whose own cron fires in that minute run (each claimed per instance and slot). */
+  connectors: { cron: "* * * * *", slotMs: 60_000 },
 } as const;
+
+/** Questions about cron expressions, evaluated in UTC at minute resolution (connector schedules). */
+export interface CronCalendar {
+  validate(expression: string): boolean;
+  /** Whether the minute holding `at` is one the expression fires in. */
+  matches(expression: string, at: Date): boolean;
+  /** The next minute after `from` the expression fires in (within 31 days), or null. */
+  next(expression: string, from: Date): Date | null;
+}
+
+const matchers = new Map<string, { match(d: Date): boolean; destroy(): unknown }>();
+
+function matcherOf(expression: string): { match(d: Date): boolean } {
+  let m = matchers.get(expression);
+  if (!m) {
+    if (matchers.size >= 1000) {
+      const [oldest, task] = matchers.entries().next().value!;
+      matchers.delete(oldest);
+      void task.destroy();
+    }
+    m = cron.createTask(expression, () => {}, { timezone: "UTC" });
+    matchers.set(expression, m);
+  }
+  return m;
+}
+
+/** node-cron behind `CronCalendar`. */
+export const cronCalendar: CronCalendar = {
+  validate: (expression) => cron.validate(expression) && expression.trim().split(/\s+/).length === 5,
+  matches(expression, at) {
+    return matcherOf(expression).match(new Date(Math.floor(at.getTime() / 60_000) * 60_000));
+  },
+  next(expression, from) {
+    const m = matcherOf(expression);
+    let t = Math.floor(from.getTime() / 60_000) * 60_000 + 60_000;
+    for (let i = 0; i < 31 * 1440; i++, t += 60_000) if (m.match(new Date(t))) return new Date(t);
+    return null;
+  },
+};

@@ -2,7 +2,7 @@ import pino, { type Logger } from "pino";
 import type { Config } from "../../server/config.js";
 import type { Role } from "../../server/contracts/roles.js";
 import type { Database } from "../../server/db/createKnex.js";
-import { startServer, type RunningServer } from "../../server/main.js";
+import { startServer, type RunningServer, type StartOptions } from "../../server/main.js";
 
 /** A server on an ephemeral port over a test database, with an admin token. */
 export interface TestServer {
@@ -29,14 +29,21 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: "silent",
     bodyLimitBytes: 1024 * 1024,
     jobs: false,
+    secretKey: "6f72646572736865657420746573742073656372657420626f78206b65792121",
     ...overrides,
   };
 }
 
 /** Starts the real server wiring on `db` (with `now` as its clock and `logger` for its logs, when given). */
-export async function startTestServer(db: Database, overrides: Partial<Config> = {}, now?: () => Date, logger?: Logger): Promise<TestServer> {
+export async function startTestServer(
+  db: Database,
+  overrides: Partial<Config> = {},
+  now?: () => Date,
+  logger?: Logger,
+  extra: Pick<StartOptions, "connectorHttp" | "connectorFaults"> = {},
+): Promise<TestServer> {
   const config = testConfig(overrides);
-  const server = await startServer(config, { db, logger: logger ?? pino({ level: "silent" }), now });
+  const server = await startServer(config, { db, logger: logger ?? pino({ level: "silent" }), now, ...extra });
   const url = `http://127.0.0.1:${server.port}`;
   const adminToken = config.adminToken!;
   const call: TestServer["call"] = async (method, path, opts = {}) => {

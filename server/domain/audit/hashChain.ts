@@ -126,3 +126,24 @@ export function digestHeads(heads: readonly ChainHead[]): string {
   }
   return sha256(canonicalJson(sorted.map((h) => ({ orderId: h.orderId, seq: h.seq, hash: h.hash }))));
 }
+
+/** What an incremental digest pins besides the heads of the chains it covers. */
+export interface DigestRange {
+  /** Entries after this seq (exclusive) are covered. */
+  fromSeq: string;
+  /** … up to this seq (inclusive). */
+  uptoSeq: string;
+  /** Entries written up to `uptoSeq`, all chains together (archived ones included). */
+  totalEntries: number;
+  /** Chains started up to `uptoSeq`. */
+  totalChains: number;
+}
+
+/**
+ * The hex SHA-256 of an incremental digest: the heads of the chains changed in its range,
+ * the range and running totals, and the previous digest of the workspace (null for the
+ * first), so digests form a chain of their own and removing one breaks the next.
+ */
+export function chainDigest(prevDigest: string | null, range: DigestRange, heads: readonly ChainHead[]): string {
+  return sha256(canonicalJson({ prev: prevDigest, from: range.fromSeq, upto: range.uptoSeq, entries: range.totalEntries, chains: range.totalChains, heads: digestHeads(heads) }));
+}

@@ -16,6 +16,6 @@ export interface RejectionRecord {
 export interface RejectionStore {
   /** Stores one refused input. */
   record(r: RejectionRecord): Promise<void>;
-  /** Newest first, optionally before an id (pagination). */
-  list(workspaceId: string, limit: number, before?: string): Promise<z.infer<typeof RejectedInput>[]>;
+  /** Newest first, optionally before an id (pagination); with `actor`, only what that user sent. */
+  list(workspaceId: string, limit: number, before?: string, actor?: string): Promise<z.infer<typeof RejectedInput>[]>;
 }

@@ -50,6 +50,14 @@ describe("ApiClient", function () {
     assert.equal(err.transient, false);
   });
 
+  it("maps the feed's 410 feed_reload to a reload (not retried) explained in both languages", async function () {
+    const body = { error: { code: "feed_reload", message: "changes after cursor 5 are no longer kept" } };
+    const err = await failure(new ApiClient({ baseUrl: "https://x.test", token: "t", fetch: fakeFetch(410, body) }).changes("5", 0));
+    assert.equal(err.kind, "reload");
+    assert.equal(err.transient, false);
+    assert.equal(err.explain().key, "error.feedReload");
+  });
+
   it("maps 403 to forbidden, 5xx to a transient server error, and a network failure to unreachable", async function () {
     const kinds: [string, boolean][] = [];
     for (const [status, body] of [[403, { error: { code: "forbidden", message: "no" } }], [503, "down"]] as const) {

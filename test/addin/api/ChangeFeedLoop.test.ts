@@ -65,6 +65,34 @@ describe("ChangeFeedLoop", function () {
     await stopping;
   });
 
+  it("stops and asks for a reload when the server no longer holds the changes after its cursor, then can follow again", async function () {
+    const sinces: string[] = [];
+    let reloads = 0;
+    const statuses: { online: boolean; stopped?: boolean }[] = [];
+    let loop!: ChangeFeedLoop;
+    loop = new ChangeFeedLoop({
+      poll: async (since) => {
+        sinces.push(since);
+        if (since === "5") throw new ApiError("reload", 410, "changes after cursor 5 are no longer kept", "x");
+        void loop.stop();
+        return { changes: [], cursor: since };
+      },
+      onChanges: async () => {},
+      onStatus: (s) => statuses.push(s),
+      onReload: () => {
+        reloads++;
+        // What the session does: it loaded the view again and follows from the head.
+        assert.equal(loop.active, false, "the loop has stopped before the reload starts");
+        loop.start("42");
+      },
+    });
+    loop.start("5");
+    while (reloads === 0 || loop.active) await new Promise((r) => setTimeout(r, 1));
+    assert.equal(reloads, 1);
+    assert.deepEqual(sinces, ["5", "42"]);
+    assert.deepEqual(statuses, [], "a reload is not an outage");
+  });
+
   it("stops for good when the token is refused", async function () {
     const statuses: { online: boolean; stopped?: boolean }[] = [];
     const loop = new ChangeFeedLoop({

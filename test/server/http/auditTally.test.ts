@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { KnexAuditStore } from "../../../server/db/KnexAuditStore.js";
 import { describeEachDatabase } from "../../helpers/databases.js";
 import { sampleOrder, startTestServer, type TestServer } from "../../helpers/testServer.js";
+import { fullCheckOverHttp } from "../../helpers/auditChecks.js";
 
 const T0 = new Date("2026-01-15T02:00:00Z");
 
@@ -48,8 +49,8 @@ describeEachDatabase("audit verification without a digest", function ({ db }) {
     assert.ok(entriesOfVictim > 1);
 
     await removeOrderAndChain(ids[1]);
-    const after = await t.call("POST", "/api/audit/verify");
-    assert.equal(after.status, 200);
+    // The routine check already moved its checkpoint past the chain; the full check re-reads everything.
+    const after = { body: (await fullCheckOverHttp(t)).result };
     assert.equal(after.body.ok, false, JSON.stringify(after.body));
     assert.equal(after.body.chains, before.body.chains - 1);
     assert.equal(after.body.firstBroken.orderId, ids[1]);
@@ -62,7 +63,7 @@ describeEachDatabase("audit verification without a digest", function ({ db }) {
     await assert.rejects(knex("audit_tallies").where("workspace_id", "default").update({ entries: 0, chains: 0 }), /only grows/);
     await assert.rejects(knex("audit_tallies").where("workspace_id", "default").del(), /only grows/);
     await assert.rejects(knex.raw("truncate audit_tallies"), /append-only/);
-    assert.equal((await t.call("POST", "/api/audit/verify")).body.ok, false, "still broken");
+    assert.equal((await fullCheckOverHttp(t)).result.ok, false, "still broken");
   });
 
   it("finds a tally lowered behind the server's back through the digests", async function () {

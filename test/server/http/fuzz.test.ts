@@ -29,6 +29,9 @@ const SQL_LEAK = [
   /\b(table|column|constraint|relation|index)\s+"\w+"/i,
 ];
 
+/** A notification target the walk creates (a robot on a port nothing listens on: no message leaves the test). */
+const FUZZ_TARGET = { kind: "dingtalk", name: "fuzz robot", webhookUrl: "http://127.0.0.1:9/robot/send?access_token=fuzz", secret: "SECfuzz" };
+
 /** mulberry32: small, fast and deterministic. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -252,8 +255,12 @@ function fuzzer(target: Target) {
   let doc: Json;
   const tokens = new Map<Role, string>();
   let orderSeq = 0;
-  const ctx: { orderId: string; version: number; victim: string; victimTokenId: string; workflow: Json; policy: Json; alertId: string } = {
+  const ctx: { orderId: string; version: number; victim: string; victimTokenId: string; workflow: Json; policy: Json; alertId: string; connectorId: string; notifyTargetId: string; notifyRouteId: string; auditRunId: string } = {
     alertId: "",
+    connectorId: "",
+    notifyTargetId: "",
+    notifyRouteId: "",
+    auditRunId: "",
     orderId: "",
     version: 1,
     victim: "fuzz.victim",
@@ -308,6 +315,19 @@ function fuzzer(target: Target) {
     ctx.victimTokenId = victim.body.tokenId;
     ctx.workflow = (await call("GET", "/api/workflow")).body.definition;
     ctx.policy = (await call("GET", "/api/access/policy")).body.policy;
+    // A connector to walk the connector routes with (its shop answers nothing: runs fail fast and back off).
+    const connector = await call("POST", "/api/connectors", { ...connectorBody(), name: "fuzz-connector" });
+    assert.equal(connector.status, 200, JSON.stringify(connector.body));
+    ctx.connectorId = connector.body.id;
+    const target = await call("POST", "/api/notifications/targets", FUZZ_TARGET);
+    assert.equal(target.status, 200, JSON.stringify(target.body));
+    ctx.notifyTargetId = target.body.id;
+    const route = await call("POST", "/api/notifications/routes", { name: "fuzz", targetId: ctx.notifyTargetId, match: { levels: ["red"] } });
+    assert.equal(route.status, 200, JSON.stringify(route.body));
+    ctx.notifyRouteId = route.body.id;
+    const run = await call("POST", "/api/audit/verify?full=1");
+    assert.equal(run.status, 202, JSON.stringify(run.body));
+    ctx.auditRunId = run.body.id;
     const openapi = await call("GET", "/api/openapi.json");
     assert.equal(openapi.status, 200);
     doc = openapi.body;
@@ -350,6 +370,17 @@ function fuzzer(target: Target) {
     return res;
   }
 
+  let connectorSeq = 0;
+  function connectorBody(): Record<string, unknown> {
+    connectorSeq += 1;
+    return {
+      kind: "shopify",
+      name: `fuzz-shop-${connectorSeq}`,
+      config: { shopUrl: "http://127.0.0.1:9", pageSize: 50, timeoutMs: 500 },
+      credentials: { accessToken: "shpat_fuzz_token", webhookSecret: "fuzz-webhook-secret" },
+    };
+  }
+
   /** Valid-looking bodies of the routes, for mutation (the documented schema's sample is mutated too). */
   function validBodies(method: string, route: string): unknown[] {
     switch (`${method} ${route}`) {
@@ -375,6 +406,19 @@ function fuzzer(target: Target) {
         return [{ note: "fuzz" }];
       case "put /api/access/policy":
         return [ctx.policy];
+      case "post /api/connectors":
+        return [connectorBody()];
+      case "patch /api/connectors/{id}":
+        return [{ schedule: "*/30 * * * *", config: { pageSize: 25 } }];
+      case "put /api/connector-status-maps/{platform}":
+        return [{ entries: [{ field: "financial", value: "FUZZ_STATUS", event: "none" }] }];
+      case "post /api/notifications/targets":
+        return [FUZZ_TARGET];
+      case "patch /api/notifications/targets/{id}":
+        return [{ name: "fuzz renamed", locale: "en", webhookUrl: "http://127.0.0.1:9/cgi-bin/webhook/send?key=other" }];
+      case "post /api/notifications/routes":
+      case "patch /api/notifications/routes/{id}":
+        return [{ name: "fuzz rule", targetId: ctx.notifyTargetId, match: { kinds: ["alert"], levels: ["red", "orange"], regions: ["east"], roles: ["finance"] } }];
       default:
         return [{}];
     }
@@ -386,6 +430,11 @@ function fuzzer(target: Target) {
     if (route.includes("/users/")) return ctx.victim;
     if (route.includes("/channels/")) return "tmall";
     if (route.includes("/alerts/")) return ctx.alertId;
+    if (route.includes("/connectors/")) return ctx.connectorId;
+    if (route.includes("/connector-status-maps/")) return "shopify";
+    if (route.startsWith("/api/notifications/targets/")) return ctx.notifyTargetId;
+    if (route.startsWith("/api/notifications/routes/")) return ctx.notifyRouteId;
+    if (route.includes("/audit/verify/runs/")) return ctx.auditRunId;
     if (name === "id") return ctx.orderId;
     return "x";
   }

@@ -343,6 +343,21 @@ describeEachDatabase("row scope on every order route", ({ db }) => {
     assert.deepEqual(new Set(touched), inside);
   });
 
+  it("refused input: a scoped supervisor sees only what they sent themselves; an unscoped admin sees every refusal", async function () {
+    const other = await t.token("other.cs", "customer_service");
+    // Two refused imports carrying a customer's data: one by someone else, one by the scoped supervisor.
+    const theirs = await t.call("POST", "/api/orders", { body: { orders: [{ ...sampleOrder(301, { ...inScope, region: "华南" }), totalAmount: "abc" }] }, token: other });
+    assert.equal(theirs.status, 400);
+    const mine = await t.call("POST", "/api/orders", { body: { orders: [{ ...sampleOrder(302, inScope), totalAmount: "abc" }] }, token: scoped });
+    assert.equal(mine.status, 400);
+    const seen = await t.call("GET", "/api/rejections?limit=100", { token: scoped });
+    assert.equal(seen.status, 200);
+    assert.ok(seen.body.rejections.length >= 1);
+    assert.deepEqual([...new Set(seen.body.rejections.map((r: { actor: string }) => r.actor))], ["scoped.sup"]);
+    const all = (await t.call("GET", "/api/rejections?limit=100")).body.rejections.map((r: { actor: string }) => r.actor);
+    assert.ok(all.includes("other.cs") && all.includes("scoped.sup"), JSON.stringify(all));
+  });
+
   describe("import (runs last: it adds an order)", function () {
     it("creates orders inside the scope, refuses one outside naming the field, and refuses a key imported outside the scope without naming that order", async function () {
       const again = await t.call("POST", "/api/orders", { body: { orders: [sampleOrder(101, inScope)] }, token: scoped });

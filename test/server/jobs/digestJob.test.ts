@@ -34,13 +34,33 @@ describeEachDatabase("audit digest job and tamper detection", function ({ db }) 
     assert.equal(Number((await db().knex("audit_digests").where("workspace_id", ws).count({ n: "*" }).first())!.n), 1);
   });
 
-  it("finds an audit entry edited behind the server's back", async function () {
+  it("finds an audit entry edited behind the server's back (the routine check before its checkpoint passes it, the full check after)", async function () {
     const { ws, orders } = await seededWorkspace(db());
     const audit = new KnexAuditStore(db().knex);
-    assert.equal((await audit.verify(ws)).ok, true);
     const seq = await auditSeq(db(), ws, orders[1], 1);
     await behindTheServersBack(db(), (k) => k("audit_log").where("seq", seq).update({ actor: "mallory" }));
-    const v = await audit.verify(ws);
+    const routine = await audit.verify(ws);
+    assert.equal(routine.ok, false);
+    assert.deepEqual([routine.firstBroken!.orderId, routine.firstBroken!.seq], [orders[1], seq]);
+
+    // Edited after a clean routine check moved the checkpoint past it: only the full check re-reads it.
+    const other = await seededWorkspace(db());
+    assert.equal((await audit.verify(other.ws)).ok, true);
+    const seq2 = await auditSeq(db(), other.ws, other.orders[1], 1);
+    await behindTheServersBack(db(), (k) => k("audit_log").where("seq", seq2).update({ actor: "mallory" }));
+    assert.equal((await audit.verify(other.ws)).entriesRead, 0);
+    const v = await audit.verifyFull(other.ws);
+    assert.equal(v.ok, false);
+    assert.deepEqual([v.firstBroken!.orderId, v.firstBroken!.seq], [other.orders[1], seq2]);
+    assert.match(v.firstBroken!.reason, /edited/);
+  });
+
+  it("reports the edited entry of a full check with its order and entry", async function () {
+    const { ws, orders } = await seededWorkspace(db());
+    const audit = new KnexAuditStore(db().knex);
+    const seq = await auditSeq(db(), ws, orders[1], 1);
+    await behindTheServersBack(db(), (k) => k("audit_log").where("seq", seq).update({ actor: "mallory" }));
+    const v = await audit.verifyFull(ws);
     assert.equal(v.ok, false);
     assert.deepEqual([v.firstBroken!.orderId, v.firstBroken!.seq], [orders[1], seq]);
     assert.match(v.firstBroken!.reason, /edited/);
@@ -78,12 +98,12 @@ describeEachDatabase("audit digest job and tamper detection", function ({ db }) 
     const seen = await audit.verify(blind.ws);
     assert.deepEqual([seen.ok, seen.chains], [false, 2]);
 
-    // With the periodic digest written before the removal, verify notices it.
+    // With the periodic digest written before the removal, the full check notices it.
     const pinned = await seededWorkspace(db());
     await digestJob(db()).run(at(60));
     assert.equal((await audit.verify(pinned.ws)).ok, true);
     await removeChain(pinned.ws, pinned.orders[2]);
-    const v = await audit.verify(pinned.ws);
+    const v = await audit.verifyFull(pinned.ws);
     assert.equal(v.ok, false);
     assert.match(v.firstBroken!.reason, /1 chain\(s\) were removed/);
   });

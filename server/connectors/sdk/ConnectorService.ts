@@ -1,0 +1,377 @@
+import crypto from "node:crypto";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { CONNECTOR_SCHEMAS, DEFAULT_SCHEDULES, type ConnectorHealth, type ConnectorView, type CreateConnectorRequest, type PatchConnectorRequest, type StatusMapResponse } from "../../contracts/connectors.js";
+import { EventInput } from "../../contracts/events.js";
+import type { ConnectorCaller, ConnectorRecord, ConnectorStore, Connectors, UnmappedSighting, WebhookAnswer } from "../../domain/connectors/ports.js";
+import { backoffMs, runError, type RunErrorCode } from "../../domain/connectors/runErrors.js";
+import { effectiveStatusMap, type StatusMapEntry, type StatusPlatform } from "../../domain/connectors/statusMaps.js";
+import { ConflictError, InputError, NotFoundError } from "../../domain/errors.js";
+import type { NewOrder } from "../../domain/orders/ports.js";
+import type { CredentialBox } from "../credentials.js";
+import type { Connector, MappedRecord } from "./Connector.js";
+import { ConnectorHttpError, HttpClient, type HttpClientOptions } from "./HttpClient.js";
+
+/** Cron questions the service asks (answered by the scheduler module's `cronCalendar`). */
+export interface CronQuestions {
+  validate(expression: string): boolean;
+  matches(expression: string, at: Date): boolean;
+  next(expression: string, from: Date): Date | null;
+}
+
+/** Whether this server instance runs a schedule slot (the job-slot claims shared through the database). */
+export type ClaimSlot = (workspaceId: string, job: string, slot: Date) => Promise<boolean>;
+
+/** How the service is put together. */
+export interface ConnectorServiceOptions {
+  store: ConnectorStore;
+  /** Absent when no credentials key is configured (PostgreSQL without CONNECTOR_CREDENTIALS_KEY). */
+  box?: CredentialBox;
+  connectors: Connector<any, any, any>[];
+  cron: CronQuestions;
+  logger: Logger;
+  now?: () => Date;
+  http?: HttpClientOptions;
+  /** Pages one run takes at most before it yields to the next tick (default 1000). */
+  maxPagesPerRun?: number;
+}
+
+/** What a run did. */
+export interface RunSummary {
+  outcome: "ok" | "failed" | "moved" | "skipped";
+  pages: number;
+  pulled: number;
+  created: number;
+  mapped: number;
+  dead: number;
+  unmapped: number;
+  error?: { code: RunErrorCode; detail: string };
+}
+
+const aadOf = (r: { workspaceId: string; id: string }) => `connector:${r.workspaceId}:${r.id}`;
+
+/**
+ * Connector instances end to end: created and changed over the API (credentials sealed on
+ * the way in, never shown), pulled on their schedules or on demand — page by page, each
+ * page committed with its cursor — with failures backed off and explained in health, and
+ * their webhooks verified and taken through the same door.
+ */
+export class ConnectorService implements Connectors {
+  private readonly store: ConnectorStore;
+  private readonly byKind: Map<string, Connector<any, any, any>>;
+  private readonly http: HttpClient;
+  private readonly now: () => Date;
+  private readonly running = new Map<string, Promise<RunSummary>>();
+
+  constructor(private readonly opts: ConnectorServiceOptions) {
+    this.store = opts.store;
+    this.byKind = new Map(opts.connectors.map((c) => [c.kind, c]));
+    this.http = new HttpClient(opts.http);
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  private view(r: ConnectorRecord): ConnectorView {
+    return {
+      id: r.id, kind: r.kind, name: r.name, schedule: r.schedule, paused: r.paused, config: r.config, credentials: "stored",
+      webhookPath: `/hooks/${r.id}`, createdAt: r.createdAt, updatedAt: r.updatedAt,
+    };
+  }
+
+  private async record(workspaceId: string, id: string): Promise<ConnectorRecord> {
+    const r = await this.store.get(workspaceId, id);
+    if (!r) throw new NotFoundError(`no connector ${id} in this workspace`);
+    return r;
+  }
+
+  private requireBox(): CredentialBox {
+    if (!this.opts.box) throw new ConflictError("connector credentials cannot be stored: set CONNECTOR_CREDENTIALS_KEY (64 hex digits, the same on every server instance)");
+    return this.opts.box;
+  }
+
+  private checkSchedule(schedule: string): void {
+    if (!this.opts.cron.validate(schedule)) throw new InputError(`invalid body: schedule: "${schedule}" is not a valid five-field cron expression`);
+  }
+
+  async list(workspaceId: string): Promise<ConnectorView[]> {
+    return (await this.store.list(workspaceId)).map((r) => this.view(r));
+  }
+
+  async get(workspaceId: string, id: string): Promise<ConnectorView> {
+    return this.view(await this.record(workspaceId, id));
+  }
+
+  async create(caller: ConnectorCaller, body: CreateConnectorRequest): Promise<ConnectorView> {
+    const schedule = body.schedule ?? DEFAULT_SCHEDULES[body.kind];
+    this.checkSchedule(schedule);
+    const box = this.requireBox();
+    const id = crypto.randomUUID();
+    const sealedCredentials = box.seal(body.credentials, aadOf({ workspaceId: caller.workspaceId, id }));
+    const created = await this.store.create({ workspaceId: caller.workspaceId, id, kind: body.kind, name: body.name, config: body.config, sealedCredentials, schedule, paused: body.paused }, this.now());
+    this.opts.logger.info({ connector: id, kind: body.kind, workspaceId: caller.workspaceId, by: caller.user }, "connector created");
+    return this.view(created);
+  }
+
+  async patch(caller: ConnectorCaller, id: string, body: PatchConnectorRequest): Promise<ConnectorView> {
+    const current = await this.record(caller.workspaceId, id);
+    const schemas = CONNECTOR_SCHEMAS[current.kind];
+    if (body.schedule !== undefined) this.checkSchedule(body.schedule);
+    let config: Record<string, unknown> | undefined;
+    if (body.config !== undefined) {
+      const parsed = schemas.config.safeParse({ ...current.config, ...body.config });
+      if (!parsed.success) throw fieldError(parsed.error, "config");
+      config = parsed.data as Record<string, unknown>;
+    }
+    let sealedCredentials: string | undefined;
+    if (body.credentials !== undefined) {
+      const parsed = schemas.credentials.safeParse(body.credentials);
+      if (!parsed.success) throw fieldError(parsed.error, "credentials");
+      sealedCredentials = this.requireBox().seal(parsed.data, aadOf(current));
+    }
+    const updated = await this.store.update(caller.workspaceId, id, { name: body.name, schedule: body.schedule, paused: body.paused, config, sealedCredentials }, this.now());
+    if (!updated) throw new NotFoundError(`no connector ${id} in this workspace`);
+    return this.view(updated);
+  }
+
+  async setPaused(caller: ConnectorCaller, id: string, paused: boolean): Promise<ConnectorView> {
+    const updated = await this.store.update(caller.workspaceId, id, { paused }, this.now());
+    if (!updated) throw new NotFoundError(`no connector ${id} in this workspace`);
+    return this.view(updated);
+  }
+
+  async runNow(workspaceId: string, id: string): Promise<{ id: string; started: boolean; reason?: string }> {
+    const r = await this.record(workspaceId, id);
+    if (r.paused) return { id, started: false, reason: "the connector is paused; resume it first" };
+    if (this.running.has(id)) return { id, started: false, reason: "a run of this connector is going on" };
+    void this.run(r);
+    return { id, started: true };
+  }
+
+  /** Waits for the run of `id` going on in this process, if any (tests, shutdown). */
+  async settled(id?: string): Promise<void> {
+    if (id) await this.running.get(id);
+    else await Promise.all([...this.running.values()]);
+  }
+
+  /**
+   * The scheduled pulls of one slot: every active instance whose cron fires in the slot's
+   * minute and that is not backing off, once per slot across all server instances (the
+   * slot claim), run side by side.
+   */
+  async runScheduled(now: Date, slot: Date, claim: ClaimSlot): Promise<{ ran: number; skipped: number; failed: number }> {
+    const sum = { ran: 0, skipped: 0, failed: 0 };
+    const runs: Promise<void>[] = [];
+    for (const r of await this.store.active()) {
+      if (r.retryAt && Date.parse(r.retryAt) > now.getTime()) continue;
+      if (!this.opts.cron.validate(r.schedule) || !this.opts.cron.matches(r.schedule, slot)) continue;
+      if (!(await claim(r.workspaceId, `connector:${r.id}`, slot))) {
+        sum.skipped += 1;
+        continue;
+      }
+      runs.push(
+        this.run(r).then((s) => {
+          if (s.outcome === "failed") sum.failed += 1;
+          else if (s.outcome === "skipped") sum.skipped += 1;
+          else sum.ran += 1;
+        }),
+      );
+    }
+    await Promise.all(runs);
+    return sum;
+  }
+
+  /** One run of an instance: pages until the platform has no more (or the page cap), each committed with its cursor. */
+  run(r: ConnectorRecord): Promise<RunSummary> {
+    const going = this.running.get(r.id);
+    if (going) return going.then((): RunSummary => ({ outcome: "skipped", pages: 0, pulled: 0, created: 0, mapped: 0, dead: 0, unmapped: 0 }));
+    const run = this.runOnce(r).finally(() => this.running.delete(r.id));
+    this.running.set(r.id, run);
+    return run;
+  }
+
+  private async runOnce(r: ConnectorRecord): Promise<RunSummary> {
+    const log = this.opts.logger.child({ connector: r.id, kind: r.kind, workspaceId: r.workspaceId });
+    const sum: RunSummary = { outcome: "ok", pages: 0, pulled: 0, created: 0, mapped: 0, dead: 0, unmapped: 0 };
+    const connector = this.byKind.get(r.kind);
+    try {
+      if (!connector) throw new RunFailure("internal", `no connector implementation for kind ${r.kind}`);
+      const credentials = this.openCredentials(r, connector);
+      const config = connector.configSchema.parse(r.config);
+      const table = effectiveStatusMap(connector.platform, await this.store.statusOverrides(r.workspaceId, connector.platform));
+      const session: Record<string, unknown> = {};
+      let state = r.state;
+      const maxPages = this.opts.maxPagesPerRun ?? 1000;
+      for (let page = 0; page < maxPages; page++) {
+        const pulled = await connector.pullPage({ config, credentials, state, now: this.now(), http: this.http, session });
+        const mapped = pulled.records.map((rec) => connector.map(rec, table, `connector:${r.id}`));
+        const write = toPageWrite(mapped, log);
+        const result = await this.store.commitPage(
+          r.workspaceId,
+          r.id,
+          { expectedState: state, nextState: pulled.nextState, ...write, pulled: pulled.records.length, highWaterAt: pulled.highWaterAt, actor: `connector:${r.name}` },
+          this.now(),
+        );
+        if (result.outcome !== "committed") {
+          // Another run (on another server instance) advanced the cursor meanwhile: it owns the rest.
+          log.info("cursor moved by another run; this run stops");
+          sum.outcome = "moved";
+          break;
+        }
+        sum.pages += 1;
+        sum.pulled += pulled.records.length;
+        sum.created += result.created;
+        sum.mapped += result.mapped;
+        sum.dead += result.dead;
+        sum.unmapped += result.unmapped;
+        state = pulled.nextState;
+        if (pulled.done) break;
+      }
+      await this.store.finishRun(r.workspaceId, r.id, { ok: true }, this.now());
+      log.info({ pages: sum.pages, pulled: sum.pulled, created: sum.created, mapped: sum.mapped, unmapped: sum.unmapped }, "connector run finished");
+      return sum;
+    } catch (err) {
+      const { code, detail } = classify(err);
+      if (code === "internal") log.error({ err }, "connector run failed");
+      else log.warn({ code, detail }, "connector run failed");
+      const now = this.now();
+      try {
+        const fresh = await this.store.get(r.workspaceId, r.id);
+        const failures = (fresh?.consecutiveFailures ?? r.consecutiveFailures) + 1;
+        await this.store.finishRun(r.workspaceId, r.id, { ok: false, error: runError(code, detail, now), retryAt: new Date(now.getTime() + backoffMs(failures)) }, now);
+      } catch (e) {
+        log.error({ err: e }, "could not record the connector's failure");
+      }
+      return { ...sum, outcome: "failed", error: { code, detail } };
+    }
+  }
+
+  private openCredentials(r: ConnectorRecord, connector: Connector<any, any, any>): unknown {
+    if (!this.opts.box) throw new RunFailure("credentials", "no credentials key is configured (CONNECTOR_CREDENTIALS_KEY)");
+    let opened: unknown;
+    try {
+      opened = this.opts.box.open(r.sealedCredentials, aadOf(r));
+    } catch {
+      throw new RunFailure("credentials", "the sealed credentials do not open with this key");
+    }
+    const parsed = connector.credentialsSchema.safeParse(opened);
+    if (!parsed.success) throw new RunFailure("credentials", "the stored credentials are incomplete");
+    return parsed.data;
+  }
+
+  async health(workspaceId: string, id: string): Promise<ConnectorHealth> {
+    const r = await this.record(workspaceId, id);
+    const now = this.now();
+    const since = this.byKind.get(r.kind)?.cursorTime(r.state) ?? null;
+    let nextRunAt: string | null = null;
+    if (!r.paused) {
+      const next = this.opts.cron.validate(r.schedule) ? this.opts.cron.next(r.schedule, now) : null;
+      const retry = r.retryAt ? new Date(r.retryAt) : null;
+      const after = retry && next && retry > next && this.opts.cron.validate(r.schedule) ? this.opts.cron.next(r.schedule, new Date(retry.getTime() - 60_000)) : next;
+      nextRunAt = after?.toISOString() ?? null;
+    }
+    return {
+      id: r.id,
+      name: r.name,
+      kind: r.kind,
+      paused: r.paused,
+      running: this.running.has(r.id),
+      lastRunAt: r.lastRunAt,
+      lastSuccessAt: r.lastSuccessAt,
+      lagSeconds: since ? Math.max(0, Math.round((now.getTime() - Date.parse(since)) / 1000)) : null,
+      nextRunAt,
+      retryAt: r.retryAt,
+      consecutiveFailures: r.consecutiveFailures,
+      counts: r.counts,
+      lastError: r.lastError,
+      unmappedStatuses: await this.store.unmapped(workspaceId, id),
+    };
+  }
+
+  async statusMap(workspaceId: string, platform: StatusPlatform): Promise<StatusMapResponse> {
+    return { platform, entries: effectiveStatusMap(platform, await this.store.statusOverrides(workspaceId, platform)) };
+  }
+
+  async putStatusMap(caller: ConnectorCaller, platform: StatusPlatform, entries: StatusMapEntry[]): Promise<StatusMapResponse> {
+    await this.store.putStatusOverrides(caller.workspaceId, platform, entries, caller.user, this.now());
+    return this.statusMap(caller.workspaceId, platform);
+  }
+
+  async webhook(id: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<WebhookAnswer> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) return { outcome: "not_found" };
+    const r = await this.store.byId(id);
+    const connector = r && this.byKind.get(r.kind);
+    if (!r || !connector) return { outcome: "not_found" };
+    let credentials: unknown;
+    try {
+      credentials = this.openCredentials(r, connector);
+    } catch {
+      return { outcome: "unauthorized", workspaceId: r.workspaceId, reason: "the connector's credentials cannot be opened, so no signature can be checked" };
+    }
+    const verified = connector.verifyWebhook(rawBody, headers, credentials);
+    if (!verified.ok) return { outcome: "unauthorized", workspaceId: r.workspaceId, reason: verified.reason };
+    const parsed = connector.parseWebhook(rawBody, headers);
+    if ("ignored" in parsed) return { outcome: "ignored", workspaceId: r.workspaceId, detail: parsed.ignored };
+    // A paused connector takes nothing in; its next pull after resuming reads the same orders.
+    if (r.paused) return { outcome: "ignored", workspaceId: r.workspaceId, detail: "the connector is paused; its next pull after resuming picks this up" };
+    // A retry delivered after a pull already read these orders in a newer state (the platform
+    // resends the original payload for hours): taking it would replay an old status.
+    const cursor = connector.cursorTime(r.state);
+    const stale = cursor !== null && parsed.records.every((rec) => {
+      const at = connector.updatedAt(rec);
+      return at !== null && Date.parse(at) < Date.parse(cursor);
+    });
+    if (stale) {
+      const kept = await this.store.commitPage(r.workspaceId, r.id, { webhook: { eventId: parsed.eventId, topic: parsed.topic }, drafts: [], events: [], unmapped: [], pulled: 0, highWaterAt: null, actor: `connector:${r.name}` }, this.now());
+      if (kept.outcome === "duplicate") return { outcome: "duplicate", workspaceId: r.workspaceId };
+      return { outcome: "stale", workspaceId: r.workspaceId, detail: "a pull has already read these orders in a newer state; nothing was replayed" };
+    }
+    const table = effectiveStatusMap(connector.platform, await this.store.statusOverrides(r.workspaceId, connector.platform));
+    const mapped = parsed.records.map((rec) => connector.map(rec, table, `connector:${r.id}`));
+    const write = toPageWrite(mapped, this.opts.logger.child({ connector: r.id }));
+    const result = await this.store.commitPage(r.workspaceId, r.id, { webhook: { eventId: parsed.eventId, topic: parsed.topic }, ...write, pulled: parsed.records.length, highWaterAt: null, actor: `connector:${r.name}` }, this.now());
+    return { outcome: result.outcome === "duplicate" ? "duplicate" : "accepted", workspaceId: r.workspaceId };
+  }
+}
+
+/** A failure of a run with its code. */
+class RunFailure extends Error {
+  constructor(
+    readonly code: RunErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function classify(err: unknown): { code: RunErrorCode; detail: string } {
+  if (err instanceof ConnectorHttpError || err instanceof RunFailure) return { code: err.code, detail: err.message };
+  if (err instanceof z.ZodError) return { code: "bad_response", detail: err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+  return { code: "internal", detail: "see the server log" };
+}
+
+function fieldError(err: z.ZodError, where: string): InputError {
+  const i = err.issues[0];
+  return new InputError(`invalid body: ${[where, ...i.path].join(".")}: ${i.message}`, { problems: err.issues.map((x) => ({ path: [where, ...x.path].join("."), message: x.message })) });
+}
+
+/**
+ * Mapped records as one write: their orders and events (each event checked against the
+ * event contract; one that fails is kept as an unmapped sighting rather than dropped).
+ */
+function toPageWrite(mapped: MappedRecord[], log: Logger): { drafts: NewOrder[]; events: EventInput[]; unmapped: UnmappedSighting[] } {
+  const drafts: NewOrder[] = [];
+  const events: EventInput[] = [];
+  const unmapped: UnmappedSighting[] = [];
+  for (const m of mapped) {
+    drafts.push(m.order);
+    unmapped.push(...m.unmapped);
+    for (const e of m.events) {
+      const ok = EventInput.safeParse(e);
+      if (ok.success) events.push(ok.data);
+      else {
+        log.warn({ sourceEventId: e.sourceEventId, problem: ok.error.issues[0]?.message }, "a mapped event does not fit the event contract; kept as unmapped");
+        unmapped.push({ channel: m.order.channel, externalOrderId: m.order.externalOrderId, field: "event", value: e.type, sample: { sourceEventId: e.sourceEventId, problem: ok.error.issues[0]?.message ?? "" } });
+      }
+    }
+  }
+  return { drafts, events, unmapped };
+}

@@ -1,0 +1,37 @@
+/**
+ * Why a connector run failed, in the plain words a supervisor reads in its health (zh-CN
+ * and English), by code. `detail` adds the specifics (an HTTP status, a field) and never
+ * a credential.
+ */
+export const RUN_ERRORS = {
+  timeout: { "zh-CN": "平台接口超时未响应", en: "The platform did not answer in time" },
+  network: { "zh-CN": "无法连接平台接口", en: "Could not reach the platform" },
+  unauthorized: { "zh-CN": "平台拒绝了凭据（令牌无效、过期或权限不足）", en: "The platform refused the credentials (invalid or expired token, or missing scope)" },
+  rate_limited: { "zh-CN": "平台限流，重试后仍被拒绝", en: "The platform kept rate-limiting the requests" },
+  throttled: { "zh-CN": "平台查询额度耗尽，重试后仍被限流", en: "The platform's query-cost budget stayed exhausted" },
+  upstream: { "zh-CN": "平台接口返回错误", en: "The platform answered with an error" },
+  bad_response: { "zh-CN": "平台返回的数据无法识别", en: "The platform's answer could not be understood" },
+  credentials: { "zh-CN": "凭据无法解密（密钥已更换？请重新填写凭据）", en: "The credentials cannot be decrypted (was the key changed? enter them again)" },
+  internal: { "zh-CN": "服务器内部错误，已记录日志", en: "Internal error; it was logged" },
+} as const;
+
+/** A run error code. */
+export type RunErrorCode = keyof typeof RUN_ERRORS;
+
+/** A failed run's error as kept in health. */
+export interface RunError {
+  code: RunErrorCode;
+  message: { "zh-CN": string; en: string };
+  detail: string;
+  at: string;
+}
+
+/** The stored form of a failure. */
+export function runError(code: RunErrorCode, detail: string, at: Date): RunError {
+  return { code, message: { ...RUN_ERRORS[code] }, detail: detail.slice(0, 500), at: at.toISOString() };
+}
+
+/** How long a failing connector waits before its next scheduled try: 1, 2, 4 … minutes, at most 1 hour. */
+export function backoffMs(consecutiveFailures: number): number {
+  return Math.min(3_600_000, 60_000 * 2 ** Math.max(0, Math.min(consecutiveFailures - 1, 12)));
+}

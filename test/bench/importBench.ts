@@ -17,7 +17,8 @@ export interface BenchResult {
   note?: string;
 }
 
-function makeRows(round: number, count: number, offset: number) {
+/** `count` import rows (3 lines each) with external IDs unique to `round`. */
+export function makeRows(round: number, count: number, offset: number) {
   return Array.from({ length: count }, (_, i) => {
     const n = offset + i;
     return {

@@ -7,11 +7,16 @@ import { feedLatencyBench } from "./feedLatencyBench.js";
 import { importBench, type BenchResult } from "./importBench.js";
 import { rowScopeBench } from "./rowScopeBench.js";
 import { sandboxBench } from "./sandboxBench.js";
+import { scaleBench } from "./scaleBench.js";
 
 /**
  * `npm run bench`: the project's speed goals, measured against baselines in the same run.
  * Options: --orders N (import orders per round), --engine-orders N (orders whose events
- * the engine replays per round), --rounds R, --only import|engine|sandbox|feed|addin|scope.
+ * the engine replays per round), --rounds R, --only import|engine|sandbox|feed|addin|scope|scale.
+ * `--only scale` (PostgreSQL only, never part of the default run) builds a year of history:
+ * --scale-orders N (default 2,000,000), --scale-reuse (keep a year database already built),
+ * --scale-year-db / --scale-empty-db (database names), --scale-skip-full-check,
+ * --scale-parts lists,throughput,timers,audit (default all).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -22,8 +27,36 @@ async function main(): Promise<void> {
       "feed-seconds": { type: "string", default: "20" },
       rounds: { type: "string", default: "3" },
       only: { type: "string" },
+      "scale-orders": { type: "string", default: "2000000" },
+      "scale-year-db": { type: "string", default: "ordersheet_bench_year" },
+      "scale-empty-db": { type: "string", default: "ordersheet_bench_empty" },
+      "scale-reuse": { type: "boolean", default: false },
+      "scale-skip-full-check": { type: "boolean", default: false },
+      "scale-parts": { type: "string" },
     },
   });
+  if (values.only === "scale") {
+    // A database server of its own: the year and the empty database are built beside the throwaway schemas.
+    const url = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL;
+    if (!url) throw new Error("--only scale needs PostgreSQL: set BENCH_DATABASE_URL (a year of history does not fit the embedded database)");
+    console.log(`Ordersheet scale bench; ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+    const rows = await scaleBench({
+      url,
+      orders: Number(values["scale-orders"]),
+      yearDb: values["scale-year-db"]!,
+      emptyDb: values["scale-empty-db"]!,
+      reuse: !!values["scale-reuse"],
+      requests: 50,
+      engineOrders: Number(values["engine-orders"]),
+      importOrders: Math.min(Number(values.orders), 5000),
+      rounds: Number(values.rounds),
+      skipFullCheck: !!values["scale-skip-full-check"],
+      parts: values["scale-parts"]?.split(","),
+    });
+    console.log("\n## a year of history beside an empty database");
+    for (const r of rows) console.log(`  ${r.name}: ${r.value.toLocaleString("en-US")} ${r.unit}${r.note ? `  (${r.note})` : ""}`);
+    return;
+  }
   const { db, label, close } = await openBenchDatabase();
   console.log(`Ordersheet bench — ${label}; ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
   const results: [string, BenchResult[]][] = [];

@@ -56,7 +56,7 @@ export const auditOps: AuditOps = {
   async routineCheck(db) {
     const v = await new KnexAuditStore(db.knex).verify(WS);
     if (!v.ok) throw new Error(`routine audit check failed: ${v.message}`);
-    return `${v.entries.toLocaleString("en-US")} entries`;
+    return `${(v.entriesRead ?? v.entries).toLocaleString("en-US")} entries read`;
   },
   async fullCheck(db) {
     const v = await new KnexAuditStore(db.knex).verifyFull(WS);
@@ -206,6 +206,17 @@ export async function scaleBench(opts: ScaleBenchOptions, log: (line: string) =>
   };
   const part = (name: string) => !opts.parts || opts.parts.includes(name);
   try {
+    // The first digest and the first routine check have nothing before them, so they cover the
+    // whole year; they set the starting point the hourly digest and the routine check measured
+    // below (after the engine and import rounds have written new entries) continue from.
+    if (part("audit")) {
+      for (const which of ["empty", "year"] as const) {
+        const db = which === "year" ? h.year : h.empty;
+        const [ds] = await timed(() => auditOps.digest(db, new Date()));
+        const [rs, rw] = auditOps.routineCheck ? await timed(() => auditOps.routineCheck!(db)) : [0, "not available"];
+        log(`  ${which}: first audit digest (every chain) ${ms(ds * 1000)} ms; first routine check (no checkpoint yet) ${ms(rs)} s (${rw})`);
+      }
+    }
     // Order lists through HTTP.
     if (part("lists")) {
       const day = await historyDay(h.year);
@@ -254,10 +265,14 @@ export async function scaleBench(opts: ScaleBenchOptions, log: (line: string) =>
 
     // Audit: the hourly digest, the routine check of the new entries, the full check.
     if (part("audit")) {
-      await both("hourly audit digest", "ms", async (s) => (await timed(() => auditOps.digest(s.db, new Date())))[0] * 1000, "< 1,000 ms");
+      await both("hourly audit digest (chains changed since the previous digest)", "ms", async (s) => (await timed(() => auditOps.digest(s.db, new Date())))[0] * 1000, "< 1,000 ms");
       if (auditOps.routineCheck) {
         const check = auditOps.routineCheck;
-        await both("routine audit check of the new entries", "s", async (s) => (await timed(() => check(s.db)))[0], "< 5 s");
+        await both("routine audit check of the entries written since the last one", "s", async (s) => {
+          const [secs, what] = await timed(() => check(s.db));
+          log(`    ${s === pair.year ? "year" : "empty"}: ${what}`);
+          return secs;
+        }, "< 5 s");
       } else {
         log("  routine audit check of a day's new entries: not available in this version (only the full check exists)");
     }

@@ -294,7 +294,9 @@ async function plainIndexes(k: Knex): Promise<{ name: string; def: string }[]> {
        and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`,
     [FILLED],
   );
-  return r.rows;
+  // A partitioned table's index reads `ON ONLY parent`: recreated that way it would cover no
+  // partition. Without ONLY it is built on every partition, as the migrations made it.
+  return (r.rows as { name: string; def: string }[]).map((x) => ({ ...x, def: x.def.replace(/ ON ONLY /, " ON ") }));
 }
 
 /** Monthly partitions for the year (and the month after) of every filled table that is partitioned. */

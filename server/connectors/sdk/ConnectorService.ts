@@ -25,7 +25,7 @@ export type ClaimSlot = (workspaceId: string, job: string, slot: Date) => Promis
 /** How the service is put together. */
 export interface ConnectorServiceOptions {
   store: ConnectorStore;
-  /** Absent when no credentials key is configured (PostgreSQL without CONNECTOR_CREDENTIALS_KEY). */
+  /** Absent when the server has no secret key (PostgreSQL without ORDERSHEET_SECRET_KEY). */
   box?: CredentialBox;
   connectors: Connector<any, any, any>[];
   cron: CronQuestions;
@@ -84,7 +84,7 @@ export class ConnectorService implements Connectors {
   }
 
   private requireBox(): CredentialBox {
-    if (!this.opts.box) throw new ConflictError("connector credentials cannot be stored: set CONNECTOR_CREDENTIALS_KEY (64 hex digits, the same on every server instance)");
+    if (!this.opts.box) throw new ConflictError("connector credentials cannot be stored: set ORDERSHEET_SECRET_KEY (64 hex digits, the same on every server instance)");
     return this.opts.box;
   }
 
@@ -245,7 +245,7 @@ export class ConnectorService implements Connectors {
   }
 
   private openCredentials(r: ConnectorRecord, connector: Connector<any, any, any>): unknown {
-    if (!this.opts.box) throw new RunFailure("credentials", "no credentials key is configured (CONNECTOR_CREDENTIALS_KEY)");
+    if (!this.opts.box) throw new RunFailure("credentials", "no secret key is configured (ORDERSHEET_SECRET_KEY)");
     let opened: unknown;
     try {
       opened = this.opts.box.open(r.sealedCredentials, aadOf(r));

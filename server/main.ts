@@ -41,6 +41,7 @@ import { createLogger } from "./logger.js";
 import { KnexConnectorStore, type ConnectorStoreFaults } from "./db/KnexConnectorStore.js";
 import { CredentialBox, legacyCredentialKey } from "./connectors/credentials.js";
 import { resealConnectorCredentials } from "./db/resealConnectorCredentials.js";
+import { KnexFollowupStore } from "./db/KnexFollowupStore.js";
 import { ConnectorService } from "./connectors/sdk/ConnectorService.js";
 import type { HttpClientOptions } from "./connectors/sdk/HttpClient.js";
 import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
@@ -257,6 +258,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     policies: new KnexAccessPolicies(db.knex),
     connectors,
     notify: notify.store,
+    followups: new KnexFollowupStore(db.knex),
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex, signal), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },
     ping: async () => {
       await db.knex.raw("select 1");

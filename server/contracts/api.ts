@@ -14,6 +14,9 @@ import {
   CreateRouteRequest, CreateTargetRequest, DeletedResponse, DeliveriesQuery, DeliveriesResponse, NotifyIdParams, RoutesResponse, RouteView, TargetsResponse, TargetView, UpdateRouteRequest,
   UpdateTargetRequest,
 } from "./notify.js";
+import {
+  ConflictParams, ConflictResponse, ConflictsResponse, FollowupsQuery, ResolveConflictRequest, TaskDoneRequest, TaskParams, TaskResponse, TasksResponse,
+} from "./followups.js";
 import { SensitiveLogQuery, SensitiveLogResponse } from "./sensitiveLog.js";
 import {
   ConnectorHealth, ConnectorParams, ConnectorsResponse, ConnectorView, CreateConnectorRequest, PatchConnectorRequest, PutStatusMapRequest, RunConnectorResponse, StatusMapParams,
@@ -352,6 +355,28 @@ export const api = {
     body: CloseAlertRequest,
     response: CloseAlertResponse,
     statuses: { 404: "No such alert", 409: "The alert has already ended" },
+  }),
+  conflicts: defineRoute({ method: "get", path: "/api/conflicts", summary: "Conflicts about orders (open ones unless open=false)", query: FollowupsQuery, response: ConflictsResponse }),
+  resolveConflict: defineRoute({
+    method: "post",
+    path: "/api/conflicts/:id/resolve",
+    summary: "Resolve an open conflict: the person kept their value, took the server's, or closes it (who, how and when are kept)",
+    roles: ["admin", "supervisor", "customer_service", "warehouse", "finance"],
+    params: ConflictParams,
+    body: ResolveConflictRequest,
+    response: ConflictResponse,
+    statuses: { 404: "No such conflict", 409: "The conflict has already ended" },
+  }),
+  tasks: defineRoute({ method: "get", path: "/api/tasks", summary: "Tasks for people opened by workflow rules and timers (open ones unless open=false)", query: FollowupsQuery, response: TasksResponse }),
+  taskDone: defineRoute({
+    method: "post",
+    path: "/api/tasks/:id/done",
+    summary: "Mark an open task done (who and when are kept)",
+    roles: ["admin", "supervisor", "customer_service", "warehouse", "finance"],
+    params: TaskParams,
+    body: TaskDoneRequest,
+    response: TaskResponse,
+    statuses: { 404: "No such task", 409: "The task has already ended" },
   }),
   edits: defineRoute({
     method: "post",

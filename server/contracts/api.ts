@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { ChangesHeadResponse, ChangesQuery, ChangesResponse } from "./changes.js";
-import { ImportOrdersRequest, ImportOrdersResponse, ListOrdersQuery, ListOrdersResponse, OrderView } from "./orders.js";
+import { CountOrdersQuery, CountOrdersResponse, ImportOrdersRequest, ImportOrdersResponse, ListOrdersQuery, ListOrdersResponse, OrderView } from "./orders.js";
 import { Role } from "./roles.js";
 import {
   AlertParams, AlertsQuery, AlertsResponse, CloseAlertRequest, CloseAlertResponse, HistoryResponse, PostEventsRequest, PostEventsResponse, PublishResponse, SimulateRequest,
-  StatusCommandRequest, EventResult, VerifyResponse, VerifyQuery, AuditCheckRun, AuditRunParams, VersionsResponse, WorkflowResponse,
+  StatusCommandRequest, EventResult, VerifyResponse, VerifyQuery, AuditCheckRun, AuditRunParams, VersionsResponse, WorkflowResponse, WorkflowMovesResponse,
 } from "./engine.js";
 import { WorkflowDefinition } from "./workflow.js";
 import { EDITABLE_COLUMN_NAMES, EditsRequest, EditsResponse } from "./edits.js";
+import { LocalizedText } from "./refusals.js";
 import { AccessPolicy, AccessPolicyResponse, ExportOrdersQuery } from "./access.js";
 import { ChannelParams, ChannelPausesResponse, ResumeChannelRequest, ResumeChannelResponse } from "./channels.js";
 import {
@@ -65,6 +66,7 @@ export const MeResponse = z
     editableColumns: z.array(z.enum(EDITABLE_COLUMN_NAMES)).describe("Columns this caller may edit, from the workspace's access policy"),
     piiUnmasked: z.boolean().describe("Whether customer name, phone and address reach this caller unmasked"),
     mayExport: z.boolean().describe("Whether this caller may export orders (GET /api/orders/export)"),
+    roleLabel: LocalizedText.optional().describe("The caller's role as staff know it, in zh-CN and English (ROLE_LABELS; always sent by this server)"),
   })
   .meta({ id: "Me" });
 export type MeResponse = z.infer<typeof MeResponse>;
@@ -192,9 +194,17 @@ export const api = {
   listOrders: defineRoute({
     method: "get",
     path: "/api/orders",
-    summary: "List orders by status, channel, region or update time, with cursor pagination",
+    summary:
+      "List orders by status (code or name in either language), channel, region, update time, search (q: platform order ID, waybill, phone), overdue, mine; by default open orders plus the last 7 days; cursor pagination",
     query: ListOrdersQuery,
     response: ListOrdersResponse,
+  }),
+  countOrders: defineRoute({
+    method: "get",
+    path: "/api/orders/count",
+    summary: "How many orders the list's filters select (same filters and default window as GET /api/orders), before loading them",
+    query: CountOrdersQuery,
+    response: CountOrdersResponse,
   }),
   getOrder: defineRoute({
     method: "get",
@@ -328,6 +338,12 @@ export const api = {
     statuses: { 404: "No such run in this workspace" },
   }),
   getWorkflow: defineRoute({ method: "get", path: "/api/workflow", summary: "The current workflow definition", response: WorkflowResponse }),
+  workflowMoves: defineRoute({
+    method: "get",
+    path: "/api/workflow/moves",
+    summary: "Per status, the statuses the caller's role (and every role) may move an order to by hand: the dependent status dropdowns",
+    response: WorkflowMovesResponse,
+  }),
   putWorkflow: defineRoute({
     method: "put",
     path: "/api/workflow",

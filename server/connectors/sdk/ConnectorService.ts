@@ -296,6 +296,15 @@ export class ConnectorService implements Connectors {
   }
 
   async webhook(id: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<WebhookAnswer> {
+    const answer = await this.receive(id, rawBody, headers);
+    if (answer.outcome === "not_found" || answer.outcome === "unauthorized") return answer;
+    // The platform's own idea of "received, do not resend" (e.g. Youzan's {"code":0,"msg":"success"}).
+    const kind = (await this.store.byId(id))?.kind;
+    const reply = kind ? this.byKind.get(kind)?.webhookReply?.(answer.outcome) : undefined;
+    return reply ? { ...answer, reply } : answer;
+  }
+
+  private async receive(id: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<WebhookAnswer> {
     if (!/^[0-9a-f-]{36}$/.test(id)) return { outcome: "not_found" };
     const r = await this.store.byId(id);
     const connector = r && this.byKind.get(r.kind);

@@ -150,6 +150,6 @@ export interface Connectors {
 
 /** How a webhook delivery was answered. */
 export type WebhookAnswer =
-  | { outcome: "accepted" | "duplicate" | "ignored" | "stale"; workspaceId: string; detail?: string }
+  | { outcome: "accepted" | "duplicate" | "ignored" | "stale"; workspaceId: string; detail?: string; reply?: { status: number; body: unknown } }
   | { outcome: "unauthorized"; workspaceId: string | null; reason: string }
   | { outcome: "not_found" };

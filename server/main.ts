@@ -44,6 +44,7 @@ import { ConnectorService } from "./connectors/sdk/ConnectorService.js";
 import type { HttpClientOptions } from "./connectors/sdk/HttpClient.js";
 import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
 import { JushuitanConnector } from "./connectors/jushuitan/JushuitanConnector.js";
+import { YouzanConnector } from "./connectors/youzan/YouzanConnector.js";
 import { cronCalendar } from "./jobs/scheduler.js";
 import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
 import { KnexNotifyStore } from "./db/notify/KnexNotifyStore.js";
@@ -225,7 +226,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const connectors = new ConnectorService({
     store: new KnexConnectorStore(db.knex, signal, opts.connectorFaults),
     box: connectorKey ? new CredentialBox(connectorKey) : undefined,
-    connectors: [new ShopifyConnector(), new JushuitanConnector()],
+    connectors: [new ShopifyConnector(), new JushuitanConnector(), new YouzanConnector()],
     cron: cronCalendar,
     logger,
     now,

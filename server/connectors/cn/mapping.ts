@@ -35,7 +35,7 @@ export class RecordEvents {
   }
 
   /** A status value through the platform's table: its event, nothing (`none`), or an unmapped sighting kept with the sample. */
-  status(table: readonly StatusMapEntry[], field: string, value: string | null | undefined, facts: StatusFacts, idPart = `${field}:${value}`): void {
+  status(table: readonly StatusMapEntry[], field: string, value: string | null | undefined, facts: StatusFacts, idPart: string | ((target: StatusTarget) => string) = `${field}:${value}`): void {
     if (value === null || value === undefined || value === "") return;
     const target = lookupStatus(table, field, value);
     if (target === undefined) {
@@ -43,7 +43,7 @@ export class RecordEvents {
       return;
     }
     if (target === "none") return;
-    this.push(idPart, target, dataFor(target, facts, this.opts.occurredAt));
+    this.push(typeof idPart === "function" ? idPart(target) : idPart, target, dataFor(target, facts, this.opts.occurredAt));
   }
 
   /** A waybill number the platform assigned. */
@@ -73,4 +73,9 @@ export function fen(v: string | number | null | undefined): number {
   if (v === null || v === undefined || v === "") return 0;
   const n = typeof v === "number" ? v : Number(v);
   return Number.isFinite(n) && n > 0 ? Math.round(n * 100) : 0;
+}
+
+/** The sales channel of a shop's records: its own entry, else the connector's channel. */
+export function channelOf(shopId: string | null, config: { channel: string; shopChannels?: Record<string, string> }): string {
+  return (shopId && config.shopChannels?.[shopId]) || config.channel;
 }

@@ -3,7 +3,7 @@ import type { Channel } from "../../domain/channels.js";
 import type { StatusMapEntry } from "../../domain/connectors/statusMaps.js";
 import { InputError } from "../../domain/errors.js";
 import { fromBeijing, toBeijing, unixSeconds } from "../cn/beijingTime.js";
-import { fen, RecordEvents } from "../cn/mapping.js";
+import { channelOf, fen, RecordEvents } from "../cn/mapping.js";
 import { budgetFor } from "../cn/RequestBudget.js";
 import type { Connector, MappedRecord, ParsedWebhook, PullContext, PulledPage } from "../sdk/Connector.js";
 import { ConnectorHttpError } from "../sdk/HttpClient.js";
@@ -224,11 +224,6 @@ export class JushuitanConnector implements Connector<JstRecord, JushuitanConfig,
       unmapped: ev.unmapped,
     };
   }
-}
-
-/** The sales channel of a shop's records: its own entry, else the connector's channel. */
-export function channelOf(shopId: string | null, config: { channel: string; shopChannels?: Record<string, string> }): string {
-  return (shopId && config.shopChannels?.[shopId]) || config.channel;
 }
 
 function parseData<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, data: unknown): T {

@@ -45,6 +45,9 @@ import { KnexFollowupStore } from "./db/KnexFollowupStore.js";
 import { ConnectorService } from "./connectors/sdk/ConnectorService.js";
 import type { HttpClientOptions } from "./connectors/sdk/HttpClient.js";
 import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
+import { JushuitanConnector } from "./connectors/jushuitan/JushuitanConnector.js";
+import { YouzanConnector } from "./connectors/youzan/YouzanConnector.js";
+import { WangdiantongConnector } from "./connectors/wangdiantong/WangdiantongConnector.js";
 import { cronCalendar } from "./jobs/scheduler.js";
 import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
 import { KnexNotifyStore } from "./db/notify/KnexNotifyStore.js";
@@ -235,7 +238,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const connectors = new ConnectorService({
     store: new KnexConnectorStore(db.knex, signal, opts.connectorFaults),
     box: credentialBox,
-    connectors: [new ShopifyConnector()],
+    connectors: [new ShopifyConnector(), new JushuitanConnector(), new YouzanConnector(), new WangdiantongConnector()],
     cron: cronCalendar,
     logger,
     now,

@@ -11,6 +11,7 @@ import { eventForGuard, guardContext, type GuardEvent, type Related } from "./gu
 import { evaluateGuard } from "./guards.js";
 import { isoAt } from "./isoAt.js";
 import { allowedStatuses, mayTakeByHand } from "./nextStatuses.js";
+import { contradictionAlert, factContradictions } from "./factContradictions.js";
 import { disagreementAlert, statusDisagreement } from "./statusDisagreement.js";
 
 /** At most this many "auto" transitions are chained after a move. */
@@ -163,7 +164,11 @@ function decideFact(ctx: Ctx, order: Order, event: EventInput): Decision {
     const auto = firstPassing(transitionsOn(flow, order.status, "auto"), next, ctx);
     if (!Array.isArray(auto)) chosen = auto;
   }
-  if (!Array.isArray(chosen)) return move(ctx, order, facts, { transitionId: chosen.id, from: order.status, to: chosen.to });
+  // Facts that contradict the order (signed but never paid, times going backwards …) are
+  // still recorded, and raise an alert saying so.
+  const contradictions = facts.changes.length > 0 ? factContradictions(order, next, event).map((c) => contradictionAlert(c, event.source)) : [];
+  const contradicted = (d: Decision): Decision => (contradictions.length ? { ...d, alerts: [...d.alerts, ...contradictions] } : d);
+  if (!Array.isArray(chosen)) return contradicted(move(ctx, order, facts, { transitionId: chosen.id, from: order.status, to: chosen.to }));
 
   const request = REQUEST_EVENT_TYPES.includes(event.type);
   if (!request && facts.changes.length === 0) return noop(`the facts of ${event.type} are already known`);
@@ -178,7 +183,7 @@ function decideFact(ctx: Ctx, order: Order, event: EventInput): Decision {
     const why = chosen.length > 0 ? `: ${describeFailures(chosen)}` : "";
     return withAlert({ ...refused(rctx, order, `${event.type} is not accepted in status ${from}${why}`), ...extra } as Decision);
   }
-  return withAlert({ kind: "update", patch: facts.patch, changes: facts.changes, ...signals(rctx, next), ...extra });
+  return contradicted(withAlert({ kind: "update", patch: facts.patch, changes: facts.changes, ...signals(rctx, next), ...extra }));
 }
 
 /**

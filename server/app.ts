@@ -29,6 +29,8 @@ import { policyRouter } from "./http/policyRouter.js";
 import { sensitiveLogRouter } from "./http/sensitiveLogRouter.js";
 import type { Connectors } from "./domain/connectors/ports.js";
 import { connectorsRouter } from "./http/connectorsRouter.js";
+import type { FactStore } from "./domain/workflow/factStore.js";
+import { factsRouter } from "./http/factsRouter.js";
 import { hooksRouter } from "./http/hooksRouter.js";
 import { notifyRouter } from "./http/notifyRouter.js";
 import { followupsRouter } from "./http/followupsRouter.js";
@@ -60,6 +62,8 @@ export interface AppDeps {
   engine: Omit<EngineDeps, "now" | "policies" | "sensitiveLog">;
   /** Connector instances, their runs and webhooks (absent: the connector routes answer 404). */
   connectors?: Connectors;
+  /** Source precedence per fact and its disputes (absent: those routes answer 404). */
+  facts?: FactStore;
   /** Notification targets, routing rules and the delivery log. */
   notify: NotifyAdminStore;
   /** Conflicts and tasks about orders, listed and ended by hand. */
@@ -138,6 +142,7 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.use(feedRouter(deps.feed, access));
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
   if (deps.connectors) apiRouter.use(connectorsRouter({ connectors: deps.connectors, sensitiveLog: deps.sensitiveLog, now: deps.now }));
+  if (deps.facts) apiRouter.use(factsRouter({ facts: deps.facts, events: deps.engine.events, sensitiveLog: deps.sensitiveLog, now: deps.now }));
   apiRouter.use(notifyRouter({ store: deps.notify, now: deps.now }));
   apiRouter.use(followupsRouter({ store: deps.followups, now: deps.now }));
   // A refused body can hold any order's data, and nothing ties it to a region, warehouse or

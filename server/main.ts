@@ -39,6 +39,7 @@ import type { RetentionSettings } from "./domain/retention/retentionPolicy.js";
 import { createTlsServer, findCertificate } from "./http/tls.js";
 import { createLogger } from "./logger.js";
 import { KnexConnectorStore, type ConnectorStoreFaults } from "./db/KnexConnectorStore.js";
+import { KnexFactStore } from "./db/KnexFactStore.js";
 import { CredentialBox, legacyCredentialKey } from "./connectors/credentials.js";
 import { resealConnectorCredentials } from "./db/resealConnectorCredentials.js";
 import { KnexFollowupStore } from "./db/KnexFollowupStore.js";
@@ -260,6 +261,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     sensitiveLog: new KnexSensitiveLog(db.knex),
     policies: new KnexAccessPolicies(db.knex),
     connectors,
+    facts: new KnexFactStore(db.knex),
     notify: notify.store,
     followups: new KnexFollowupStore(db.knex),
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex, signal), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },

@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { CONNECTOR_SCHEMAS, DEFAULT_SCHEDULES, type ConnectorHealth, type ConnectorView, type CreateConnectorRequest, type PatchConnectorRequest, type StatusMapResponse } from "../../contracts/connectors.js";
 import { EventInput } from "../../contracts/events.js";
-import type { ConnectorCaller, ConnectorRecord, ConnectorStore, Connectors, UnmappedSighting, WebhookAnswer } from "../../domain/connectors/ports.js";
+import { filterRecord, valueAt, type FilterRule } from "../../domain/connectors/filters.js";
+import type { ConnectorCaller, ConnectorRecord, ConnectorStore, Connectors, FilteredSighting, UnmappedSighting, WebhookAnswer } from "../../domain/connectors/ports.js";
 import { backoffMs, runError, type RunErrorCode } from "../../domain/connectors/runErrors.js";
 import { effectiveStatusMap, type StatusMapEntry, type StatusPlatform } from "../../domain/connectors/statusMaps.js";
 import { ConflictError, InputError, NotFoundError } from "../../domain/errors.js";
@@ -45,6 +46,7 @@ export interface RunSummary {
   mapped: number;
   dead: number;
   unmapped: number;
+  filtered?: number;
   error?: { code: RunErrorCode; detail: string };
 }
 
@@ -73,7 +75,7 @@ export class ConnectorService implements Connectors {
   private view(r: ConnectorRecord): ConnectorView {
     return {
       id: r.id, kind: r.kind, name: r.name, schedule: r.schedule, paused: r.paused, config: r.config, credentials: "stored",
-      webhookPath: `/hooks/${r.id}`, createdAt: r.createdAt, updatedAt: r.updatedAt,
+      webhookPath: `/hooks/${r.id}`, filters: r.filters, createdAt: r.createdAt, updatedAt: r.updatedAt,
     };
   }
 
@@ -127,7 +129,9 @@ export class ConnectorService implements Connectors {
       if (!parsed.success) throw fieldError(parsed.error, "credentials");
       sealedCredentials = this.requireBox().seal(parsed.data, aadOf(current));
     }
-    const updated = await this.store.update(caller.workspaceId, id, { name: body.name, schedule: body.schedule, paused: body.paused, config, sealedCredentials }, this.now());
+    // Rules are named by position when they carry no id, so counts and alerts can name them.
+    const filters: FilterRule[] | undefined = body.filters?.map((f, i) => ({ id: f.id ?? `rule-${i + 1}`, field: f.field, operator: f.operator, values: f.values }));
+    const updated = await this.store.update(caller.workspaceId, id, { name: body.name, schedule: body.schedule, paused: body.paused, config, sealedCredentials, filters }, this.now());
     if (!updated) throw new NotFoundError(`no connector ${id} in this workspace`);
     return this.view(updated);
   }
@@ -205,8 +209,8 @@ export class ConnectorService implements Connectors {
       const maxPages = this.opts.maxPagesPerRun ?? 1000;
       for (let page = 0; page < maxPages; page++) {
         const pulled = await connector.pullPage({ config, credentials, state, now: this.now(), http: this.http, session });
-        const mapped = pulled.records.map((rec) => connector.map(rec, table, `connector:${r.id}`));
-        const write = toPageWrite(mapped, log);
+        const { mapped, filtered } = mapAndFilter(connector, r, pulled.records, table);
+        const write = { ...toPageWrite(mapped, log), filtered };
         const result = await this.store.commitPage(
           r.workspaceId,
           r.id,
@@ -225,6 +229,7 @@ export class ConnectorService implements Connectors {
         sum.mapped += result.mapped;
         sum.dead += result.dead;
         sum.unmapped += result.unmapped;
+        sum.filtered = (sum.filtered ?? 0) + result.filtered;
         state = pulled.nextState;
         if (pulled.done) break;
       }
@@ -287,6 +292,7 @@ export class ConnectorService implements Connectors {
       counts: r.counts,
       lastError: r.lastError,
       unmappedStatuses: await this.store.unmapped(workspaceId, id),
+      filteredValues: await this.store.filtered(workspaceId, id),
     };
   }
 
@@ -338,8 +344,8 @@ export class ConnectorService implements Connectors {
       return { outcome: "stale", workspaceId: r.workspaceId, detail: "a pull has already read these orders in a newer state; nothing was replayed" };
     }
     const table = effectiveStatusMap(connector.platform, await this.store.statusOverrides(r.workspaceId, connector.platform));
-    const mapped = parsed.records.map((rec) => connector.map(rec, table, `connector:${r.id}`));
-    const write = toPageWrite(mapped, this.opts.logger.child({ connector: r.id }));
+    const { mapped, filtered } = mapAndFilter(connector, r, parsed.records, table);
+    const write = { ...toPageWrite(mapped, this.opts.logger.child({ connector: r.id })), filtered };
     const result = await this.store.commitPage(r.workspaceId, r.id, { webhook: { eventId: parsed.eventId, topic: parsed.topic }, ...write, pulled: parsed.records.length, highWaterAt: null, actor: `connector:${r.name}` }, this.now());
     return { outcome: result.outcome === "duplicate" ? "duplicate" : "accepted", workspaceId: r.workspaceId };
   }
@@ -364,6 +370,29 @@ function classify(err: unknown): { code: RunErrorCode; detail: string } {
 function fieldError(err: z.ZodError, where: string): InputError {
   const i = err.issues[0];
   return new InputError(`invalid body: ${[where, ...i.path].join(".")}: ${i.message}`, { problems: err.issues.map((x) => ({ path: [where, ...x.path].join("."), message: x.message })) });
+}
+
+/**
+ * Maps each record and applies the instance's filter rules: a record a rule does not keep
+ * contributes no order and no event, and is reported as filtered with a sample that names
+ * the order without personal data.
+ */
+function mapAndFilter(connector: Connector<any, any, any>, r: ConnectorRecord, records: unknown[], table: readonly StatusMapEntry[]): { mapped: MappedRecord[]; filtered: FilteredSighting[] } {
+  const mapped: MappedRecord[] = [];
+  const filtered: FilteredSighting[] = [];
+  for (const rec of records) {
+    const m = connector.map(rec, table, `connector:${r.id}`);
+    const hit = r.filters.length ? filterRecord(r.filters, (field) => (connector.filterValue ? connector.filterValue(rec, field) : valueAt(rec, field))) : null;
+    if (!hit) {
+      mapped.push(m);
+      continue;
+    }
+    filtered.push({
+      ...hit,
+      sample: { channel: m.order.channel, externalOrderId: m.order.externalOrderId, [hit.field]: hit.value, rule: hit.rule, updatedAt: connector.updatedAt(rec) },
+    });
+  }
+  return { mapped, filtered };
 }
 
 /**

@@ -256,15 +256,18 @@ function disputeSignals(disputes: FactDispute[]): Signals {
   const alerts: Alert[] = [];
   const effects: Effect[] = [];
   for (const d of disputes) {
-    const message = disputeMessage(d);
+    const messages = disputeMessage(d);
+    // Until alerts store both forms, the one-line text carries both languages.
+    const message = `${messages["zh-CN"]} / ${messages.en}`;
     alerts.push({
       source: "conflict",
       sourceId: `fact_dispute:${d.fact}`,
       level: d.frozen ? "red" : "yellow",
       message,
+      messages,
       details: { fact: d.fact, kept: d.kept.value, keptSource: d.kept.source, lost: d.lost.value, lostSource: d.lost.source, diffMinutes: d.diffMinutes, frozen: d.frozen },
     });
-    if (d.frozen) effects.push({ kind: "task", sourceId: `fact_dispute:${d.fact}`, assignee: DISPUTE_ASSIGNEE[d.fact], message });
+    if (d.frozen) effects.push({ kind: "task", sourceId: `fact_dispute:${d.fact}`, assignee: DISPUTE_ASSIGNEE[d.fact], message, messages });
   }
   return { alerts, effects };
 }

@@ -43,6 +43,8 @@ import { CredentialBox, credentialKey } from "./connectors/credentials.js";
 import { ConnectorService } from "./connectors/sdk/ConnectorService.js";
 import type { HttpClientOptions } from "./connectors/sdk/HttpClient.js";
 import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
+import { KdniaoConnector } from "./connectors/kdniao/KdniaoConnector.js";
+import { KnexWaybillSource } from "./db/KnexWaybillSource.js";
 import { cronCalendar } from "./jobs/scheduler.js";
 import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
 import { KnexNotifyStore } from "./db/notify/KnexNotifyStore.js";
@@ -224,7 +226,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const connectors = new ConnectorService({
     store: new KnexConnectorStore(db.knex, signal, opts.connectorFaults),
     box: connectorKey ? new CredentialBox(connectorKey) : undefined,
-    connectors: [new ShopifyConnector()],
+    connectors: [new ShopifyConnector(), new KdniaoConnector(new KnexWaybillSource(db.knex))],
     cron: cronCalendar,
     logger,
     now,

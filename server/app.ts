@@ -30,6 +30,8 @@ import { sensitiveLogRouter } from "./http/sensitiveLogRouter.js";
 import type { Connectors } from "./domain/connectors/ports.js";
 import { connectorsRouter } from "./http/connectorsRouter.js";
 import { hooksRouter } from "./http/hooksRouter.js";
+import { filedropRouter } from "./http/filedropRouter.js";
+import type { Filedrop } from "./domain/connectors/filedrop.js";
 import { notifyRouter } from "./http/notifyRouter.js";
 import type { NotifyAdminStore } from "./notify/ports.js";
 
@@ -58,6 +60,8 @@ export interface AppDeps {
   engine: Omit<EngineDeps, "now" | "policies" | "sensitiveLog">;
   /** Connector instances, their runs and webhooks (absent: the connector routes answer 404). */
   connectors?: Connectors;
+  /** File-drop uploads (absent: their routes answer 404). */
+  filedrop?: Filedrop;
   /** Notification targets, routing rules and the delivery log. */
   notify: NotifyAdminStore;
   /** Checks the database answers; throws if not. */
@@ -112,6 +116,8 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.get("/openapi.json", (_req, res) => {
     res.json(openapi);
   });
+  // File uploads carry the file as the body: mounted before the JSON body parser.
+  if (deps.filedrop) apiRouter.use(filedropRouter({ filedrop: deps.filedrop, fileLimitBytes: Math.max(deps.bodyLimitBytes, 20 * 1024 * 1024) }));
   apiRouter.use(jsonBody(deps.bodyLimitBytes));
   const access = { policies: deps.policies, sensitiveLog: deps.sensitiveLog, now: deps.now };
   bindRoute(apiRouter, api.me, async ({ principal }) => {

@@ -45,6 +45,8 @@ import type { HttpClientOptions } from "./connectors/sdk/HttpClient.js";
 import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
 import { KdniaoConnector } from "./connectors/kdniao/KdniaoConnector.js";
 import { KnexWaybillSource } from "./db/KnexWaybillSource.js";
+import { FiledropConnector, FiledropService } from "./connectors/filedrop/FiledropService.js";
+import { KnexFiledropStore } from "./db/KnexFiledropStore.js";
 import { cronCalendar } from "./jobs/scheduler.js";
 import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
 import { KnexNotifyStore } from "./db/notify/KnexNotifyStore.js";
@@ -223,10 +225,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   await audit.resumeFullChecks();
   const connectorKey = credentialKey({ configured: config.connectorCredentialsKey, dataDir: config.dataDir, postgres: Boolean(config.databaseUrl) });
   if (!connectorKey) logger.warn("CONNECTOR_CREDENTIALS_KEY is not set: connectors cannot store credentials on PostgreSQL until it is");
+  const connectorStore = new KnexConnectorStore(db.knex, signal, opts.connectorFaults);
+  const filedrop = new FiledropService({ store: connectorStore, files: new KnexFiledropStore(db.knex), now });
   const connectors = new ConnectorService({
-    store: new KnexConnectorStore(db.knex, signal, opts.connectorFaults),
+    store: connectorStore,
     box: connectorKey ? new CredentialBox(connectorKey) : undefined,
-    connectors: [new ShopifyConnector(), new KdniaoConnector(new KnexWaybillSource(db.knex))],
+    connectors: [new ShopifyConnector(), new KdniaoConnector(new KnexWaybillSource(db.knex)), new FiledropConnector()],
     cron: cronCalendar,
     logger,
     now,
@@ -248,6 +252,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     sensitiveLog: new KnexSensitiveLog(db.knex),
     policies: new KnexAccessPolicies(db.knex),
     connectors,
+    filedrop,
     notify: notify.store,
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex, signal), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },
     ping: async () => {

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { STATUS_PLATFORMS, STATUS_TARGETS } from "../domain/connectors/statusMaps.js";
 import { IsoDateTime } from "./common.js";
+import { CHANNELS, type Channel } from "../domain/channels.js";
+import { MAPPING_FIELDS } from "../domain/mapping/columnMapping.js";
 
 /** Connector kinds the server can run. */
 export const CONNECTOR_KINDS = ["shopify", "kdniao", "filedrop"] as const;
@@ -77,18 +79,16 @@ export const KdniaoCredentials = z.strictObject({
 export type KdniaoCredentials = z.infer<typeof KdniaoCredentials>;
 
 /** Order fields a file-drop column can fill. */
-export const FILEDROP_FIELDS = [
-  "externalOrderId", "customerName", "customerPhone", "customerId", "address", "totalAmount", "currency", "region", "warehouse", "carrier", "waybillNo",
-  "placedAt", "paidAt", "status", "sku", "itemName", "quantity", "unitPrice", "lineAmount",
-] as const;
-export const FiledropField = z.enum(FILEDROP_FIELDS, { error: `must be one of: ${FILEDROP_FIELDS.join(", ")}` });
+export const FiledropField = z.enum(MAPPING_FIELDS, { error: `must be one of: ${MAPPING_FIELDS.join(", ")}` });
 
 /** A file-drop instance's settings: the shop's channel and its saved column mapping. */
 export const FiledropConfig = z.strictObject({
   /** The channel the file's orders belong to (e.g. tmall, douyin, shopify). */
-  channel: z.string().trim().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a lower-case channel code like tmall"),
+  channel: z.enum(CHANNELS as [Channel, ...Channel[]], { error: `must be one of: ${CHANNELS.join(", ")}` }),
   /** The platform's status column values are looked up in this platform's status table (absent: statuses are not mapped). */
   platform: z.enum(STATUS_PLATFORMS).optional(),
+  /** The status table's field the status column is looked up under (default: the platform's first field, e.g. `status`). */
+  statusField: z.string().trim().min(1).max(100).optional(),
   /** The platform's column header → order field. */
   mapping: z.record(z.string().trim().min(1).max(200), FiledropField).default({}),
   currency: z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO currency code like CNY").default("CNY"),

@@ -49,6 +49,10 @@ import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
 import { JushuitanConnector } from "./connectors/jushuitan/JushuitanConnector.js";
 import { YouzanConnector } from "./connectors/youzan/YouzanConnector.js";
 import { WangdiantongConnector } from "./connectors/wangdiantong/WangdiantongConnector.js";
+import { KdniaoConnector } from "./connectors/kdniao/KdniaoConnector.js";
+import { KnexWaybillSource } from "./db/KnexWaybillSource.js";
+import { FiledropConnector, FiledropService } from "./connectors/filedrop/FiledropService.js";
+import { KnexFiledropStore } from "./db/KnexFiledropStore.js";
 import { cronCalendar } from "./jobs/scheduler.js";
 import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
 import { KnexNotifyStore } from "./db/notify/KnexNotifyStore.js";
@@ -236,10 +240,19 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     );
     if (resealed) logger.info({ resealed }, "connector credentials moved under the server's secret key");
   }
+  const connectorStore = new KnexConnectorStore(db.knex, signal, opts.connectorFaults);
+  const filedrop = new FiledropService({ store: connectorStore, files: new KnexFiledropStore(db.knex), now });
   const connectors = new ConnectorService({
-    store: new KnexConnectorStore(db.knex, signal, opts.connectorFaults),
+    store: connectorStore,
     box: credentialBox,
-    connectors: [new ShopifyConnector(), new JushuitanConnector(), new YouzanConnector(), new WangdiantongConnector()],
+    connectors: [
+      new ShopifyConnector(),
+      new JushuitanConnector(),
+      new YouzanConnector(),
+      new WangdiantongConnector(),
+      new KdniaoConnector(new KnexWaybillSource(db.knex)),
+      new FiledropConnector(),
+    ],
     cron: cronCalendar,
     logger,
     now,
@@ -262,6 +275,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     policies: new KnexAccessPolicies(db.knex),
     connectors,
     facts: new KnexFactStore(db.knex),
+    filedrop,
     notify: notify.store,
     followups: new KnexFollowupStore(db.knex),
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex, signal), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },

@@ -198,7 +198,7 @@ export class KnexConnectorStore implements ConnectorStore {
         );
         if (!up.rows[0]?.inserted) continue;
         newUnmapped += 1;
-        const orderId = orderIds.get(`${u.channel}\u0000${u.externalOrderId}`);
+        const orderId = u.orderId ?? orderIds.get(`${u.channel}\u0000${u.externalOrderId}`);
         if (!orderId) continue;
         const message = `连接器「${inst.name}」收到未映射的平台状态 ${u.field}=${u.value}，请在状态映射表中补充 / Connector "${inst.name}" received an unmapped platform status ${u.field}=${u.value}; add it to the status table`;
         const raised = await trx("alerts")

@@ -307,6 +307,10 @@ export class KnexEventStore implements EventStore {
 
   private async insertAlerts(trx: Knex.Transaction, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
     if (rows.length === 0) return [];
+    // Two events of one batch on one order may raise the same alert (e.g. two carrier facts
+    // both disagreeing with the status): one statement may not upsert a row twice, so the
+    // last raise of each key stands.
+    rows = [...new Map(rows.map((r) => [`${r.workspace_id}\u0000${r.order_id}\u0000${r.key}`, r])).values()];
     const out: Record<string, unknown>[] = [];
     for (let i = 0; i < rows.length; i += CHUNK) {
       out.push(

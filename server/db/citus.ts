@@ -31,6 +31,7 @@ export const DISTRIBUTED_TABLES = [
   "connector_status_maps",
   "connector_unmapped",
   "connector_webhooks",
+  "filedrop_files",
   "notify_targets",
   "notify_routes",
   "notify_seen",

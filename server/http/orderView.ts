@@ -128,7 +128,14 @@ export function statusFilterCode(flow: WorkflowDefinition, value: string): strin
   if (state) return state.code;
   const known = flow.states.map((s) => `${s.code} ${s.labels["zh-CN"]}`).join(", ");
   throw new InputError(`status: "${text}" is neither a state code nor a state name of this workspace's workflow (状态“${text}”不是本流程的状态); it may be one of: ${known}`, {
-    problems: [{ path: "status", message: "unknown status" }],
+    problems: [
+      {
+        path: "status",
+        message: "unknown status",
+        code: "unknown_status_filter",
+        params: { value: text, known: flow.states.map((s) => ({ "zh-CN": `${s.code} ${s.labels["zh-CN"]}`, en: `${s.code} ${s.labels.en}` })) },
+      },
+    ],
   });
 }
 

@@ -28,13 +28,25 @@ const STATUS: [new (...args: never[]) => DomainError, number, string][] = [
   [UpstreamError, 502, "upstream_error"],
 ];
 
+/** Whether the value at `path` of `input` is absent (a required field left out). */
+function isMissing(input: unknown, path: readonly PropertyKey[]): boolean {
+  if (input === undefined) return path.length === 0;
+  let v: unknown = input;
+  for (const key of path) {
+    if (v === null || typeof v !== "object") return false;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v === undefined;
+}
+
 /** The refusal code and parameters of one zod issue (`contracts/refusals.ts` words them). */
-export function zodIssueRefusal(issue: z.core.$ZodIssue, path: string): { code: string; params: RefusalParams } {
+export function zodIssueRefusal(issue: z.core.$ZodIssue, path: string, missing = false): { code: string; params: RefusalParams } {
   const field = path || "(body)";
   const i = issue as z.core.$ZodIssue & Record<string, unknown>;
+  if (missing && (issue.code === "invalid_type" || issue.code === "invalid_value" || issue.code === "invalid_union")) return { code: "field_required", params: { field } };
   switch (issue.code) {
     case "invalid_type":
-      return i.input === undefined ? { code: "field_required", params: { field } } : { code: "field_invalid_type", params: { field, expected: String(i.expected) } };
+      return { code: "field_invalid_type", params: { field, expected: String(i.expected) } };
     case "too_small":
       return { code: "field_too_small", params: { field, minimum: Number(i.minimum), origin: String(i.origin ?? "") } };
     case "too_big":
@@ -56,10 +68,10 @@ export function codedProblems(problems: { path: string; message: string; code?: 
 }
 
 /** Turns zod issues into one readable sentence plus per-field details. */
-export function describeZodError(err: z.ZodError, where: string): InputError {
+export function describeZodError(err: z.ZodError, where: string, input?: unknown): InputError {
   const problems = err.issues.map((i) => {
     const path = i.path.join(".");
-    return { path, message: i.message, ...zodIssueRefusal(i, path) };
+    return { path, message: i.message, ...zodIssueRefusal(i, path, isMissing(input, i.path)) };
   });
   const first = problems
     .slice(0, 5)

@@ -212,7 +212,7 @@ export class KnexEventStore implements EventStore {
       const auditJson = auditPayloads(auditRows);
       await ordersWritten;
       const raised = await this.insertAlerts(trx, alertRows);
-      for (const a of raised) changes.push({ kind: "alert.raised", orderId: a.order_id as string, orderVersion: orders.get(a.order_id as string)?.version ?? null, data: { level: a.level, message: a.message, source: a.source, sourceId: a.source_id } });
+      for (const a of raised) changes.push({ kind: "alert.raised", orderId: a.order_id as string, orderVersion: orders.get(a.order_id as string)?.version ?? null, data: { level: a.level, message: a.message, messages: a.messages, source: a.source, sourceId: a.source_id } });
       if (taskRows.length) await trx("tasks").insert(taskRows).onConflict(["workspace_id", "order_id", "key"]).ignore();
       if (pauseRows.length) {
         const paused = await trx("channel_pauses").insert(pauseRows).onConflict(["workspace_id", "channel"]).ignore().returning(["channel", "reason", "source_id"]);
@@ -311,7 +311,7 @@ export class KnexEventStore implements EventStore {
             clear_note: null,
           })
           .where("alerts.cleared_at", "is not", null)
-          .returning(["order_id", "level", "message", "source", "source_id"])),
+          .returning(["order_id", "level", "message", "messages", "source", "source_id"])),
       );
     }
     return out;

@@ -290,8 +290,11 @@ export class KnexOrderStore implements OrderStore {
     // through the placing-day index and sorted: given the choice, PostgreSQL walks the
     // updated_at index hoping to meet the day early, and with a year of history it filters
     // through every order updated before that day (seconds). `+ interval '0'` keeps it from that walk.
+    // The recent window (open orders plus a week) and a search are small sets read through their
+    // own indexes (a bitmap OR) and sorted, for the same reason: walking the updated_at index
+    // would filter through a year of finished orders to find them.
     const shortRange = f.placed?.from && f.placed.to && Date.parse(f.placed.to) - Date.parse(f.placed.from) <= SHORT_PLACED_RANGE_MS;
-    if (shortRange) q.orderByRaw("updated_at + interval '0 seconds', id");
+    if (shortRange || f.window || f.q || f.overdue) q.orderByRaw("updated_at + interval '0 seconds', id");
     else q.orderBy([{ column: "updated_at" }, { column: "id" }]);
     const rows = await q.limit(f.limit + 1).select(...ORDER_COLUMNS);
     const orders = rows.slice(0, f.limit).map(rowToOrder);

@@ -127,7 +127,7 @@ describeEachDatabase("query plans over a year-shaped history", ({ db }) => {
         const sql = s.sql.replace(/\?/g, "\\?").replace(/\$\d+/g, "?");
         const res = await db().knex.raw(`explain (analyze, format json) ${sql}`, s.bindings as Knex.RawBinding[]);
         const plan = (res.rows[0]["QUERY PLAN"] as { Plan: PlanNode }[])[0].Plan;
-        for (const p of planProblems(plan)) problems.push(`${p}\n    in: ${s.sql.replace(/\s+/g, " ").slice(0, 300)}`);
+        for (const p of planProblems(plan)) problems.push(`${p}\n    in: ${s.sql.replace(/\s+/g, " ").replace(/^select .*? from/, "select … from").slice(0, 400)}`);
       }
     } finally {
       db().knex.on("query", capture);

@@ -1,3 +1,4 @@
+import { ROLE_LABELS } from "./contracts/access.js";
 import express, { type Express, Router } from "express";
 import type { Logger } from "pino";
 import { api, type RouteContract } from "./contracts/api.js";
@@ -138,6 +139,7 @@ export function buildApp(deps: AppDeps): Express {
       editableColumns: policy.editableColumns,
       piiUnmasked: policy.unmaskedPii,
       mayExport: policy.mayExport,
+      roleLabel: ROLE_LABELS[principal.role],
     };
   });
   apiRouter.use(usersRouter({ users: deps.users, sensitiveLog: deps.sensitiveLog, now: deps.now, forget: () => deps.auth.clear?.() }));

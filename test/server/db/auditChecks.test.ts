@@ -9,6 +9,7 @@ import { at, auditSeq, behindTheServersBack, importOrder, newWorkspace, seededWo
 import type { Database } from "../../../server/db/createKnex.js";
 import type { Knex } from "knex";
 import { appendAudit } from "../../../server/db/auditWriter.js";
+import { startTestServer } from "../../helpers/testServer.js";
 import { writeAuditHeads } from "../../../server/db/auditHeads.js";
 
 async function checkpoint(db: Database, ws: string): Promise<Record<string, any>> {
@@ -31,6 +32,40 @@ async function digestsBehindTheServersBack(db: Database, fn: () => Promise<unkno
 
 describeEachDatabase("audit log partitions, checkpoints, incremental digests and full checks", ({ db }) => {
   const later = new Date("2026-01-20T00:00:00Z");
+
+  it("makes the audit log's months ahead with the feed's and the inbox's, in the retention job's partition upkeep (at start-up and daily)", async function () {
+    this.timeout(60_000);
+    const t = await startTestServer(db(), {}, () => new Date("2032-02-10T00:00:00Z"));
+    try {
+      const names = (await listMonthlyPartitions(db().knex, "audit_log")).map((p) => p.name);
+      for (const m of ["audit_log_p203202", "audit_log_p203203"]) assert.ok(names.includes(m), `${m} in ${names.slice(-4).join(", ")}`);
+      assert.ok((await listMonthlyPartitions(db().knex, "changes")).some((p) => p.name === "changes_p203202"));
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("the first routine check (no checkpoint) probes no chain predecessors: every earlier entry it needs it has read itself", async function () {
+    this.timeout(60_000);
+    const { ws } = await seededWorkspace(db(), 5);
+    const probes: string[] = [];
+    const watch = (q: { sql?: string; bindings?: unknown[] }) => {
+      if (/a\.seq < u\.seq/.test(q.sql ?? "") && q.bindings?.includes(ws)) probes.push(q.sql!);
+    };
+    db().knex.on("query", watch);
+    try {
+      const v = await new KnexAuditStore(db().knex).verify(ws);
+      assert.equal(v.ok, true, v.message);
+      assert.ok((v.entriesRead ?? v.entries) > 5);
+      assert.equal(probes.length, 0);
+      await send(db(), ws, (await db().knex("orders").where("workspace_id", ws).first("id")).id, at(500), "payment.confirmed", { paidAt: at(500).toISOString() });
+      const next = await new KnexAuditStore(db().knex).verify(ws);
+      assert.equal(next.ok, true, next.message);
+      assert.ok(probes.length > 0, "a later check links its first entries to the chains read before");
+    } finally {
+      db().knex.off("query", watch);
+    }
+  });
 
   it("partitions audit_log by month with (workspace_id, seq, at) as its key, keeps months ahead idempotently and refuses TRUNCATE of a partition", async () => {
     const k = db().knex;

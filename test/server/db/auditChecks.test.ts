@@ -45,6 +45,29 @@ describeEachDatabase("audit log partitions, checkpoints, incremental digests and
     }
   });
 
+  it("the full check follows a chain across months when a writer's clock was behind: an entry numbered after one of the next month but dated back in this one is no break", async function () {
+    this.timeout(60_000);
+    await ensureAuditPartitions(db().knex, new Date("2029-01-15T00:00:00Z"));
+    const ws = await newWorkspace(db(), standardWorkflow);
+    const jan = (s: number) => new Date(Date.UTC(2029, 0, 31, 23, 59, s));
+    const id = await importOrder(db(), ws, jan(50));
+    // Entry 2 by a server on time (February); entry 3 by one whose clock is 5 s behind (January).
+    await send(db(), ws, id, new Date("2029-02-01T00:00:01Z"), "payment.confirmed", { paidAt: jan(50).toISOString() });
+    await send(db(), ws, id, jan(56), "waybill.assigned", { carrier: "SF", waybillNo: "SF1" });
+    const where = (await db().knex.raw("select tableoid::regclass::text as p, seq from audit_log where workspace_id = ? order by seq", [ws])).rows.map((r: { p: string }) => r.p.replace(/^.*\./, ""));
+    assert.equal(where[0], "audit_log_p202901");
+    assert.ok(where.includes("audit_log_p202902"), where.join(", "));
+    assert.equal(where[where.length - 1], "audit_log_p202901", "the last entry, dated back, sits in January");
+    const audit = new KnexAuditStore(db().knex);
+    const full = await audit.verifyFull(ws, new Date("2029-02-02T00:00:00Z"));
+    assert.equal(full.ok, true, full.message);
+    // Tampering inside the same chain is still found.
+    const last = await db().knex("audit_log").where("workspace_id", ws).orderBy("seq", "desc").first("seq", "at");
+    await behindTheServersBack(db(), (k) => k("audit_log").where({ workspace_id: ws, seq: last.seq }).update({ prev_hash: "0".repeat(64) }));
+    const broken = await audit.verifyFull(ws, new Date("2029-02-02T00:00:00Z"));
+    assert.equal(broken.ok, false);
+  });
+
   it("the first routine check (no checkpoint) probes no chain predecessors: every earlier entry it needs it has read itself", async function () {
     this.timeout(60_000);
     const { ws } = await seededWorkspace(db(), 5);

@@ -350,9 +350,10 @@ export class KnexEventStore implements EventStore {
     // primary key — an OR of both lookups would make PostgreSQL scan the whole table.
     if (ext.length) {
       const found = await trx.raw(
-        `select o.id from orders o join unnest(?::text[], ?::text[]) as x(channel, external_order_id)
-           on o.channel = x.channel and o.external_order_id = x.external_order_id
-         where o.workspace_id = ?`,
+        `select o.id from unnest(?::text[], ?::text[]) as x(channel, external_order_id)
+         cross join lateral (
+           select id from orders where workspace_id = ? and channel = x.channel and external_order_id = x.external_order_id limit 1
+         ) o`,
         [ext.map((e) => e.channel!), ext.map((e) => e.externalOrderId!), ws],
       );
       for (const r of found.rows as { id: string }[]) idSet.add(r.id);
@@ -360,11 +361,17 @@ export class KnexEventStore implements EventStore {
     const ids = [...idSet];
     if (ids.length === 0) return { orders: map, auditHeads };
     const inScope = scopeCondition(scope, "orders");
+    // One primary-key probe per ID, locked in ID order (the sorted list drives the loop):
+    // as `id = any(…)`, a batch of a thousand IDs made the planner read the whole table
+    // sequentially while it was small, and the lateral subquery keeps it from doing so.
     const rows = await trx.raw(
-      `select ${ORDER_COLUMNS.join(", ")}, audit_head from orders
-       where workspace_id = ? and id = any(?::text[]) and ${inScope.sql}
-       order by id for update`,
-      [ws, ids, ...inScope.bindings] as unknown as readonly Knex.RawBinding[],
+      `select o.* from (select distinct x.id from unnest(?::text[]) as x(id) order by x.id) k
+       cross join lateral (
+         select ${ORDER_COLUMNS.join(", ")}, audit_head from orders
+          where workspace_id = ? and id = k.id and ${inScope.sql}
+         offset 0 for update
+       ) o`,
+      [ids, ws, ...inScope.bindings] as unknown as readonly Knex.RawBinding[],
     );
     for (const r of rows.rows) {
       map.set(r.id, rowToOrder(r));

@@ -23,6 +23,7 @@ export const DISTRIBUTED_TABLES = [
   "alerts",
   "tasks",
   "timer_firings",
+  "timer_alert_sweeps",
   "conflicts",
   "channel_pauses",
   "job_slots",

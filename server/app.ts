@@ -33,6 +33,8 @@ import type { FactStore } from "./domain/workflow/factStore.js";
 import { factsRouter } from "./http/factsRouter.js";
 import { hooksRouter } from "./http/hooksRouter.js";
 import { notifyRouter } from "./http/notifyRouter.js";
+import { followupsRouter } from "./http/followupsRouter.js";
+import type { FollowupStore } from "./domain/followups/ports.js";
 import type { NotifyAdminStore } from "./notify/ports.js";
 
 /**
@@ -64,6 +66,8 @@ export interface AppDeps {
   facts?: FactStore;
   /** Notification targets, routing rules and the delivery log. */
   notify: NotifyAdminStore;
+  /** Conflicts and tasks about orders, listed and ended by hand. */
+  followups: FollowupStore;
   /** Checks the database answers; throws if not. */
   ping: () => Promise<void>;
   backend: string;
@@ -140,6 +144,7 @@ export function buildApp(deps: AppDeps): Express {
   if (deps.connectors) apiRouter.use(connectorsRouter({ connectors: deps.connectors, sensitiveLog: deps.sensitiveLog, now: deps.now }));
   if (deps.facts) apiRouter.use(factsRouter({ facts: deps.facts, events: deps.engine.events, orders: deps.orders, sensitiveLog: deps.sensitiveLog, now: deps.now }));
   apiRouter.use(notifyRouter({ store: deps.notify, now: deps.now }));
+  apiRouter.use(followupsRouter({ store: deps.followups, now: deps.now }));
   // A refused body can hold any order's data, and nothing ties it to a region, warehouse or
   // channel: a caller with a row scope sees only what they themselves sent.
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({

@@ -108,6 +108,7 @@ export function contradictionAlert(c: FactContradiction, source: string): Alert 
     sourceId: `fact_contradiction:${c.code}`,
     level: text.level,
     message: `事实矛盾：${zh}（来源 ${source}），事实已记录，请核实。 Contradicting fact: ${en} (from ${source}); the fact was recorded, please check.`,
+    messages: { "zh-CN": `事实矛盾：${zh}（来源 ${source}），事实已记录，请核实。`, en: `Contradicting fact: ${en} (from ${source}); the fact was recorded, please check.` },
     details: { contradiction: c.code, source, ...c.facts },
   };
 }

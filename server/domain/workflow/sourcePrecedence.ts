@@ -1,3 +1,4 @@
+import type { BilingualMessage } from "../../contracts/workflow.js";
 import type { Order } from "../order.js";
 import { readFact } from "./orderFacts.js";
 
@@ -140,13 +141,12 @@ export function precedenceFactOf(field: string): PrecedenceFact | null {
 }
 
 /** The words a person reads about a dispute (task and alert), in zh-CN and English. */
-export function disputeMessage(d: FactDispute): string {
+export function disputeMessage(d: FactDispute): BilingualMessage {
   const label = PRECEDENCE_FACTS[d.fact];
-  const head = d.frozen
-    ? `来源冲突超出容差，订单流程已冻结，请核实并处理 / Sources disagree beyond the tolerance; the order's flow is frozen until a person decides`
-    : `来源冲突，已按优先级处理 / Sources disagree; settled by precedence`;
-  return (
-    `${head}: ${label["zh-CN"]} / ${label.en} — ` +
-    `保留 kept ${d.kept.value} (${d.kept.source}, ${d.kept.cls}); 未采用 not taken ${d.lost.value} (${d.lost.source}, ${d.lost.cls}); 相差 apart ${d.diffMinutes} min`
-  );
+  const zh = d.frozen ? "来源冲突超出容差，订单流程已冻结，请核实并处理" : "来源冲突，已按优先级处理";
+  const en = d.frozen ? "Sources disagree beyond the tolerance; the order's flow is frozen until a person decides" : "Sources disagree; settled by precedence";
+  return {
+    "zh-CN": `${zh}：${label["zh-CN"]} — 保留 ${d.kept.value}（${d.kept.source}，${d.kept.cls}）；未采用 ${d.lost.value}（${d.lost.source}，${d.lost.cls}）；相差 ${d.diffMinutes} 分钟`,
+    en: `${en}: ${label.en} — kept ${d.kept.value} (${d.kept.source}, ${d.kept.cls}); not taken ${d.lost.value} (${d.lost.source}, ${d.lost.cls}); ${d.diffMinutes} min apart`,
+  };
 }

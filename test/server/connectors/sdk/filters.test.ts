@@ -129,4 +129,18 @@ describeEachDatabase("connector filters", ({ db }) => {
     const after = await filterAlerts(id);
     assert.deepEqual(after.map((a: any) => /REFUNDED/.test(a.message) ? "REFUNDED" : "PENDING").sort(), ["PENDING", "REFUNDED"]);
   });
+
+  it("filters pushed records the same way: a webhook's dropped order is counted with its sample and not imported", async function () {
+    const id = await addConnector();
+    assert.equal((await t.call("PATCH", `/api/connectors/${id}`, { body: { filters: [{ id: "only-paid", field: "financial", operator: "in", values: ["PAID"] }] } })).status, 200);
+    const hook = `${t.url}/hooks/${id}`;
+    const res = await shop.sendWebhook(hook, { topic: "orders/create", order: shopOrder(850, { financial: "PENDING" }), secret: "whsec_filters", eventId: "evt-850" });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.outcome, "accepted");
+    const health = (await t.call("GET", `/api/connectors/${id}/health`)).body;
+    assert.equal(health.counts.filtered, 1);
+    assert.deepEqual(health.filteredValues.map((v: any) => [v.rule, v.value, v.count, v.samples[0].externalOrderId]), [["only-paid", "PENDING", 1, "5000850"]]);
+    assert.equal(await db().knex("orders").where({ channel: "shopify", external_order_id: "5000850" }).first("id"), undefined);
+    assert.equal((await filterAlerts(id)).length, 1);
+  });
 });

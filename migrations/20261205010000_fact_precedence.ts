@@ -15,7 +15,7 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp("updated_at", { useTz: true }).notNullable();
   });
   await knex.schema.createTable("fact_disputes", (t) => {
-    t.bigIncrements("id", { primaryKey: false });
+    t.bigIncrements("id").primary();
     t.text("workspace_id").notNullable();
     t.text("order_id").notNullable();
     t.text("fact").notNullable();
@@ -33,7 +33,6 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp("resolved_at", { useTz: true });
     t.text("resolved_by");
     t.text("resolution");
-    t.primary(["workspace_id", "id"]);
     t.index(["workspace_id", "order_id", "id"]);
   });
   // The engine asks on every batch whether an order is frozen: a small partial index answers it.

@@ -1,3 +1,4 @@
+import { ROLE_LABELS } from "./contracts/access.js";
 import express, { type Express, Router } from "express";
 import type { Logger } from "pino";
 import { api, type RouteContract } from "./contracts/api.js";
@@ -32,6 +33,8 @@ import { connectorsRouter } from "./http/connectorsRouter.js";
 import type { FactStore } from "./domain/workflow/factStore.js";
 import { factsRouter } from "./http/factsRouter.js";
 import { hooksRouter } from "./http/hooksRouter.js";
+import { filedropRouter } from "./http/filedropRouter.js";
+import type { Filedrop } from "./domain/connectors/filedrop.js";
 import { notifyRouter } from "./http/notifyRouter.js";
 import { followupsRouter } from "./http/followupsRouter.js";
 import type { FollowupStore } from "./domain/followups/ports.js";
@@ -64,6 +67,8 @@ export interface AppDeps {
   connectors?: Connectors;
   /** Source precedence per fact and its disputes (absent: those routes answer 404). */
   facts?: FactStore;
+  /** File-drop uploads (absent: their routes answer 404). */
+  filedrop?: Filedrop;
   /** Notification targets, routing rules and the delivery log. */
   notify: NotifyAdminStore;
   /** Conflicts and tasks about orders, listed and ended by hand. */
@@ -120,6 +125,8 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.get("/openapi.json", (_req, res) => {
     res.json(openapi);
   });
+  // File uploads carry the file as the body: mounted before the JSON body parser.
+  if (deps.filedrop) apiRouter.use(filedropRouter({ filedrop: deps.filedrop, fileLimitBytes: Math.max(deps.bodyLimitBytes, 20 * 1024 * 1024) }));
   apiRouter.use(jsonBody(deps.bodyLimitBytes));
   const access = { policies: deps.policies, sensitiveLog: deps.sensitiveLog, now: deps.now };
   bindRoute(apiRouter, api.me, async ({ principal }) => {
@@ -132,6 +139,7 @@ export function buildApp(deps: AppDeps): Express {
       editableColumns: policy.editableColumns,
       piiUnmasked: policy.unmaskedPii,
       mayExport: policy.mayExport,
+      roleLabel: ROLE_LABELS[principal.role],
     };
   });
   apiRouter.use(usersRouter({ users: deps.users, sensitiveLog: deps.sensitiveLog, now: deps.now, forget: () => deps.auth.clear?.() }));

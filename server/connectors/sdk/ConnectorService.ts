@@ -208,7 +208,7 @@ export class ConnectorService implements Connectors {
       let state = r.state;
       const maxPages = this.opts.maxPagesPerRun ?? 1000;
       for (let page = 0; page < maxPages; page++) {
-        const pulled = await connector.pullPage({ config, credentials, state, now: this.now(), http: this.http, session });
+        const pulled = await connector.pullPage({ workspaceId: r.workspaceId, connectorId: r.id, config, credentials, state, now: this.now(), http: this.http, session });
         const { mapped, filtered } = mapAndFilter(connector, r, pulled.records, table);
         const write = { ...toPageWrite(mapped, log), filtered };
         const result = await this.store.commitPage(
@@ -307,26 +307,33 @@ export class ConnectorService implements Connectors {
     return this.statusMap(caller.workspaceId, platform);
   }
 
+  /** Takes a webhook delivery; the answer carries the platform's own reply where it expects one (Kdniao's, Youzan's). */
   async webhook(id: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<WebhookAnswer> {
-    const answer = await this.receive(id, rawBody, headers);
-    if (answer.outcome === "not_found" || answer.outcome === "unauthorized") return answer;
-    // The platform's own idea of "received, do not resend" (e.g. Youzan's {"code":0,"msg":"success"}).
-    const kind = (await this.store.byId(id))?.kind;
-    const reply = kind ? this.byKind.get(kind)?.webhookReply?.(answer.outcome) : undefined;
-    return reply ? { ...answer, reply } : answer;
-  }
-
-  private async receive(id: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<WebhookAnswer> {
     if (!/^[0-9a-f-]{36}$/.test(id)) return { outcome: "not_found" };
     const r = await this.store.byId(id);
     const connector = r && this.byKind.get(r.kind);
     if (!r || !connector) return { outcome: "not_found" };
+    const opened: { credentials: unknown } = { credentials: null };
+    const answer = await this.takeWebhook(r, connector, opened, rawBody, headers);
+    if (answer.outcome === "not_found" || !connector.webhookReply) return answer;
+    const detail = answer.outcome === "unauthorized" ? answer.reason : answer.detail;
+    return { ...answer, reply: connector.webhookReply({ outcome: answer.outcome, detail }, rawBody, opened.credentials, this.now()) };
+  }
+
+  private async takeWebhook(
+    r: ConnectorRecord,
+    connector: Connector<any, any, any>,
+    opened: { credentials: unknown },
+    rawBody: Buffer,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<WebhookAnswer> {
     let credentials: unknown;
     try {
       credentials = this.openCredentials(r, connector);
     } catch {
       return { outcome: "unauthorized", workspaceId: r.workspaceId, reason: "the connector's credentials cannot be opened, so no signature can be checked" };
     }
+    opened.credentials = credentials;
     const verified = connector.verifyWebhook(rawBody, headers, credentials);
     if (!verified.ok) return { outcome: "unauthorized", workspaceId: r.workspaceId, reason: verified.reason };
     const parsed = connector.parseWebhook(rawBody, headers);
@@ -391,7 +398,7 @@ function mapAndFilter(connector: Connector<any, any, any>, r: ConnectorRecord, r
     }
     filtered.push({
       ...hit,
-      sample: { channel: m.order.channel, externalOrderId: m.order.externalOrderId, [hit.field]: hit.value, rule: hit.rule, updatedAt: connector.updatedAt(rec) },
+      sample: { channel: m.order?.channel ?? null, externalOrderId: m.order?.externalOrderId ?? null, [hit.field]: hit.value, rule: hit.rule, updatedAt: connector.updatedAt(rec) },
     });
   }
   return { mapped, filtered };
@@ -406,14 +413,14 @@ function toPageWrite(mapped: MappedRecord[], log: Logger): { drafts: NewOrder[];
   const events: EventInput[] = [];
   const unmapped: UnmappedSighting[] = [];
   for (const m of mapped) {
-    drafts.push(m.order);
+    if (m.order) drafts.push(m.order);
     unmapped.push(...m.unmapped);
     for (const e of m.events) {
       const ok = EventInput.safeParse(e);
       if (ok.success) events.push(ok.data);
       else {
         log.warn({ sourceEventId: e.sourceEventId, problem: ok.error.issues[0]?.message }, "a mapped event does not fit the event contract; kept as unmapped");
-        unmapped.push({ channel: m.order.channel, externalOrderId: m.order.externalOrderId, field: "event", value: e.type, sample: { sourceEventId: e.sourceEventId, problem: ok.error.issues[0]?.message ?? "" } });
+        unmapped.push({ channel: m.order?.channel ?? e.channel ?? "", externalOrderId: m.order?.externalOrderId ?? e.externalOrderId ?? "", orderId: e.orderId, field: "event", value: e.type, sample: { sourceEventId: e.sourceEventId, problem: ok.error.issues[0]?.message ?? "" } });
       }
     }
   }

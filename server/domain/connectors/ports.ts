@@ -43,6 +43,8 @@ export interface ConnectorRecord {
 export interface UnmappedSighting {
   channel: string;
   externalOrderId: string;
+  /** The order it concerns when the record names it directly (the alert goes on it). */
+  orderId?: string;
   field: string;
   value: string;
   /** The record it was seen on (no personal data). */
@@ -179,6 +181,6 @@ export interface Connectors {
 
 /** How a webhook delivery was answered. */
 export type WebhookAnswer =
-  | { outcome: "accepted" | "duplicate" | "ignored" | "stale"; workspaceId: string; detail?: string; reply?: { status: number; body: unknown } }
-  | { outcome: "unauthorized"; workspaceId: string | null; reason: string }
+  | { outcome: "accepted" | "duplicate" | "ignored" | "stale"; workspaceId: string; detail?: string; reply?: unknown }
+  | { outcome: "unauthorized"; workspaceId: string | null; reason: string; reply?: unknown }
   | { outcome: "not_found" };

@@ -1,8 +1,8 @@
 import type { ConnectorHealth } from "../../server/contracts/connectors.js";
 import { t, type Lang } from "./i18n.js";
 
-/** How a data source is doing, at a glance. */
-export type SourceState = "ok" | "paused" | "failing" | "never";
+/** How a data source is doing, at a glance (the server's own verdict). */
+export type SourceState = ConnectorHealth["state"];
 
 /** One data source as the 数据源 page shows it. */
 export interface SourceLine {
@@ -10,20 +10,12 @@ export interface SourceLine {
   name: string;
   kind: string;
   state: SourceState;
-  /** The state in words, e.g. 出错（连续 3 次）. */
+  /** The state in words, in the server's words, e.g. 最近一次运行失败，正在退避重试. */
   stateText: string;
   /** Whether a supervisor should look at it: failing, or holding unmapped or filtered records. */
   attention: boolean;
   /** The lines under the name, already worded in the pane's language. */
   details: string[];
-}
-
-/** The state of a data source from its health. */
-export function sourceState(h: ConnectorHealth): SourceState {
-  if (h.paused) return "paused";
-  if (h.consecutiveFailures > 0) return "failing";
-  if (!h.lastRunAt) return "never";
-  return "ok";
 }
 
 /**
@@ -33,7 +25,7 @@ export function sourceState(h: ConnectorHealth): SourceState {
  */
 export function sourceLines(health: ConnectorHealth[], lang: Lang, formatTime: (iso: string) => string): SourceLine[] {
   const lines = health.map((h): SourceLine => {
-    const state = sourceState(h);
+    const state = h.state;
     const details: string[] = [];
     const run = [h.lastRunAt ? t(lang, "sources.lastRun", { at: formatTime(h.lastRunAt) }) : null, h.nextRunAt ? t(lang, "sources.nextRun", { at: formatTime(h.nextRunAt) }) : null];
     if (h.lagSeconds !== null && h.lagSeconds >= 60) run.push(t(lang, "sources.lag", { minutes: Math.floor(h.lagSeconds / 60) }));
@@ -44,7 +36,7 @@ export function sourceLines(health: ConnectorHealth[], lang: Lang, formatTime: (
     for (const f of h.filteredValues) details.push(t(lang, "sources.filtered", { rule: f.rule, field: f.field, value: f.value, count: f.count }));
     if (h.lastError && state === "failing") details.push(t(lang, "sources.error", { message: h.lastError.message[lang] }));
     const attention = state === "failing" || h.unmappedStatuses.length > 0 || h.filteredValues.length > 0;
-    const stateText = state === "failing" ? t(lang, "sources.state.failing", { count: h.consecutiveFailures }) : t(lang, `sources.state.${state}`);
+    const stateText = state === "failing" && h.consecutiveFailures > 1 ? `${h.stateText[lang]}${lang === "en" ? " (" : "（"}${t(lang, "sources.failures", { count: h.consecutiveFailures })}${lang === "en" ? ")" : "）"}` : h.stateText[lang];
     return { id: h.id, name: h.name, kind: h.kind, state, stateText, attention, details };
   });
   return lines.sort((a, b) => Number(b.attention) - Number(a.attention) || a.name.localeCompare(b.name));

@@ -42,10 +42,7 @@ import { KnexConnectorStore, type ConnectorStoreFaults } from "./db/KnexConnecto
 import { CredentialBox, credentialKey } from "./connectors/credentials.js";
 import { ConnectorService } from "./connectors/sdk/ConnectorService.js";
 import type { HttpClientOptions } from "./connectors/sdk/HttpClient.js";
-import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
-import { JushuitanConnector } from "./connectors/jushuitan/JushuitanConnector.js";
-import { YouzanConnector } from "./connectors/youzan/YouzanConnector.js";
-import { WangdiantongConnector } from "./connectors/wangdiantong/WangdiantongConnector.js";
+import { allConnectors } from "./connectors/registry.js";
 import { cronCalendar } from "./jobs/scheduler.js";
 import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
 import { KnexNotifyStore } from "./db/notify/KnexNotifyStore.js";
@@ -227,7 +224,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const connectors = new ConnectorService({
     store: new KnexConnectorStore(db.knex, signal, opts.connectorFaults),
     box: connectorKey ? new CredentialBox(connectorKey) : undefined,
-    connectors: [new ShopifyConnector(), new JushuitanConnector(), new YouzanConnector(), new WangdiantongConnector()],
+    connectors: allConnectors(),
     cron: cronCalendar,
     logger,
     now,

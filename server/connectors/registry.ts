@@ -1,0 +1,10 @@
+import { JushuitanConnector } from "./jushuitan/JushuitanConnector.js";
+import type { Connector } from "./sdk/Connector.js";
+import { ShopifyConnector } from "./shopify/ShopifyConnector.js";
+import { WangdiantongConnector } from "./wangdiantong/WangdiantongConnector.js";
+import { YouzanConnector } from "./youzan/YouzanConnector.js";
+
+/** Every connector implementation the server and `npm run connectors` know, one per kind. */
+export function allConnectors(): Connector<any, any, any>[] {
+  return [new ShopifyConnector(), new JushuitanConnector(), new YouzanConnector(), new WangdiantongConnector()];
+}

@@ -5,7 +5,8 @@ import pino from "pino";
 import { z } from "zod";
 import { loadConfig } from "../config.js";
 import { CreateConnectorRequest } from "../contracts/connectors.js";
-import { CredentialBox, credentialKey } from "../connectors/credentials.js";
+import { CredentialBox, legacyCredentialKey } from "../connectors/credentials.js";
+import { loadSecretKey, SecretBox } from "../crypto/secretBox.js";
 import { allConnectors } from "../connectors/registry.js";
 import { ConnectorService } from "../connectors/sdk/ConnectorService.js";
 import { KnexSensitiveLog } from "../db/access/KnexSensitiveLog.js";
@@ -30,8 +31,8 @@ Commands:
 
 Works on the database the server uses: DATABASE_URL, or the embedded data directory
 (DATA_DIR, default ./data; stop the server first — or use the /api/connectors routes).
-Credentials are sealed with CONNECTOR_CREDENTIALS_KEY (on the embedded database, the key
-file in the data directory). Exit code: 0 done, 1 refused or the run failed, 2 usage.`;
+Credentials are sealed with the server's secret key (SECRET_KEY; on the embedded database,
+the key file in the data directory). Exit code: 0 done, 1 refused or the run failed, 2 usage.`;
 
 /** A refusal to print as it is (zh-CN and English where a user reads it). */
 class CliError extends Error {
@@ -99,9 +100,11 @@ export async function connectorsCli(argv: string[], env: NodeJS.ProcessEnv = pro
   try {
     if (!(await db.knex.schema.hasTable("connector_instances"))) throw new CliError(`no Ordersheet database in ${where}: run  npm run migrate  (or start the server) first`, 2);
     if (!(await db.knex("workspaces").where("id", workspaceId).first("id"))) throw new CliError(`工作区 ${workspaceId} 不存在 / workspace ${workspaceId} does not exist`, 2);
-    const key = credentialKey({ configured: config.connectorCredentialsKey, dataDir: config.dataDir, postgres: Boolean(config.databaseUrl) });
+    // The same key the server uses (server/main.ts): SECRET_KEY (or CONNECTOR_CREDENTIALS_KEY), else the embedded key file.
+    const secretKey = loadSecretKey({ configured: config.secretKey ?? config.connectorCredentialsKey, embedded: db.backend === "pglite", dataDir: config.dataDir });
+    const box = secretKey ? new CredentialBox(new SecretBox(secretKey), legacyCredentialKey({ configured: config.connectorCredentialsKey, dataDir: config.dataDir })) : undefined;
     const store = new KnexConnectorStore(db.knex, new LocalChangeSignal());
-    const service = new ConnectorService({ store, box: key ? new CredentialBox(key) : undefined, connectors: allConnectors(), cron: cronCalendar, logger });
+    const service = new ConnectorService({ store, box, connectors: allConnectors(db.knex), cron: cronCalendar, logger });
     const log = new KnexSensitiveLog(db.knex);
     const record = (target: string, detail: Record<string, unknown>) =>
       log.record({ workspaceId, actor: user, tokenId: null, ip: null, userAgent: "npm run connectors", action: "connector.change", target, detail: { ...detail, via: "cli" }, at: new Date() });

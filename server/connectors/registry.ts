@@ -1,10 +1,21 @@
+import type { Knex } from "knex";
+import { KnexWaybillSource } from "../db/KnexWaybillSource.js";
+import { FiledropConnector } from "./filedrop/FiledropService.js";
 import { JushuitanConnector } from "./jushuitan/JushuitanConnector.js";
+import { KdniaoConnector } from "./kdniao/KdniaoConnector.js";
 import type { Connector } from "./sdk/Connector.js";
 import { ShopifyConnector } from "./shopify/ShopifyConnector.js";
 import { WangdiantongConnector } from "./wangdiantong/WangdiantongConnector.js";
 import { YouzanConnector } from "./youzan/YouzanConnector.js";
 
 /** Every connector implementation the server and `npm run connectors` know, one per kind. */
-export function allConnectors(): Connector<any, any, any>[] {
-  return [new ShopifyConnector(), new JushuitanConnector(), new YouzanConnector(), new WangdiantongConnector()];
+export function allConnectors(knex: Knex): Connector<any, any, any>[] {
+  return [
+    new ShopifyConnector(),
+    new JushuitanConnector(),
+    new YouzanConnector(),
+    new WangdiantongConnector(),
+    new KdniaoConnector(new KnexWaybillSource(knex)),
+    new FiledropConnector(),
+  ];
 }

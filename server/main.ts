@@ -45,6 +45,7 @@ import { resealConnectorCredentials } from "./db/resealConnectorCredentials.js";
 import { KnexFollowupStore } from "./db/KnexFollowupStore.js";
 import { ConnectorService } from "./connectors/sdk/ConnectorService.js";
 import type { HttpClientOptions } from "./connectors/sdk/HttpClient.js";
+import { KnexWaybillSource } from "./db/KnexWaybillSource.js";
 import { allConnectors } from "./connectors/registry.js";
 import { FiledropService } from "./connectors/filedrop/FiledropService.js";
 import { KnexFiledropStore } from "./db/KnexFiledropStore.js";
@@ -242,7 +243,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const connectors = new ConnectorService({
     store: connectorStore,
     box: credentialBox,
-    connectors: allConnectors(db.knex),
+    connectors: allConnectors(new KnexWaybillSource(db.knex)),
     cron: cronCalendar,
     logger,
     now,

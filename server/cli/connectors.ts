@@ -7,6 +7,7 @@ import { loadConfig } from "../config.js";
 import { CreateConnectorRequest } from "../contracts/connectors.js";
 import { CredentialBox, legacyCredentialKey } from "../connectors/credentials.js";
 import { loadSecretKey, SecretBox } from "../crypto/secretBox.js";
+import { KnexWaybillSource } from "../db/KnexWaybillSource.js";
 import { allConnectors } from "../connectors/registry.js";
 import { ConnectorService } from "../connectors/sdk/ConnectorService.js";
 import { KnexSensitiveLog } from "../db/access/KnexSensitiveLog.js";
@@ -104,7 +105,7 @@ export async function connectorsCli(argv: string[], env: NodeJS.ProcessEnv = pro
     const secretKey = loadSecretKey({ configured: config.secretKey ?? config.connectorCredentialsKey, embedded: db.backend === "pglite", dataDir: config.dataDir });
     const box = secretKey ? new CredentialBox(new SecretBox(secretKey), legacyCredentialKey({ configured: config.connectorCredentialsKey, dataDir: config.dataDir })) : undefined;
     const store = new KnexConnectorStore(db.knex, new LocalChangeSignal());
-    const service = new ConnectorService({ store, box, connectors: allConnectors(db.knex), cron: cronCalendar, logger });
+    const service = new ConnectorService({ store, box, connectors: allConnectors(new KnexWaybillSource(db.knex)), cron: cronCalendar, logger });
     const log = new KnexSensitiveLog(db.knex);
     const record = (target: string, detail: Record<string, unknown>) =>
       log.record({ workspaceId, actor: user, tokenId: null, ip: null, userAgent: "npm run connectors", action: "connector.change", target, detail: { ...detail, via: "cli" }, at: new Date() });

@@ -142,6 +142,15 @@ export class ConnectorService implements Connectors {
     return this.view(updated);
   }
 
+  async remove(caller: ConnectorCaller, id: string): Promise<{ id: string; deleted: true }> {
+    await this.record(caller.workspaceId, id);
+    if (this.running.has(id)) throw new ConflictError("a run of this connector is going on; pause it, wait for the run to end, then remove it");
+    const removed = await this.store.remove(caller.workspaceId, id, caller.user, this.now());
+    if (!removed) throw new NotFoundError(`no connector ${id} in this workspace`);
+    this.opts.logger.info({ connector: id, kind: removed.kind, workspaceId: caller.workspaceId, by: caller.user }, "connector removed");
+    return { id, deleted: true };
+  }
+
   async runNow(workspaceId: string, id: string): Promise<{ id: string; started: boolean; reason?: string }> {
     const r = await this.record(workspaceId, id);
     if (r.paused) return { id, started: false, reason: "the connector is paused; resume it first" };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CellEdit, EDITABLE_COLUMN_NAMES, type EditableColumn, type EditResult } from "../../server/contracts/edits.js";
 import type { OrderView } from "../../server/contracts/orders.js";
+import { cellFormat } from "./cellFormats.js";
 import { COL, columnForEditable } from "./columns.js";
 import type { LocalRefusal } from "./editCapture.js";
 import { listSeparator, t, type Lang } from "./i18n.js";
@@ -25,6 +26,8 @@ export interface CellPatch {
   value: CellValue;
   /** Fill colour to set on the cell, when it changes. */
   fill?: string;
+  /** Number format of the cell when not its column's (an amount in another currency). */
+  format?: string;
 }
 
 /** An open conflict: the user's value lost a race with someone else's change. */
@@ -164,7 +167,7 @@ export function refusalPatches(refusals: readonly LocalRefusal[], known: (orderI
   for (const r of refusals) {
     if (!r.orderId) continue;
     const row = known(r.orderId);
-    if (row && r.col !== COL.sync) patches.push({ orderId: r.orderId, col: r.col, value: row[r.col] ?? "" });
+    if (row && r.col !== COL.sync) patches.push({ orderId: r.orderId, col: r.col, value: row[r.col] ?? "", format: cellFormat(r.col, String(row[COL.currency] || "CNY")) });
     marks.add(r.orderId, "refused", t(lang, "sync.refused", { reason: r.reason }));
   }
   return [...patches, ...marks.patches()];

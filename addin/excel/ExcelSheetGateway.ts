@@ -1,4 +1,5 @@
 /// <reference types="office-js" />
+import { cellFormat, formatRuns } from "../core/cellFormats.js";
 import { chunkWrites, DEFAULT_MAX_BATCH_BYTES, jsonValueBytes } from "../core/chunking.js";
 import { COL, COLUMN_COUNT, columnLetter } from "../core/columns.js";
 import { removalBlocks, type SheetSnapshot, type WritePlan } from "../core/diffRows.js";
@@ -21,6 +22,23 @@ const PATCHES_PER_SYNC = 5000;
 /** Sets a scalar on a cell-level property: Excel applies it to every cell of the range. */
 function setAll(range: Excel.Range, property: "numberFormat", value: string): void {
   (range as unknown as Record<string, unknown>)[property] = value;
+}
+
+/**
+ * Writes a block of Orders cells typed: the number formats of its column runs first (text
+ * columns `@`, so long digit strings and text starting with `=`, `+` or `-` stay text; amounts
+ * a currency format; times a date format), then the values. Returns the calls queued.
+ */
+export function writeTyped(body: Excel.Range, row: number, col: number, values: CellValue[][]): number {
+  let calls = 0;
+  for (const run of formatRuns(col, values)) {
+    const range = body.getCell(row, col + run.offset).getResizedRange(values.length - 1, run.width - 1);
+    if (typeof run.format === "string") setAll(range, "numberFormat", run.format);
+    else range.numberFormat = run.format.map((f) => [f]);
+    calls++;
+  }
+  body.getCell(row, col).getResizedRange(values.length - 1, values[0].length - 1).values = values;
+  return calls + 1;
 }
 
 /**
@@ -94,10 +112,7 @@ export class ExcelSheetGateway implements SheetGateway {
       const body = table.getDataBodyRange();
       for (const batch of batches) {
         for (const op of batch.ops) {
-          const range = body.getCell(op.row, op.col).getResizedRange(op.values.length - 1, op.values[0].length - 1);
-          setAll(range, "numberFormat", TEXT_FORMAT);
-          range.values = op.values;
-          calls += 2;
+          calls += writeTyped(body, op.row, op.col, op.values);
         }
         bytes += batch.bytes;
         await sync(); // one round trip per chunk: each request must stay under the 5 MB cap
@@ -136,7 +151,7 @@ export class ExcelSheetGateway implements SheetGateway {
         const row = positions.get(p.orderId);
         if (row === undefined) continue;
         const cell = body.getCell(row, p.col);
-        setAll(cell, "numberFormat", TEXT_FORMAT);
+        setAll(cell, "numberFormat", p.format ?? cellFormat(p.col));
         cell.values = [[p.value]];
         if (p.fill === "") cell.format.fill.clear();
         else if (p.fill) cell.format.fill.color = p.fill;

@@ -10,8 +10,12 @@ import { parseA1 } from "../../../addin/core/a1.js";
 /** A cell value. */
 export type Cell = string | number | boolean;
 interface Bounds { top: number; left: number; bottom: number; right: number }
-/** One worksheet: a sparse grid and what was set on it. */
-export interface Sheet { name: string; cells: Map<string, Cell>; fills: Map<string, string>; visibility: string; handlers: ((a: unknown) => Promise<void>)[]; cfs: unknown[]; validations: unknown[] }
+/**
+ * One worksheet: a sparse grid and what was set on it. `formats` holds each cell's number format
+ * (absent: General) and `formulas` the cells a written string turned into a formula, as Excel's
+ * `Range.values` does with text starting with `=`, `+` or `-` in a cell that is not text-formatted.
+ */
+export interface Sheet { name: string; cells: Map<string, Cell>; fills: Map<string, string>; formats: Map<string, string>; formulas: Map<string, string>; visibility: string; handlers: ((a: unknown) => Promise<void>)[]; cfs: unknown[]; validations: unknown[]; names?: Map<string, string> }
 /** An Excel table: where its header is and how many data rows it has. */
 export interface TableModel { name: string; sheet: Sheet; top: number; left: number; cols: number; rows: number }
 type Located = { sheet: Sheet; b: Bounds } | null;
@@ -44,7 +48,7 @@ export class FakeBook {
   afterSync: () => void = () => {};
 
   addSheet(name: string): Sheet {
-    const s: Sheet = { name, cells: new Map(), fills: new Map(), visibility: "Visible", handlers: [], cfs: [], validations: [] };
+    const s: Sheet = { name, cells: new Map(), fills: new Map(), formats: new Map(), formulas: new Map(), visibility: "Visible", handlers: [], cfs: [], validations: [] };
     this.sheets.set(name, s);
     return s;
   }
@@ -94,9 +98,55 @@ export function read(sheet: Sheet, b: Bounds): Cell[][] {
   }
   return out;
 }
-/** Writes values into a block of a sheet (empty strings clear cells). */
+/** Writes values into a block of a sheet (empty strings clear cells), as they are. */
 export function write(sheet: Sheet, b: Bounds, values: Cell[][]): void {
-  values.forEach((row, r) => row.forEach((v, c) => (v === "" ? sheet.cells.delete(key(b.top + r, b.left + c)) : sheet.cells.set(key(b.top + r, b.left + c), v))));
+  values.forEach((row, r) => row.forEach((v, c) => {
+    const k = key(b.top + r, b.left + c);
+    sheet.formulas.delete(k);
+    if (v === "") sheet.cells.delete(k);
+    else sheet.cells.set(k, v);
+  }));
+}
+
+/** Excel keeps 15 significant digits of a number. */
+function fifteenDigits(n: number): number {
+  return Number(n.toPrecision(15));
+}
+
+/**
+ * Writes values as `Range.values` does: in a cell that is not text-formatted (`@`), a string
+ * starting with `=`, `+` or `-` becomes a formula (its value an error here) and a string that
+ * reads as a number becomes that number, cut to 15 significant digits (a 19-digit order ID
+ * loses its tail). In a text-formatted cell every string stays as written.
+ */
+export function writeAsExcel(sheet: Sheet, b: Bounds, values: Cell[][]): void {
+  values.forEach((row, r) => row.forEach((v, c) => {
+    const k = key(b.top + r, b.left + c);
+    sheet.formulas.delete(k);
+    if (v === "") return void sheet.cells.delete(k);
+    const text = sheet.formats.get(k) === "@";
+    if (typeof v === "string" && !text) {
+      if (/^[=+-]/.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v)) {
+        sheet.formulas.set(k, v);
+        return void sheet.cells.set(k, "#NAME?");
+      }
+      if (/^[+-]?\d+(\.\d+)?$/.test(v.trim())) return void sheet.cells.set(k, fifteenDigits(Number(v)));
+    }
+    sheet.cells.set(k, typeof v === "number" ? fifteenDigits(v) : v);
+  }));
+}
+
+/** Sets number formats on a block: one for every cell, or one per cell. */
+function setFormats(sheet: Sheet, b: Bounds, format: string | string[][]): void {
+  const bottom = Math.min(b.bottom, b.top + 1_100_000);
+  for (let r = b.top; r <= bottom; r++) {
+    for (let c = b.left; c <= b.right; c++) {
+      const f = typeof format === "string" ? format : format[r - b.top]?.[c - b.left];
+      if (f === undefined) throw new Error("InvalidArgument: numberFormat does not match the range");
+      if (f === "General") sheet.formats.delete(key(r, c));
+      else sheet.formats.set(key(r, c), f);
+    }
+  }
 }
 
 class Context {
@@ -202,7 +252,7 @@ class FRange extends Loadable {
     this.ctx.op(() => {
       const hit = this.at();
       if (v.length !== hit.b.bottom - hit.b.top + 1 || v[0].length !== hit.b.right - hit.b.left + 1) throw new Error("InvalidArgument: values do not match the range");
-      write(hit.sheet, hit.b, v);
+      writeAsExcel(hit.sheet, hit.b, v);
       this.ctx.written.push(hit);
     }, bytes(v) + 60);
   }
@@ -210,8 +260,12 @@ class FRange extends Loadable {
   get columnIndex(): number { return this.prop("columnIndex"); }
   get rowCount(): number { return this.prop("rowCount"); }
   get address(): string { return this.prop("address"); }
-  set numberFormat(_v: unknown) {
-    this.ctx.op(() => void this.at());
+  set numberFormat(v: string | string[][]) {
+    this.ctx.op(() => {
+      const hit = this.at();
+      if (typeof v === "string" && hit.b.bottom - hit.b.top > 100_000) return; // a whole-column format: not modelled per cell
+      setFormats(hit.sheet, hit.b, v);
+    }, bytes(v) + 60);
   }
   set columnHidden(_v: boolean) {
     this.ctx.op(() => void this.at());
@@ -264,9 +318,11 @@ class FRange extends Loadable {
   clear(): void {
     this.ctx.op(() => {
       const { sheet, b } = this.at();
-      for (const k of [...sheet.cells.keys()]) {
-        const [r, c] = k.split(",").map(Number);
-        if (r >= b.top && r <= b.bottom && c >= b.left && c <= b.right) sheet.cells.delete(k);
+      for (const store of [sheet.cells, sheet.formats, sheet.formulas] as Map<string, unknown>[]) {
+        for (const k of [...store.keys()]) {
+          const [r, c] = k.split(",").map(Number);
+          if (r >= b.top && r <= b.bottom && c >= b.left && c <= b.right) store.delete(k);
+        }
       }
     });
   }
@@ -276,7 +332,7 @@ class FRange extends Loadable {
       if (shift !== "Up") throw new Error(`the fake deletes with shift Up only, got ${shift}`);
       const { sheet, b } = this.at();
       const count = b.bottom - b.top + 1;
-      for (const store of [sheet.cells, sheet.fills] as Map<string, unknown>[]) {
+      for (const store of [sheet.cells, sheet.fills, sheet.formats, sheet.formulas] as Map<string, unknown>[]) {
         const moved = new Map<string, unknown>();
         for (const [k, v] of store) {
           const [r, c] = k.split(",").map(Number);

@@ -13,7 +13,7 @@ const settings = new Map<string, unknown>();
 const STORAGE_KEY = "__fakeExcelWorkbook";
 function persist(): void {
   const data = {
-    sheets: [...book.sheets.values()].map((s) => ({ name: s.name, cells: [...s.cells], fills: [...s.fills], visibility: s.visibility, cfs: s.cfs, validations: s.validations })),
+    sheets: [...book.sheets.values()].map((s) => ({ name: s.name, cells: [...s.cells], fills: [...s.fills], formats: [...s.formats], formulas: [...s.formulas], visibility: s.visibility, cfs: s.cfs, validations: s.validations })),
     tables: [...book.tables.values()].map((t) => ({ ...t, sheet: t.sheet.name })),
     settings: [...settings],
   };
@@ -23,11 +23,11 @@ function restore(): void {
   const text = sessionStorage.getItem(STORAGE_KEY);
   if (!text) return;
   const data = JSON.parse(text) as {
-    sheets: { name: string; cells: [string, Cell][]; fills: [string, string][]; visibility: string; cfs: unknown[]; validations: unknown[] }[];
+    sheets: { name: string; cells: [string, Cell][]; fills: [string, string][]; formats: [string, string][]; formulas: [string, string][]; visibility: string; cfs: unknown[]; validations: unknown[] }[];
     tables: (Omit<TableModel, "sheet"> & { sheet: string })[];
     settings: [string, unknown][];
   };
-  for (const s of data.sheets) book.sheets.set(s.name, { ...s, cells: new Map(s.cells), fills: new Map(s.fills), handlers: [] });
+  for (const s of data.sheets) book.sheets.set(s.name, { ...s, cells: new Map(s.cells), fills: new Map(s.fills), formats: new Map(s.formats), formulas: new Map(s.formulas), handlers: [] });
   for (const t of data.tables) book.tables.set(t.name, { ...t, sheet: must(book.sheets.get(t.sheet), t.sheet) });
   for (const [k, v] of data.settings) settings.set(k, v);
 }
@@ -82,6 +82,13 @@ w.__excel = {
   fill: (row: number, col: number) => {
     const t = ordersTable();
     return t.sheet.fills.get(`${t.top + 1 + row},${t.left + col}`) ?? "";
+  },
+  /** What a data cell of the Orders table holds: its value, the value's type, its number format and any formula. */
+  cell: (row: number, col: number) => {
+    const t = ordersTable();
+    const k = `${t.top + 1 + row},${t.left + col}`;
+    const value = t.sheet.cells.get(k) ?? "";
+    return { value, type: typeof value, format: t.sheet.formats.get(k) ?? "General", formula: t.sheet.formulas.get(k) ?? null };
   },
   /** Orders table columns (0-based) a conditional format shades grey, as system columns are. */
   shadedColumns: () => {

@@ -14,6 +14,14 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 type Cell = string | number | boolean;
 
+/** An order whose cells Excel would mangle if written untyped: a 19-digit platform ID, a long waybill, text that looks like formulas. */
+const TRICKY = {
+  externalOrderId: "4020123456789012345",
+  waybillNo: "773012345678901234",
+  customer: { name: "+86 138 0013 8000", phone: "+86 13800138000", id: "C1" },
+  extra: { remark: "=HYPERLINK(\"http://x\")" },
+};
+
 /** The test-only Excel host (fakeOffice.ts), bundled for the page in place of office.js. */
 async function fakeOfficeBundle(): Promise<string> {
   const built = await esbuild.build({ entryPoints: [path.join(HERE, "fakeOffice.ts")], bundle: true, write: false, format: "iife", platform: "browser", target: "chrome100" });
@@ -64,7 +72,7 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     [fake] = await Promise.all([fakeOfficeBundle(), buildAddin()]);
     ts = await startTestServer(db());
     csToken = await ts.token("小王", "customer_service");
-    const created = await ts.call("POST", "/api/orders", { body: { orders: Array.from({ length: 8 }, (_, i) => sampleOrder(i + 1, { region: `区${i + 1}` })) } });
+    const created = await ts.call("POST", "/api/orders", { body: { orders: Array.from({ length: 8 }, (_, i) => sampleOrder(i + 1, { region: `区${i + 1}`, ...(i === 0 ? TRICKY : {}) })) } });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     ids = (created.body.results as { id: string }[]).map((r) => r.id);
     browser = await launchChromium();
@@ -110,6 +118,32 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     assert.equal(first.values[COL.status], "待支付", "status shown as its label");
     const lists: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("Lists", 3, 1));
     assert.deepEqual(lists.map((r) => r[0]), ["待支付", "已支付待审单", "人工审单"], "the dropdown's list lives on the Lists sheet");
+  });
+
+  it("writes typed cells: the amount a number with a currency format, times Shanghai serials, long IDs and +86 text never numbers or formulas", async function () {
+    this.timeout(30_000);
+    const { index } = await rowOf(ids[0]);
+    const cell = (col: number) => page.evaluate(([r, c]) => (window as any).__excel.cell(r, c), [index, col] as const);
+    assert.deepEqual(await cell(COL.amount), { value: 199.9, type: "number", format: "¥#,##0.00", formula: null }, "金额 is a number SUM can add");
+    // placedAt 2026-01-15T02:00Z is 10:00 in Shanghai: the serial of that wall-clock time.
+    const placed = await cell(COL.placedAt);
+    assert.deepEqual({ ...placed, value: undefined }, { value: undefined, type: "number", format: "yyyy-mm-dd hh:mm", formula: null });
+    const serial = Date.UTC(2026, 0, 15, 10) / 86_400_000 + 25_569; // Excel keeps 15 digits of it
+    assert.ok(Math.abs(placed.value - serial) < 1e-9, `${placed.value} is the serial of 2026-01-15 10:00`);
+    const updated = await cell(COL.updatedAt);
+    assert.equal(updated.type, "number");
+    assert.equal(updated.format, "yyyy-mm-dd hh:mm");
+    assert.deepEqual(await cell(COL.externalOrderId), { value: "4020123456789012345", type: "string", format: "@", formula: null }, "all 19 digits kept");
+    assert.deepEqual(await cell(COL.waybillNo), { value: "773012345678901234", type: "string", format: "@", formula: null });
+    assert.deepEqual(await cell(COL.customer), { value: "+86 138 0013 8000", type: "string", format: "@", formula: null }, "a +86 phone is not a formula");
+    assert.deepEqual(await cell(COL.remark), { value: '=HYPERLINK("http://x")', type: "string", format: "@", formula: null });
+    assert.deepEqual(await cell(COL.version), { value: "1", type: "string", format: "@", formula: null });
+
+    // Typing over the amount (a system column) is refused and the number comes back, typed.
+    await edit(cellAddress(index, COL.amount), [["250"]]);
+    await waitForCell(ids[0], COL.sync, "系统列", "includes");
+    await page.waitForFunction(([r, c]) => (window as any).__excel.cell(r, c).value === 199.9, [index, COL.amount] as const);
+    assert.deepEqual(await cell(COL.amount), { value: 199.9, type: "number", format: "¥#,##0.00", formula: null });
   });
 
   it("after the user sorts the table, a server update is written into the row holding that order", async function () {

@@ -18,6 +18,7 @@ import { applySaved, displayValue } from "../core/resultPlan.js";
 import { rowFromOrder, slaPatches, slaText, type CellValue, type RowContext } from "../core/rowsFromOrders.js";
 import { SheetRenamedError, TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
 import { StatusBook } from "../core/StatusBook.js";
+import { statusMoveTable } from "../core/statusMoves.js";
 import { EditPipeline } from "./EditPipeline.js";
 
 /** The API calls the session makes (ApiClient, or a stand-in in tests). */
@@ -232,6 +233,7 @@ export class SyncSession {
     return this.deps.gateway.prepare({
       lang: this.lang,
       statusLabels: this.statuses.labels(this.lang),
+      statusMoves: statusMoveTable(this.flow, this.statuses, this.lang, this.me?.role),
       headers: headerRow(this.lang),
       slaLabels: { red: both("red"), orange: both("orange"), green: both("green") },
       validation: { title: t(this.lang, "validation.title"), message: t(this.lang, "validation.message") },

@@ -13,6 +13,11 @@ export interface WorkbookSetup {
   headers: string[];
   /** Labels of the SLA colours in both languages, for conditional formatting. */
   slaLabels: { red: string[]; orange: string[]; green: string[] };
+  /**
+   * The status dropdown per state (see `statusMoveTable`): each row's list offers only the moves
+   * the workflow allows this user from the status the row shows. Absent: every status.
+   */
+  statusMoves?: readonly (readonly string[])[];
   /** Title and message of the status dropdown's error alert. */
   validation: { title: string; message: string };
   /**

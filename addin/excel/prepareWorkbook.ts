@@ -93,14 +93,39 @@ function shadeLockedColumns(sheet: Excel.Worksheet, setup: WorkbookSetup): void 
   });
 }
 
-/** Writes the status labels to the hidden Lists sheet and points the Status dropdown at them. */
+/**
+ * The validation formula of the Status cell in row 2 (Excel shifts it for the rows below): the
+ * options of the row of the lists sheet whose first cell is the status the cell shows — columns
+ * C onward, as many as column B counts.
+ */
+export function dependentListFormula(listsSheet: string, statusCell: string, states: number): string {
+  const sheet = `'${listsSheet.replace(/'/g, "''")}'`;
+  const at = `MATCH(${statusCell},${sheet}!$A$1:$A$${states},0)`;
+  return `=OFFSET(${sheet}!$C$1,${at}-1,0,1,INDEX(${sheet}!$B$1:$B$${states},${at}))`;
+}
+
+/**
+ * Writes the status dropdown's table to the hidden Lists sheet — per state its label (A), how
+ * many options it offers (B) and the options (C…): the state itself, then the moves allowed
+ * from it — and points each Status cell's list at the row of the status it shows.
+ */
 function refreshStatusList(lists: Excel.Worksheet, orders: Excel.Worksheet, setup: WorkbookSetup): void {
+  const moves = setup.statusMoves?.length ? setup.statusMoves : undefined;
   const labels = setup.statusLabels.length ? setup.statusLabels : [""];
-  lists.getRange("A:A").clear();
-  lists.getRange(`A1:A${labels.length}`).values = labels.map((l) => [l]);
+  const width = moves ? Math.max(...moves.map((m) => m.length)) : 0;
+  lists.getRange(`A:${columnLetter(Math.max(2, width + 1))}`).clear();
   const status = columnRange(orders, COL.status);
   status.dataValidation.clear();
-  status.dataValidation.rule = { list: { inCellDropDown: true, source: `=${LISTS_SHEET}!$A$1:$A$${labels.length}` } };
+  if (moves) {
+    const grid = moves.map((m) => [m[0], m.length, ...Array.from({ length: width }, (_, i) => m[i] ?? "")]);
+    const range = lists.getRange(`A1:${columnLetter(width + 1)}${moves.length}`);
+    range.numberFormat = grid.map((row) => row.map((_, i) => (i === 1 ? "0" : "@")));
+    range.values = grid;
+    status.dataValidation.rule = { list: { inCellDropDown: true, source: dependentListFormula(LISTS_SHEET, `$${columnLetter(COL.status)}2`, moves.length) } };
+  } else {
+    lists.getRange(`A1:A${labels.length}`).values = labels.map((l) => [l]);
+    status.dataValidation.rule = { list: { inCellDropDown: true, source: `=${LISTS_SHEET}!$A$1:$A$${labels.length}` } };
+  }
   status.dataValidation.errorAlert = {
     showAlert: true,
     style: Excel.DataValidationAlertStyle.stop,

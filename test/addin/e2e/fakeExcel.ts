@@ -310,8 +310,17 @@ class FRange extends Loadable {
   get dataValidation() {
     const range = this;
     return {
-      clear: () => range.ctx.op(() => void range.at()),
-      set rule(rule: unknown) { range.ctx.op(() => range.at().sheet.validations.push(rule)); },
+      clear: () => range.ctx.op(() => {
+        const { sheet, b } = range.at();
+        sheet.validations = sheet.validations.filter((v) => (v as { at?: string }).at !== a1(b));
+      }),
+      set rule(rule: unknown) {
+        range.ctx.op(() => {
+          const { sheet, b } = range.at();
+          sheet.validations = sheet.validations.filter((v) => (v as { at?: string }).at !== a1(b));
+          sheet.validations.push({ at: a1(b), rule });
+        });
+      },
       set errorAlert(_v: unknown) { range.ctx.op(() => void range.at()); },
     };
   }

@@ -5,6 +5,7 @@
  * `window.__excel` hooks to inspect the grid and to act as the user (type, paste, sort).
  */
 import { parseA1 } from "../../../addin/core/a1.js";
+import { evaluateFormula, listOf } from "./fakeFormula.js";
 import { a1, FakeBook, must, read, write, type Cell, type TableModel } from "./fakeExcel.js";
 
 const book = new FakeBook();
@@ -89,6 +90,25 @@ w.__excel = {
     const k = `${t.top + 1 + row},${t.left + col}`;
     const value = t.sheet.cells.get(k) ?? "";
     return { value, type: typeof value, format: t.sheet.formats.get(k) ?? "General", formula: t.sheet.formulas.get(k) ?? null };
+  },
+  /**
+   * The options the dropdown of a data cell of the Orders table offers: its list validation's
+   * source evaluated for that cell (relative references move with the row, as in Excel).
+   */
+  dropdown: (row: number, col: number) => {
+    const t = ordersTable();
+    const r = t.top + 1 + row;
+    const c = t.left + col;
+    const hit = (t.sheet.validations as { at: string; rule: { list?: { source: string } } }[]).find((v) => {
+      const b = parseA1(v.at);
+      return r >= b.top && r <= b.bottom && c >= b.left && c <= b.right && v.rule.list;
+    });
+    if (!hit) return null;
+    const b = parseA1(hit.at);
+    const readCell = (sheet: string, rr: number, cc: number) => must(book.sheets.get(sheet), sheet).cells.get(`${rr},${cc}`) ?? "";
+    const value = evaluateFormula(hit.rule.list!.source, t.sheet.name, readCell, r - b.top, c - b.left);
+    if (typeof value !== "object") return [value];
+    return listOf(value, readCell).filter((v) => v !== "");
   },
   /** Orders table columns (0-based) a conditional format shades grey, as system columns are. */
   shadedColumns: () => {

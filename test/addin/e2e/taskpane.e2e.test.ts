@@ -9,6 +9,8 @@ import { t } from "../../../addin/core/i18n.js";
 import { describeEachDatabase } from "../../helpers/databases.js";
 import { sampleOrder, startTestServer, type TestServer } from "../../helpers/testServer.js";
 import { launchChromium } from "./chromium.js";
+import type { WorkflowDefinition } from "../../../server/contracts/workflow.js";
+import { nextStatuses } from "../../../server/domain/workflow/nextStatuses.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -144,6 +146,30 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     await waitForCell(ids[0], COL.sync, "系统列", "includes");
     await page.waitForFunction(([r, c]) => (window as any).__excel.cell(r, c).value === 199.9, [index, COL.amount] as const);
     assert.deepEqual(await cell(COL.amount), { value: 199.9, type: "number", format: "¥#,##0.00", formula: null });
+  });
+
+  it("offers in each row's status dropdown only the moves the workflow allows this role from that row's status, and follows the server's moves", async function () {
+    this.timeout(30_000);
+    const flow = (await ts.call("GET", "/api/workflow")).body.definition as WorkflowDefinition;
+    const label = (code: string) => flow.states.find((s) => s.code === code)!.labels["zh-CN"];
+    const expected = (code: string) => [code, ...nextStatuses(flow, code, "customer_service")].map(label);
+    const target = ids[1];
+    const { index } = await rowOf(target);
+    const dropdown = (): Promise<Cell[]> => page.evaluate(([r, c]) => (window as any).__excel.dropdown(r, c), [index, COL.status] as const);
+    const before = await dropdown();
+    assert.deepEqual(before, expected("pending_payment"));
+    assert.ok(before.length < flow.states.length, `not every status is offered: ${before.join("、")}`);
+    assert.ok(!before.includes("已签收"), "an impossible move cannot be picked");
+
+    // The server moves the order (a supervisor marks it paid; the workflow routes it on).
+    const v = (await order(target)).version;
+    const moved = await ts.call("POST", "/api/edits", { body: { edits: [{ clientEditId: "srv-move", orderId: target, column: "status", baseVersion: v, value: "paid" }] } });
+    assert.equal(moved.body.results[0].outcome, "saved", JSON.stringify(moved.body));
+    const now = (await order(target)).status;
+    await waitForCell(target, COL.status, label(now));
+    const after = await dropdown();
+    assert.deepEqual(after, expected(now), `the list of ${now}`);
+    assert.notDeepEqual(after, before, "the row's list changed with its status");
   });
 
   it("after the user sorts the table, a server update is written into the row holding that order", async function () {

@@ -16,7 +16,7 @@ import { listQuery, matchesFilter, OrderFilter } from "../core/OrderFilter.js";
 import { queueStorage, readJson, type PaneStore } from "../core/PaneStore.js";
 import { applySaved, displayValue } from "../core/resultPlan.js";
 import { rowFromOrder, slaPatches, slaText, type CellValue, type RowContext } from "../core/rowsFromOrders.js";
-import { SheetRenamedError, TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
+import { TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
 import { StatusBook } from "../core/StatusBook.js";
 import { statusMoveTable } from "../core/statusMoves.js";
 import { EditPipeline } from "./EditPipeline.js";
@@ -228,7 +228,7 @@ export class SyncSession {
     return COLUMNS.flatMap((c, i) => (c.editable && !mine.has(c.editable) ? [i] : []));
   }
 
-  private prepareSheet(): Promise<void> {
+  private prepareSheet(renameSheets = false): Promise<void> {
     const both = (level: "red" | "orange" | "green") => LANGS.map((l) => t(l, `sla.${level}`));
     return this.deps.gateway.prepare({
       lang: this.lang,
@@ -238,6 +238,7 @@ export class SyncSession {
       slaLabels: { red: both("red"), orange: both("orange"), green: both("green") },
       validation: { title: t(this.lang, "validation.title"), message: t(this.lang, "validation.message") },
       lockedColumns: this.lockedColumns(),
+      renameSheets,
     });
   }
 
@@ -246,7 +247,7 @@ export class SyncSession {
     this.lang = lang;
     this.deps.store.set("lang", lang);
     if (this.api) {
-      await this.prepareSheet();
+      await this.prepareSheet(true);
       if (this.known.size) await this.writeOrders([...this.known.values()], false);
     }
     this.emit({});
@@ -469,7 +470,6 @@ export function describeError(err: unknown, lang: Lang): string {
     return t(lang, key, params);
   }
   if (err instanceof TableShapeError) return t(lang, "error.tableChanged", { column: err.column + 1, expected: err.expected });
-  if (err instanceof SheetRenamedError) return t(lang, "error.sheetRenamed", { name: err.sheetName, expected: err.expected });
   const message = err instanceof Error ? err.message : String(err);
   return t(lang, "error.excel", { message });
 }

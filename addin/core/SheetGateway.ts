@@ -18,6 +18,8 @@ export interface WorkbookSetup {
    * the workflow allows this user from the status the row shows. Absent: every status.
    */
   statusMoves?: readonly (readonly string[])[];
+  /** Rename the pane's sheets still named in another language to this language's names (the language switch). */
+  renameSheets?: boolean;
   /** Title and message of the status dropdown's error alert. */
   validation: { title: string; message: string };
   /**
@@ -72,16 +74,5 @@ export class TableShapeError extends Error {
   ) {
     super(`Orders table column ${column + 1} should be "${expected}"`);
     this.name = "TableShapeError";
-  }
-}
-
-/** Thrown when the sheet holding the Orders table no longer has the expected name. */
-export class SheetRenamedError extends Error {
-  constructor(
-    readonly sheetName: string,
-    readonly expected: string,
-  ) {
-    super(`the Orders table is on sheet "${sheetName}", expected "${expected}"`);
-    this.name = "SheetRenamedError";
   }
 }

@@ -7,7 +7,8 @@ import { isOwnOrRemoteChange, type ChangedBlock, type ChangeOrigin } from "../co
 import type { CellPatch } from "../core/resultPlan.js";
 import type { CellValue } from "../core/rowsFromOrders.js";
 import type { ListSheet, SheetGateway, SyncOutcome, WorkbookSetup, WriteProgress } from "../core/SheetGateway.js";
-import { ORDERS_SHEET, ORDERS_TABLE, TEXT_FORMAT } from "./names.js";
+import { ORDERS_TABLE, TEXT_FORMAT } from "./names.js";
+import { SHEET_MARKERS, type SheetNames } from "./sheetMarkers.js";
 import { prepareWorkbook } from "./prepareWorkbook.js";
 import { RowIndex, type Sync } from "./RowIndex.js";
 
@@ -81,8 +82,12 @@ export class ExcelSheetGateway implements SheetGateway {
     return run;
   }
 
+  /** Where the pane's sheets are, as the last `prepare` found them (staff may rename them). */
+  private names: SheetNames = { orders: "Orders", lists: "Lists", alerts: "Alerts", conflicts: "Conflicts" };
+
   async prepare(setup: WorkbookSetup): Promise<void> {
-    const created = await this.write((context) => prepareWorkbook(context, setup));
+    const { created, names } = await this.write((context) => prepareWorkbook(context, setup));
+    this.names = names;
     if (created) this.index.reset();
   }
 
@@ -166,7 +171,7 @@ export class ExcelSheetGateway implements SheetGateway {
 
   async onEdit(handler: (block: ChangedBlock, origin: ChangeOrigin) => void, onError?: (error: unknown) => void): Promise<() => Promise<void>> {
     const registration = await this.excel.run(async (context) => {
-      const sheet = context.workbook.worksheets.getItem(ORDERS_SHEET);
+      const sheet = context.workbook.tables.getItem(ORDERS_TABLE).worksheet;
       const reg = sheet.onChanged.add(async (args: Excel.WorksheetChangedEventArgs) => {
         const origin: ChangeOrigin = { source: args.source, triggerSource: args.triggerSource, writeInProgress: this.writeInProgress };
         if (isOwnOrRemoteChange(origin) || args.changeType !== "RangeEdited") return;
@@ -191,8 +196,8 @@ export class ExcelSheetGateway implements SheetGateway {
   /** Reads a changed area of the Orders sheet back, clipped to the table body, with the rows' keys and versions. */
   private readBlock(address: string, before: unknown): Promise<ChangedBlock | undefined> {
     return this.excel.run(async (context) => {
-      const sheet = context.workbook.worksheets.getItem(ORDERS_SHEET);
       const table = context.workbook.tables.getItem(ORDERS_TABLE);
+      const sheet = table.worksheet;
       const body = table.getDataBodyRange().load("rowIndex,columnIndex");
       const changed = sheet.getRange(address);
       const inBody = changed.getIntersectionOrNullObject(table.getDataBodyRange()).load("isNullObject,values,rowIndex,columnIndex");
@@ -219,7 +224,7 @@ export class ExcelSheetGateway implements SheetGateway {
       const positions = await this.index.locate(table, () => context.sync(), [orderId]);
       const row = positions.get(orderId);
       if (row === undefined) return false;
-      context.workbook.worksheets.getItem(ORDERS_SHEET).activate();
+      table.worksheet.activate();
       table.getDataBodyRange().getCell(row, col).select();
       await context.sync();
       return true;
@@ -228,7 +233,8 @@ export class ExcelSheetGateway implements SheetGateway {
 
   async writeList(name: ListSheet, headers: string[], rows: CellValue[][]): Promise<void> {
     await this.write(async (context) => {
-      const sheet = context.workbook.worksheets.getItem(name);
+      // Found by its hidden marker: staff may have renamed it since the last prepare.
+      const sheet = context.workbook.names.getItem(SHEET_MARKERS[name === "Alerts" ? "alerts" : "conflicts"]).getRange().worksheet;
       const last = columnLetter(headers.length - 1);
       sheet.getRange(`A:${last}`).clear();
       const all = [headers, ...rows.map((r) => headers.map((_, i) => r[i] ?? ""))];

@@ -99,7 +99,7 @@ export async function addinBench(opts: { orders?: number; changed?: number } = {
   const again = updates.map((o) => ({ ...o, version: 3, extra: { remark: `再改 ${o.id}` } }));
   const cold = await measure(book, () => fresh.syncRows(ids, (snap) => diffRows(snap, again, ctx)));
 
-  const rows = book.tableOn("Orders").rows;
+  const rows = book.tableOn("OrdersTable").rows;
   if (rows !== total) throw new Error(`the table holds ${rows} rows, expected ${total}`);
   return [
     ...results(`load ${total.toLocaleString("en-US")} orders × 20 columns, typed cells`, load, "one round trip per chunk of < 4 MB"),

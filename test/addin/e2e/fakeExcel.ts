@@ -42,6 +42,8 @@ export interface FakeStats {
 export class FakeBook {
   readonly sheets = new Map<string, Sheet>();
   readonly tables = new Map<string, TableModel>();
+  /** Workbook-level named items: each refers to A1 of a sheet and follows it through renames. */
+  readonly names = new Map<string, { sheet: Sheet; visible: boolean }>();
   stats: FakeStats = { runs: 0, calls: 0, syncs: 0, requestBytes: 0, responseBytes: 0, maxRequestBytes: 0, maxResponseBytes: 0, ownEvents: 0 };
   selected = "";
   /** Called after every round trip (the page persists the workbook there). */
@@ -68,9 +70,18 @@ export class FakeBook {
     return result;
   };
 
-  /** The data rows of the table on `sheetName`. */
-  tableOn(sheetName: string): TableModel {
-    return must([...this.tables.values()].find((t) => t.sheet.name === sheetName), `no table on ${sheetName} yet`);
+  /** Renames a sheet, as a user does from its tab: tables and named items follow it. */
+  renameSheet(from: string, to: string): void {
+    const sheet = must(this.sheets.get(from), from);
+    if (this.sheets.has(to)) throw new Error(`a sheet named ${to} exists`);
+    this.sheets.delete(from);
+    sheet.name = to;
+    this.sheets.set(to, sheet);
+  }
+
+  /** The table named `name`, or the table on the sheet named `name`. */
+  tableOn(name: string): TableModel {
+    return must([...this.tables.values()].find((t) => t.name === name || t.sheet.name === name), `no table ${name} yet`);
   }
 }
 
@@ -167,6 +178,17 @@ class Context {
     tables: {
       getItem: (name: string) => new FTable(this, () => must(this.book.tables.get(name), `ItemNotFound: table ${name}`)),
       getItemOrNullObject: (name: string) => new FTable(this, () => this.book.tables.get(name) ?? null),
+    },
+    names: {
+      getItem: (name: string) => new FName(this, name),
+      getItemOrNullObject: (name: string) => new FName(this, name),
+      add: (name: string, range: FRange) => {
+        this.op(() => {
+          if (this.book.names.has(name)) throw new Error(`InvalidArgument: the name ${name} exists`);
+          this.book.names.set(name, { sheet: must(range.locate() ?? undefined, "range").sheet, visible: true });
+        });
+        return new FName(this, name);
+      },
     },
   };
   op(fn: () => void, size = 60): void {
@@ -370,6 +392,10 @@ class FRange extends Loadable {
       return hit ? f(hit) : null;
     });
   }
+  /** The worksheet of the range. */
+  get worksheet(): FSheet {
+    return new FSheet(this.ctx, () => this.at().sheet);
+  }
   getCell(r: number, c: number): FRange {
     return this.derive(({ sheet, b }) => ({ sheet, b: { top: b.top + r, left: b.left + c, bottom: b.top + r, right: b.left + c } }));
   }
@@ -393,11 +419,15 @@ class FRange extends Loadable {
 }
 
 class FSheet extends Loadable {
+  private found: Sheet | null = null;
+  /** Finds the sheet once: like Excel's proxy, it then stays that sheet through a rename. */
+  private readonly find: () => Sheet | null;
   constructor(
     private readonly ctx: Context,
-    private readonly find: () => Sheet | null,
+    lookup: () => Sheet | null,
   ) {
     super();
+    this.find = () => (this.found ??= lookup());
   }
   load(_props: string): this {
     this.ctx.op(() => {
@@ -408,6 +438,9 @@ class FSheet extends Loadable {
   }
   get name(): string {
     return this.prop("name");
+  }
+  set name(n: string) {
+    this.ctx.op(() => this.ctx.book.renameSheet(this.sheet().name, n));
   }
   private sheet(): Sheet {
     return must(this.find() ?? undefined, "InvalidObjectPath: null worksheet");
@@ -445,6 +478,42 @@ class FSheet extends Loadable {
         return reg;
       },
     };
+  }
+}
+
+class FName extends Loadable {
+  constructor(
+    private readonly ctx: Context,
+    private readonly name: string,
+  ) {
+    super();
+  }
+  load(_props: string): this {
+    this.ctx.op(() => {
+      const item = this.ctx.book.names.get(this.name);
+      if (!item) return void (this.loaded = { isNullObject: true });
+      const alive = [...this.ctx.book.sheets.values()].includes(item.sheet);
+      const quoted = /^[A-Za-z_][\w.]*$/.test(item.sheet.name) ? item.sheet.name : `'${item.sheet.name.replace(/'/g, "''")}'`;
+      this.loaded = { isNullObject: false, value: alive ? `=${quoted}!$A$1` : "=#REF!" };
+    });
+    return this;
+  }
+  get value(): string {
+    return this.prop("value");
+  }
+  /** The A1 cell the name refers to. */
+  getRange(): FRange {
+    return new FRange(this.ctx, () => {
+      const item = must(this.ctx.book.names.get(this.name), `ItemNotFound: name ${this.name}`);
+      if (![...this.ctx.book.sheets.values()].includes(item.sheet)) throw new Error("InvalidReference: #REF!");
+      return { sheet: item.sheet, b: { top: 0, left: 0, bottom: 0, right: 0 } };
+    });
+  }
+  set visible(v: boolean) {
+    this.ctx.op(() => (must(this.ctx.book.names.get(this.name), this.name).visible = v));
+  }
+  delete(): void {
+    this.ctx.op(() => void this.ctx.book.names.delete(this.name));
   }
 }
 

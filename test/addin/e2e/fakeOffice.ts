@@ -17,6 +17,7 @@ function persist(): void {
     sheets: [...book.sheets.values()].map((s) => ({ name: s.name, cells: [...s.cells], fills: [...s.fills], formats: [...s.formats], formulas: [...s.formulas], visibility: s.visibility, cfs: s.cfs, validations: s.validations })),
     tables: [...book.tables.values()].map((t) => ({ ...t, sheet: t.sheet.name })),
     settings: [...settings],
+    names: [...book.names].map(([n, v]) => [n, v.sheet.name, v.visible]),
   };
   sessionStorage.setItem(STORAGE_KEY, JSON.stringify(data));
 }
@@ -27,10 +28,12 @@ function restore(): void {
     sheets: { name: string; cells: [string, Cell][]; fills: [string, string][]; formats: [string, string][]; formulas: [string, string][]; visibility: string; cfs: unknown[]; validations: unknown[] }[];
     tables: (Omit<TableModel, "sheet"> & { sheet: string })[];
     settings: [string, unknown][];
+    names?: [string, string, boolean][];
   };
   for (const s of data.sheets) book.sheets.set(s.name, { ...s, cells: new Map(s.cells), fills: new Map(s.fills), formats: new Map(s.formats), formulas: new Map(s.formulas), handlers: [] });
   for (const t of data.tables) book.tables.set(t.name, { ...t, sheet: must(book.sheets.get(t.sheet), t.sheet) });
   for (const [k, v] of data.settings) settings.set(k, v);
+  for (const [n, sheet, visible] of data.names ?? []) if (book.sheets.has(sheet)) book.names.set(n, { sheet: book.sheets.get(sheet)!, visible });
 }
 restore();
 book.afterSync = persist;
@@ -64,13 +67,23 @@ w.Office = {
   },
 };
 
-const ordersTable = () => book.tableOn("Orders");
+/** The Orders table, on whatever sheet it is now. */
+const ordersTable = (): TableModel => must(book.tables.get("OrdersTable"), "no Orders table yet");
 
 /** Hooks for the e2e test (called through page.evaluate). */
 w.__excel = {
   stats: () => ({ ...book.stats }),
   selected: () => book.selected,
   sheetNames: () => [...book.sheets.keys()],
+  /** Hidden named items and the sheet each refers to. */
+  names: () => [...book.names].map(([n, v]) => ({ name: n, sheet: v.sheet.name, visible: v.visible })),
+  /** The user renames a sheet from its tab. */
+  renameSheet: (from: string, to: string) => {
+    book.renameSheet(from, to);
+    persist();
+  },
+  /** The name of the sheet holding the Orders table. */
+  ordersSheet: () => ordersTable().sheet.name,
   header: () => {
     const t = ordersTable();
     return read(t.sheet, { top: t.top, left: t.left, bottom: t.top, right: t.left + t.cols - 1 })[0];
@@ -124,7 +137,7 @@ w.__excel = {
   sheetRows: (name: string, n: number, cols: number) => read(must(book.sheets.get(name), name), { top: 0, left: 0, bottom: n - 1, right: cols - 1 }),
   /** The user types or pastes `values` at `address` of the Orders sheet. */
   edit: async (address: string, values: Cell[][]) => {
-    const sheet = must(book.sheets.get("Orders"), "Orders");
+    const sheet = ordersTable().sheet;
     const b = parseA1(address);
     const full = { ...b, bottom: b.top + values.length - 1, right: b.left + values[0].length - 1 };
     const before = read(sheet, full);

@@ -44,6 +44,7 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
   let csToken: string;
   let ids: string[];
   let fake: string;
+  let alertsSheet = "预警";
   const editBodies: { edits: { orderId: string; column: string; value: unknown; clientEditId: string }[] }[] = [];
 
   const rows = (): Promise<Cell[][]> => page.evaluate(() => (window as any).__excel.rows());
@@ -111,14 +112,16 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     assert.equal(await page.textContent("#progress-text"), "完成：新增 8 行，更新 0 行，移出视图 0 行");
 
     const sheetNames: string[] = await page.evaluate(() => (window as any).__excel.sheetNames());
-    assert.deepEqual([...sheetNames].sort(), ["Alerts", "Conflicts", "Lists", "Orders"]);
+    assert.deepEqual([...sheetNames].sort(), ["冲突", "列表", "订单", "预警"].sort(), "sheets named in the workbook's language");
+    const markers: { name: string; sheet: string; visible: boolean }[] = await page.evaluate(() => (window as any).__excel.names());
+    assert.deepEqual(markers.map((m) => [m.name, m.sheet, m.visible]).sort(), [["_ordersheet_alerts", "预警", false], ["_ordersheet_conflicts", "冲突", false], ["_ordersheet_lists", "列表", false], ["_ordersheet_orders", "订单", false]], "each marked by a hidden name");
     assert.deepEqual(await page.evaluate(() => (window as any).__excel.header()), headerRow("zh-CN"));
     const all = await rows();
     assert.deepEqual(all.map((r) => r[COL.key]).sort(), [...ids].sort(), "one row per order, keyed by the hidden ID column");
     const first = await rowOf(ids[0]);
     assert.equal(first.values[COL.version], "1");
     assert.equal(first.values[COL.status], "待支付", "status shown as its label");
-    const lists: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("Lists", 3, 1));
+    const lists: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("列表", 3, 1));
     assert.deepEqual(lists.map((r) => r[0]), ["待支付", "已支付待审单", "人工审单"], "the dropdown's list lives on the Lists sheet");
   });
 
@@ -226,12 +229,12 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     const entry = (await page.textContent("#conflicts li a")) ?? "";
     assert.match(entry, new RegExp(target));
     assert.match(entry, /我的「我改的」，服务器「主管改的」（admin 修改）/);
-    const conflictSheet: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("Conflicts", 2, 7));
+    const conflictSheet: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("冲突", 2, 7));
     assert.deepEqual(conflictSheet[1].slice(0, 5), [target, "备注", "我改的", "主管改的", "admin"]);
 
     await page.click("#conflicts li a");
     await page.waitForFunction(() => (window as any).__excel.selected() !== "");
-    assert.equal(await page.evaluate(() => (window as any).__excel.selected()), `Orders!${cellAddress(index, COL.remark)}`, "clicking the conflict selects its cell");
+    assert.equal(await page.evaluate(() => (window as any).__excel.selected()), `订单!${cellAddress(index, COL.remark)}`, "clicking the conflict selects its cell");
 
     await page.click("#conflicts li button[data-action=keep]");
     await waitForCell(target, COL.sync, "已保存");
@@ -300,6 +303,9 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
 
   it("lists a new alert in the pane and the Alerts sheet, colours its row, and selects it on click", async function () {
     this.timeout(30_000);
+    // Staff renamed the alerts sheet: the pane finds it by its hidden marker, not by name.
+    await page.evaluate(() => (window as any).__excel.renameSheet("预警", "今日预警"));
+    alertsSheet = "今日预警";
     await page.check("#auto-sync");
     const target = (await rows())[7][COL.key] as string;
     const res = await ts.call("POST", "/api/events", { body: { events: [{ source: "finance:erp", sourceEventId: `ar-${target}`, orderId: target, type: "finance.receivable", data: { amount: 19000 } }] } });
@@ -309,11 +315,11 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     await waitForCell(target, COL.status, "财务差异暂停");
     const { index } = await rowOf(target);
     await page.waitForFunction(([r, c]) => (window as any).__excel.fill(r, c) === "#FFC7CE", [index, COL.orderId] as const);
-    const alertSheet: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("Alerts", 2, 4));
+    const alertSheet: Cell[][] = await page.evaluate((name) => (window as any).__excel.sheetRows(name, 2, 4), alertsSheet);
     assert.deepEqual(alertSheet[0], ["订单号", "级别", "内容", "时间"]);
     assert.deepEqual(alertSheet[1].slice(0, 2), [target, "红色预警"]);
     await page.click(`#alerts li[data-order="${target}"] span`);
-    await page.waitForFunction((a) => (window as any).__excel.selected() === a, `Orders!${cellAddress(index, COL.sla)}`);
+    await page.waitForFunction((a) => (window as any).__excel.selected() === a, `订单!${cellAddress(index, COL.sla)}`);
   });
 
   it("closes an alert from the pane: the server keeps who closed it, the list, the Alerts sheet and the row colour clear", async function () {
@@ -330,7 +336,7 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     assert.equal(ended[0].clearedBy, "小王");
     const { index } = await rowOf(target);
     await page.waitForFunction(([r, c]) => !(window as any).__excel.fill(r, c), [index, COL.orderId] as const);
-    const alertSheet: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("Alerts", 2, 4));
+    const alertSheet: Cell[][] = await page.evaluate((name) => (window as any).__excel.sheetRows(name, 2, 4), alertsSheet);
     assert.ok(!alertSheet.slice(1).some((r) => r[0] === target), JSON.stringify(alertSheet));
     await page.waitForFunction((id) => document.querySelector("#progress-text")?.textContent === `已关闭 ${id} 的预警`, target);
   });
@@ -410,6 +416,8 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     await page.selectOption("#lang", "en");
     await page.waitForFunction(() => document.querySelector("h1")?.textContent === "Ordersheet");
     assert.deepEqual(await page.evaluate(() => (window as any).__excel.header()), headerRow("en"));
+    const sheetNames: string[] = await page.evaluate(() => (window as any).__excel.sheetNames());
+    assert.deepEqual([...sheetNames].sort(), ["Conflicts", "Lists", "Orders", "今日预警"], "sheets still under their Chinese default names follow the language; a name staff chose stays");
     await page.fill("#token", "not-a-token");
     await page.click("#connect");
     await page.waitForFunction(() => document.querySelector("#error")?.hasAttribute("hidden") === false);

@@ -48,7 +48,7 @@ describe("ExcelSheetGateway on a 100,000-row load (counting Excel stand-in)", fu
     assert.ok(load.requestBytes <= text.requestBytes * 1.3, `typed ${load.requestBytes} bytes against text-only ${text.requestBytes}`);
     assert.ok(load.syncs <= text.syncs + 2, `typed ${load.syncs} round trips against text-only ${text.syncs}`);
 
-    const table = book.tableOn("Orders");
+    const table = book.tableOn("OrdersTable");
     assert.equal(table.rows, 100_000);
     const body = read(table.sheet, { top: table.top + 1, left: table.left, bottom: table.top + table.rows, right: table.left + COLUMN_COUNT - 1 });
     assert.equal(new Set(body.map((r) => r[COL.key])).size, 100_000, "every order once");

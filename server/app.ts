@@ -31,6 +31,8 @@ import type { Connectors } from "./domain/connectors/ports.js";
 import { connectorsRouter } from "./http/connectorsRouter.js";
 import { hooksRouter } from "./http/hooksRouter.js";
 import { notifyRouter } from "./http/notifyRouter.js";
+import { followupsRouter } from "./http/followupsRouter.js";
+import type { FollowupStore } from "./domain/followups/ports.js";
 import type { NotifyAdminStore } from "./notify/ports.js";
 
 /**
@@ -60,6 +62,8 @@ export interface AppDeps {
   connectors?: Connectors;
   /** Notification targets, routing rules and the delivery log. */
   notify: NotifyAdminStore;
+  /** Conflicts and tasks about orders, listed and ended by hand. */
+  followups: FollowupStore;
   /** Checks the database answers; throws if not. */
   ping: () => Promise<void>;
   backend: string;
@@ -135,6 +139,7 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
   if (deps.connectors) apiRouter.use(connectorsRouter({ connectors: deps.connectors, sensitiveLog: deps.sensitiveLog, now: deps.now }));
   apiRouter.use(notifyRouter({ store: deps.notify, now: deps.now }));
+  apiRouter.use(followupsRouter({ store: deps.followups, now: deps.now }));
   // A refused body can hold any order's data, and nothing ties it to a region, warehouse or
   // channel: a caller with a row scope sees only what they themselves sent.
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({

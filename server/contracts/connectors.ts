@@ -1,14 +1,15 @@
 import { z } from "zod";
 import { STATUS_PLATFORMS, STATUS_TARGETS } from "../domain/connectors/statusMaps.js";
 import { IsoDateTime } from "./common.js";
+import { JushuitanConfig, JushuitanCredentials, WangdiantongConfig, WangdiantongCredentials, YouzanConfig, YouzanCredentials } from "./erpConnectors.js";
 
 /** Connector kinds the server can run. */
-export const CONNECTOR_KINDS = ["shopify"] as const;
+export const CONNECTOR_KINDS = ["shopify", "jushuitan", "youzan", "wangdiantong"] as const;
 export const ConnectorKind = z.enum(CONNECTOR_KINDS);
 export type ConnectorKind = z.infer<typeof ConnectorKind>;
 
-/** Default schedule per kind (node-cron, evaluated in UTC). */
-export const DEFAULT_SCHEDULES: Record<ConnectorKind, string> = { shopify: "*/15 * * * *" };
+/** Default schedule per kind (five-field cron, evaluated in the workspace's time zone). */
+export const DEFAULT_SCHEDULES: Record<ConnectorKind, string> = { shopify: "*/15 * * * *", jushuitan: "*/10 * * * *", youzan: "*/15 * * * *", wangdiantong: "*/10 * * * *" };
 
 const Name = z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters");
 const Secret = z.string().min(1, "must not be empty").max(1000, "must be at most 1000 characters");
@@ -44,7 +45,12 @@ export const ShopifyCredentials = z.strictObject({
 export type ShopifyCredentials = z.infer<typeof ShopifyCredentials>;
 
 /** Each kind's config and credentials schemas. */
-export const CONNECTOR_SCHEMAS = { shopify: { config: ShopifyConfig, credentials: ShopifyCredentials } } as const;
+export const CONNECTOR_SCHEMAS = {
+  shopify: { config: ShopifyConfig, credentials: ShopifyCredentials },
+  jushuitan: { config: JushuitanConfig, credentials: JushuitanCredentials },
+  youzan: { config: YouzanConfig, credentials: YouzanCredentials },
+  wangdiantong: { config: WangdiantongConfig, credentials: WangdiantongCredentials },
+} as const;
 
 /** `POST /api/connectors` body. */
 export const CreateConnectorRequest = z
@@ -56,6 +62,30 @@ export const CreateConnectorRequest = z
       paused: z.boolean().default(false),
       config: ShopifyConfig,
       credentials: ShopifyCredentials,
+    }),
+    z.strictObject({
+      kind: z.literal("jushuitan"),
+      name: Name,
+      schedule: CronExpression.optional().describe('Default "*/10 * * * *" (every 10 minutes)'),
+      paused: z.boolean().default(false),
+      config: JushuitanConfig,
+      credentials: JushuitanCredentials,
+    }),
+    z.strictObject({
+      kind: z.literal("youzan"),
+      name: Name,
+      schedule: CronExpression.optional().describe('Default "*/15 * * * *" (every 15 minutes)'),
+      paused: z.boolean().default(false),
+      config: YouzanConfig,
+      credentials: YouzanCredentials,
+    }),
+    z.strictObject({
+      kind: z.literal("wangdiantong"),
+      name: Name,
+      schedule: CronExpression.optional().describe('Default "*/10 * * * *" (every 10 minutes)'),
+      paused: z.boolean().default(false),
+      config: WangdiantongConfig,
+      credentials: WangdiantongCredentials,
     }),
   ])
   .meta({ id: "CreateConnectorRequest" });

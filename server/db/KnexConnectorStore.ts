@@ -132,6 +132,11 @@ export class KnexConnectorStore implements ConnectorStore {
     return (await this.knex("connector_instances").where("paused", false).orderBy(["workspace_id", "id"]).select(COLUMNS)).map(rowToRecord);
   }
 
+  async timeZone(workspaceId: string): Promise<string> {
+    const ws = await this.knex("workspaces").where("id", workspaceId).first("time_zone");
+    return (ws?.time_zone as string | undefined) ?? "Asia/Shanghai";
+  }
+
   async commitPage(workspaceId: string, id: string, page: PageWrite, now: Date): Promise<PageResult> {
     const signal = new DeferredSignal(this.signal);
     const nowIso = now.toISOString();

@@ -44,6 +44,10 @@ export function hooksRouter(deps: HooksRouterDeps): Router {
           res.status(401).json({ error: { code: "unauthorized", message: answer.reason } });
           return;
         default:
+          if (answer.reply) {
+            res.status(answer.reply.status).json(answer.reply.body);
+            return;
+          }
           res.json({ outcome: answer.outcome, ...("detail" in answer && answer.detail ? { detail: answer.detail } : {}) });
       }
     } catch (err) {

@@ -60,4 +60,6 @@ export interface Connector<R = unknown, Config = unknown, Credentials = unknown>
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): ParsedWebhook<R>;
   /** `source` is the instance's event source (`connector:<id>`); event ids are derived from the record, so a fact pulled twice or also pushed enters once. */
   map(record: R, table: readonly StatusMapEntry[], source: string): MappedRecord;
+  /** The answer the platform expects to a delivery it should not resend (default: `{ outcome }` as JSON). */
+  webhookReply?(outcome: "accepted" | "duplicate" | "ignored" | "stale"): { status: number; body: unknown };
 }

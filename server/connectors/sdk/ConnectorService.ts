@@ -12,11 +12,11 @@ import type { CredentialBox } from "../credentials.js";
 import type { Connector, MappedRecord } from "./Connector.js";
 import { ConnectorHttpError, HttpClient, type HttpClientOptions } from "./HttpClient.js";
 
-/** Cron questions the service asks (answered by the scheduler module's `cronCalendar`). */
+/** Cron questions the service asks (answered by the scheduler module's `cronCalendar`), in the workspace's time zone. */
 export interface CronQuestions {
   validate(expression: string): boolean;
-  matches(expression: string, at: Date): boolean;
-  next(expression: string, from: Date): Date | null;
+  matches(expression: string, at: Date, timeZone?: string): boolean;
+  next(expression: string, from: Date, timeZone?: string): Date | null;
 }
 
 /** Whether this server instance runs a schedule slot (the job-slot claims shared through the database). */
@@ -25,7 +25,7 @@ export type ClaimSlot = (workspaceId: string, job: string, slot: Date) => Promis
 /** How the service is put together. */
 export interface ConnectorServiceOptions {
   store: ConnectorStore;
-  /** Absent when no credentials key is configured (PostgreSQL without CONNECTOR_CREDENTIALS_KEY). */
+  /** Absent when the server has no secret key (PostgreSQL without ORDERSHEET_SECRET_KEY). */
   box?: CredentialBox;
   connectors: Connector<any, any, any>[];
   cron: CronQuestions;
@@ -84,7 +84,7 @@ export class ConnectorService implements Connectors {
   }
 
   private requireBox(): CredentialBox {
-    if (!this.opts.box) throw new ConflictError("connector credentials cannot be stored: set CONNECTOR_CREDENTIALS_KEY (64 hex digits, the same on every server instance)");
+    if (!this.opts.box) throw new ConflictError("connector credentials cannot be stored: set ORDERSHEET_SECRET_KEY (64 hex digits, the same on every server instance)");
     return this.opts.box;
   }
 
@@ -160,9 +160,12 @@ export class ConnectorService implements Connectors {
   async runScheduled(now: Date, slot: Date, claim: ClaimSlot): Promise<{ ran: number; skipped: number; failed: number }> {
     const sum = { ran: 0, skipped: 0, failed: 0 };
     const runs: Promise<void>[] = [];
+    const zones = new Map<string, string>();
     for (const r of await this.store.active()) {
       if (r.retryAt && Date.parse(r.retryAt) > now.getTime()) continue;
-      if (!this.opts.cron.validate(r.schedule) || !this.opts.cron.matches(r.schedule, slot)) continue;
+      // Each schedule reads in its workspace's time zone ("0 9 * * *" is 9:00 there).
+      if (!zones.has(r.workspaceId)) zones.set(r.workspaceId, await this.store.timeZone(r.workspaceId));
+      if (!this.opts.cron.validate(r.schedule) || !this.opts.cron.matches(r.schedule, slot, zones.get(r.workspaceId))) continue;
       if (!(await claim(r.workspaceId, `connector:${r.id}`, slot))) {
         sum.skipped += 1;
         continue;
@@ -245,7 +248,7 @@ export class ConnectorService implements Connectors {
   }
 
   private openCredentials(r: ConnectorRecord, connector: Connector<any, any, any>): unknown {
-    if (!this.opts.box) throw new RunFailure("credentials", "no credentials key is configured (CONNECTOR_CREDENTIALS_KEY)");
+    if (!this.opts.box) throw new RunFailure("credentials", "no secret key is configured (ORDERSHEET_SECRET_KEY)");
     let opened: unknown;
     try {
       opened = this.opts.box.open(r.sealedCredentials, aadOf(r));
@@ -263,9 +266,10 @@ export class ConnectorService implements Connectors {
     const since = this.byKind.get(r.kind)?.cursorTime(r.state) ?? null;
     let nextRunAt: string | null = null;
     if (!r.paused) {
-      const next = this.opts.cron.validate(r.schedule) ? this.opts.cron.next(r.schedule, now) : null;
+      const zone = await this.store.timeZone(workspaceId);
+      const next = this.opts.cron.validate(r.schedule) ? this.opts.cron.next(r.schedule, now, zone) : null;
       const retry = r.retryAt ? new Date(r.retryAt) : null;
-      const after = retry && next && retry > next && this.opts.cron.validate(r.schedule) ? this.opts.cron.next(r.schedule, new Date(retry.getTime() - 60_000)) : next;
+      const after = retry && next && retry > next && this.opts.cron.validate(r.schedule) ? this.opts.cron.next(r.schedule, new Date(retry.getTime() - 60_000), zone) : next;
       nextRunAt = after?.toISOString() ?? null;
     }
     return {
@@ -296,6 +300,15 @@ export class ConnectorService implements Connectors {
   }
 
   async webhook(id: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<WebhookAnswer> {
+    const answer = await this.receive(id, rawBody, headers);
+    if (answer.outcome === "not_found" || answer.outcome === "unauthorized") return answer;
+    // The platform's own idea of "received, do not resend" (e.g. Youzan's {"code":0,"msg":"success"}).
+    const kind = (await this.store.byId(id))?.kind;
+    const reply = kind ? this.byKind.get(kind)?.webhookReply?.(answer.outcome) : undefined;
+    return reply ? { ...answer, reply } : answer;
+  }
+
+  private async receive(id: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<WebhookAnswer> {
     if (!/^[0-9a-f-]{36}$/.test(id)) return { outcome: "not_found" };
     const r = await this.store.byId(id);
     const connector = r && this.byKind.get(r.kind);

@@ -113,6 +113,8 @@ export interface ConnectorStore {
   update(workspaceId: string, id: string, patch: ConnectorPatch, now: Date): Promise<ConnectorRecord | undefined>;
   /** Every instance that is not paused, in every workspace. */
   active(): Promise<ConnectorRecord[]>;
+  /** The workspace's IANA time zone (schedules are read in it). */
+  timeZone(workspaceId: string): Promise<string>;
   /** Writes a page: orders, events through the inbox, unmapped statuses and their alerts, counts, and the cursor, in one transaction. */
   commitPage(workspaceId: string, id: string, page: PageWrite, now: Date): Promise<PageResult>;
   /** Records how a run ended (success clears the error and the backoff). */
@@ -150,6 +152,6 @@ export interface Connectors {
 
 /** How a webhook delivery was answered. */
 export type WebhookAnswer =
-  | { outcome: "accepted" | "duplicate" | "ignored" | "stale"; workspaceId: string; detail?: string }
+  | { outcome: "accepted" | "duplicate" | "ignored" | "stale"; workspaceId: string; detail?: string; reply?: { status: number; body: unknown } }
   | { outcome: "unauthorized"; workspaceId: string | null; reason: string }
   | { outcome: "not_found" };

@@ -1,6 +1,9 @@
 import { isReadOnlyRole } from "../../contracts/roles.js";
 import { REQUEST_EVENT_TYPES, type EventInput, type EventOf } from "../../contracts/events.js";
 import type { WorkflowDefinition, WorkflowTransition } from "../../contracts/workflow.js";
+import type { RefusalParams } from "../../contracts/refusals.js";
+import { ROLE_LABELS } from "../../contracts/access.js";
+import type { Role } from "../../contracts/roles.js";
 import type { Order } from "../order.js";
 import type { Actor, Decision, FieldChange, Signals, Step } from "./decision.js";
 import { timerDueAt } from "./dueTimers.js";
@@ -34,6 +37,7 @@ interface Ctx {
 interface Failure {
   transition: WorkflowTransition;
   error?: string;
+  unmet?: { "zh-CN": string; en: string };
 }
 
 /** The first transition whose guard holds on `order`, or the failures of all. */
@@ -44,24 +48,52 @@ function firstPassing(candidates: readonly WorkflowTransition[], order: Order, c
   for (const t of candidates) {
     const r = evaluateGuard(t.guard, activation);
     if (r.ok) return t;
-    failures.push({ transition: t, error: r.error });
+    failures.push({ transition: t, error: r.error, ...(t.unmet ? { unmet: t.unmet } : {}) });
   }
   return failures;
 }
 
 function describeFailures(failures: Failure[]): string {
   return failures
-    .map((f) => `transition ${f.transition.id} needs \`${f.transition.guard}\`${f.error ? ` (${f.error})` : ""}`)
+    .map((f) => `transition ${f.transition.id} needs \`${f.transition.guard}\`${f.unmet ? ` (${f.unmet.en})` : ""}${f.error ? ` (${f.error})` : ""}`)
     .join("; ");
+}
+
+/** What a failed guard is missing, in words: the transition's `unmet` text, else the guard itself. */
+export function unmetWords(transition: WorkflowTransition, error?: string): { "zh-CN": string; en: string } {
+  if (transition.unmet) return transition.unmet;
+  const why = error ? ` (${error})` : "";
+  return { "zh-CN": `条件不满足：${transition.guard}${why}`, en: `condition not met: ${transition.guard}${why}` };
+}
+
+/** The reasons of guard failures in words, each once. */
+function failureWords(failures: Failure[]): { "zh-CN": string; en: string }[] {
+  const out: { "zh-CN": string; en: string }[] = [];
+  for (const f of failures) {
+    const w = unmetWords(f.transition, f.error);
+    if (!out.some((o) => o.en === w.en && o["zh-CN"] === w["zh-CN"])) out.push(w);
+  }
+  return out;
+}
+
+/** A state's name in both languages (its code when the workflow does not have it). */
+export function stateWords(flow: WorkflowDefinition, code: string): { "zh-CN": string; en: string } {
+  const s = flowIndex(flow).states.get(code);
+  return s ? { "zh-CN": s.labels["zh-CN"], en: s.labels.en } : { "zh-CN": code, en: code };
+}
+
+/** A role's name in both languages. */
+export function roleWords(role: Role): { "zh-CN": string; en: string } {
+  return ROLE_LABELS[role] ?? { "zh-CN": role, en: role };
 }
 
 function signals(ctx: Ctx, order: Order): Signals {
   return evaluateRules(ctx.flow, order, ctx.event, ctx.now, ctx.related, ctx.tz);
 }
 
-function refused(ctx: Ctx, order: Order, reason: string): Decision {
+function refused(ctx: Ctx, order: Order, reason: string, code: string, params: RefusalParams): Decision {
   const allowed = allowedStatuses(ctx.flow, order, ctx.actor.role, ctx.now, ctx.related, ctx.tz);
-  return { kind: "refused", reason, allowed, ...signals(ctx, order) };
+  return { kind: "refused", reason, code, params, allowed, ...signals(ctx, order) };
 }
 
 /**
@@ -112,31 +144,42 @@ function noop(reason: string): Decision {
 function decideManual(ctx: Ctx, order: Order, event: EventOf<"manual.command">): Decision {
   const { flow, actor } = ctx;
   const from = stateName(flow, order.status);
-  if (isReadOnlyRole(actor.role)) return refused(ctx, order, `${actor.role} has read-only access and cannot change an order's status`);
+  const fromTo = (to: string) => ({ from: stateWords(flow, order.status), to: stateWords(flow, to), fromCode: order.status, toCode: to, role: roleWords(actor.role), roleCode: actor.role });
+  if (isReadOnlyRole(actor.role)) {
+    return refused(ctx, order, `${actor.role} has read-only access and cannot change an order's status`, "read_only_role", { role: roleWords(actor.role), roleCode: actor.role });
+  }
   if (event.data.baseVersion !== order.version) {
     return {
       kind: "conflict",
       reason: `the order changed since version ${event.data.baseVersion} you edited: it is now version ${order.version} in status ${from}`,
+      code: "stale_version",
+      params: { baseVersion: event.data.baseVersion, currentVersion: order.version, status: stateWords(flow, order.status), statusCode: order.status },
       currentVersion: order.version,
       currentStatus: order.status,
       ...signals(ctx, order),
     };
   }
   const to = event.data.to;
-  if (!flowIndex(flow).states.has(to)) return refused(ctx, order, `"${to}" is not a status of workflow ${flow.name}`);
+  if (!flowIndex(flow).states.has(to)) return refused(ctx, order, `"${to}" is not a status of workflow ${flow.name}`, "unknown_status", { status: to, workflow: flow.name });
   if (to === order.status) return noop(`the order is already in status ${from}`);
 
   const toTarget = transitionsFrom(flow, order.status).filter((t) => t.to === to);
-  if (toTarget.length === 0) return refused(ctx, order, `no transition leads from ${from} to ${stateName(flow, to)}`);
+  if (toTarget.length === 0) return refused(ctx, order, `no transition leads from ${from} to ${stateName(flow, to)}`, "no_transition", fromTo(to));
   const permitted = toTarget.filter((t) => mayTakeByHand(t, actor.role));
   if (permitted.length === 0) {
     const roles = [...new Set(toTarget.flatMap((t) => t.roles))];
     const who = roles.length ? `only ${roles.join(", ")} may` : "only the system may";
-    return refused(ctx, order, `role ${actor.role} may not move orders from ${from} to ${stateName(flow, to)}: ${who}`);
+    const reason = `role ${actor.role} may not move orders from ${from} to ${stateName(flow, to)}: ${who}`;
+    if (roles.length === 0) return refused(ctx, order, reason, "system_only", fromTo(to));
+    return refused(ctx, order, reason, "role_not_allowed", { ...fromTo(to), roles: roles.map(roleWords), roleCodes: roles });
   }
   const chosen = firstPassing(permitted, order, ctx);
   if (Array.isArray(chosen)) {
-    return refused(ctx, order, `moving from ${from} to ${stateName(flow, to)} is not allowed now: ${describeFailures(chosen)}`);
+    return refused(ctx, order, `moving from ${from} to ${stateName(flow, to)} is not allowed now: ${describeFailures(chosen)}`, "guard_failed", {
+      ...fromTo(to),
+      reasons: failureWords(chosen),
+      transitions: chosen.map((f) => f.transition.id),
+    });
   }
   return move(ctx, order, NO_FACTS, { transitionId: chosen.id, from: order.status, to: chosen.to });
 }
@@ -176,7 +219,13 @@ function decideFact(ctx: Ctx, order: Order, event: EventInput): Decision {
   if (request) {
     const from = stateName(flow, order.status);
     const why = chosen.length > 0 ? `: ${describeFailures(chosen)}` : "";
-    return withAlert({ ...refused(rctx, order, `${event.type} is not accepted in status ${from}${why}`), ...extra } as Decision);
+    const params: RefusalParams = {
+      event: event.type,
+      from: stateWords(flow, order.status),
+      fromCode: order.status,
+      reasons: chosen.length > 0 ? failureWords(chosen) : [{ "zh-CN": "没有可走的流转", en: "no transition takes it" }],
+    };
+    return withAlert({ ...refused(rctx, order, `${event.type} is not accepted in status ${from}${why}`, "request_not_accepted", params), ...extra } as Decision);
   }
   return withAlert({ kind: "update", patch: facts.patch, changes: facts.changes, ...signals(rctx, next), ...extra });
 }
@@ -211,7 +260,7 @@ export function decide(
 ): Decision {
   const ctx: Ctx = { flow, event: eventForGuard(event), actor, now, related, tz: opts.tz };
   if (!flowIndex(flow).states.has(order.status)) {
-    return refused(ctx, order, `the order's status "${order.status}" is not a status of workflow ${flow.name}; map it first`);
+    return refused(ctx, order, `the order's status "${order.status}" is not a status of workflow ${flow.name}; map it first`, "status_unmapped", { status: order.status, workflow: flow.name });
   }
   switch (event.type) {
     case "manual.command":

@@ -1,4 +1,5 @@
-import type { AlertLevel, AlertVia } from "../../contracts/workflow.js";
+import type { AlertLevel, AlertVia, BilingualMessage } from "../../contracts/workflow.js";
+import type { RefusalParams } from "../../contracts/refusals.js";
 import type { Role } from "../../contracts/roles.js";
 import type { Order } from "../order.js";
 import type { StatusDisagreement } from "./statusDisagreement.js";
@@ -21,7 +22,10 @@ export interface Alert {
   source: "timer" | "rule" | "conflict";
   sourceId: string;
   level: AlertLevel;
+  /** The English form (what notifications and older clients read). */
   message: string;
+  /** The text in zh-CN and English. */
+  messages: BilingualMessage;
   notify?: string;
   via?: AlertVia;
   /** Figures for a report (e.g. the receivable vs channel amount difference). */
@@ -30,8 +34,8 @@ export interface Alert {
 
 /** A side effect for the caller to carry out (the domain does no I/O). */
 export type Effect =
-  | { kind: "task"; sourceId: string; assignee: Role; message: string }
-  | { kind: "pause_channel"; sourceId: string; channel: string; message: string };
+  | { kind: "task"; sourceId: string; assignee: Role; message: string; messages: BilingualMessage }
+  | { kind: "pause_channel"; sourceId: string; channel: string; message: string; messages: BilingualMessage };
 
 /** One step of a move; a decision chains several when "auto" transitions follow. */
 export interface Step {
@@ -56,8 +60,8 @@ export type Decision =
   | ({ kind: "transition"; from: string; to: string; transitionId: string; steps: Step[]; patch: Partial<Order>; changes: FieldChange[] } & Signals)
   | ({ kind: "update"; patch: Partial<Order>; changes: FieldChange[]; disagreement?: StatusDisagreement } & Signals)
   | ({ kind: "noop"; reason: string } & Signals)
-  | ({ kind: "refused"; reason: string; allowed: string[]; disagreement?: StatusDisagreement } & Signals)
-  | ({ kind: "conflict"; reason: string; currentVersion: number; currentStatus: string } & Signals);
+  | ({ kind: "refused"; reason: string; code: string; params: RefusalParams; allowed: string[]; disagreement?: StatusDisagreement } & Signals)
+  | ({ kind: "conflict"; reason: string; code: string; params: RefusalParams; currentVersion: number; currentStatus: string } & Signals);
 
 /** The kinds of decision, for counters and reports. */
 export const DECISION_KINDS = ["transition", "update", "noop", "refused", "conflict"] as const;

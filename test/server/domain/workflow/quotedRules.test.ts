@@ -164,7 +164,7 @@ describe("rules quoted by the seeds (DOMAIN.md)", function () {
 
     it("pauses the channel's intake and alerts after the 16th conflict of the day", function () {
       const d = decide(flow, order(), ev("carrier.update", {}), SYSTEM, NOW, { channelConflictsToday: 16 });
-      assert.deepEqual(d.effects, [{ kind: "pause_channel", sourceId: "channel_conflict_breaker", channel: "tmall", message: d.alerts[0].message }]);
+      assert.deepEqual(d.effects, [{ kind: "pause_channel", sourceId: "channel_conflict_breaker", channel: "tmall", message: d.alerts[0].message, messages: d.alerts[0].messages }]);
       assert.equal(d.alerts[0].level, "red");
     });
 

@@ -8,7 +8,8 @@ import { editableColumnsFor } from "../core/editCapture.js";
 import { alertLevelLabel, listSeparator, t, type Lang } from "../core/i18n.js";
 import type { OrderFilter } from "../core/OrderFilter.js";
 import { readJson, type PaneStore } from "../core/PaneStore.js";
-import { displayValue } from "../core/resultPlan.js";
+import { alertText } from "../core/AlertBook.js";
+import { conflictReason, displayValue } from "../core/resultPlan.js";
 import type { SheetGateway } from "../core/SheetGateway.js";
 import { describeError, type SessionApi, type SessionState, type SyncSession } from "./SyncSession.js";
 
@@ -189,12 +190,12 @@ export class PaneController {
           mine: String(displayValue(c.column, c.mine, ctx)),
           theirs: String(displayValue(c.column, c.theirs, ctx)),
           by: c.changedBy ? t(lang, "conflicts.by", { who: c.changedBy }) : "",
-        }) + (c.reason ? `${listSeparator(lang)}${c.reason}` : ""),
+        }) + (conflictReason(c, lang) ? `${listSeparator(lang)}${conflictReason(c, lang)}` : ""),
       })),
     );
     const mayClose = !!this.session.me && !isReadOnlyRole(this.session.me.role);
     this.view.showAlerts(
-      this.session.alerts.list().map((a) => ({ orderId: a.orderId, sourceId: a.sourceId, level: a.level, text: `${a.orderId} · ${alertLevelLabel(a.level, lang)}：${a.message}` })),
+      this.session.alerts.list().map((a) => ({ orderId: a.orderId, sourceId: a.sourceId, level: a.level, text: `${a.orderId} · ${alertLevelLabel(a.level, lang)}${lang === "en" ? ": " : "："}${alertText(a, lang)}` })),
       mayClose,
     );
   }

@@ -5,7 +5,7 @@ import type { WorkflowDefinition } from "../../server/contracts/workflow.js";
 import { ApiError } from "../api/ApiError.js";
 import type { ApiClient } from "../api/ApiClient.js";
 import { ChangeFeedLoop } from "../api/ChangeFeedLoop.js";
-import { AlertBook, alertPatches } from "../core/AlertBook.js";
+import { AlertBook, alertPatches, alertText } from "../core/AlertBook.js";
 import { COL, COLUMNS, columnForEditable, headerRow } from "../core/columns.js";
 import { editableColumnsFor } from "../core/editCapture.js";
 import { diffRows, protectKey } from "../core/diffRows.js";
@@ -14,7 +14,7 @@ import { formatTime } from "../core/formatTime.js";
 import { alertLevelLabel, LANGS, t, type Lang, type MessageKey } from "../core/i18n.js";
 import { listQuery, matchesFilter, OrderFilter } from "../core/OrderFilter.js";
 import { queueStorage, readJson, type PaneStore } from "../core/PaneStore.js";
-import { applySaved, displayValue } from "../core/resultPlan.js";
+import { applySaved, conflictReason, displayValue } from "../core/resultPlan.js";
 import { rowFromOrder, slaPatches, slaText, type CellValue, type RowContext } from "../core/rowsFromOrders.js";
 import { TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
 import { StatusBook } from "../core/StatusBook.js";
@@ -133,7 +133,7 @@ export class SyncSession {
     const lang = this.lang;
     const zone = this.me?.timeZone ?? "Asia/Shanghai";
     const ctx = { lang, statuses: this.statuses };
-    const alerts = this.alerts.list().map((a) => [a.orderId, alertLevelLabel(a.level, lang), a.message, formatTime(a.at, zone)]);
+    const alerts = this.alerts.list().map((a) => [a.orderId, alertLevelLabel(a.level, lang), alertText(a, lang), formatTime(a.at, zone)]);
     const conflicts = this.edits.conflicts.list().map((c) => {
       const col = columnForEditable(c.column);
       return [
@@ -143,7 +143,7 @@ export class SyncSession {
         displayValue(c.column, c.theirs, ctx),
         c.changedBy ?? "",
         formatTime(c.changedAt, zone),
-        c.reason,
+        conflictReason(c, lang),
       ];
     });
     const signature = JSON.stringify([lang, alerts, conflicts]);
@@ -414,8 +414,20 @@ export class SyncSession {
       const zone = this.me?.timeZone ?? "Asia/Shanghai";
       appended = (await this.writeOrders(orders, (o) => matchesFilter(o, this.filter, zone))).plan.appendedIds;
     }
+    if (alertsChanged) await this.translateAlerts(api);
     if (alertsChanged || appended.length) await this.colourAlertRows(appended);
     if (alertsChanged || ids.size) this.emit({});
+  }
+
+  /** Fetches the bilingual texts of alerts the feed brought in one language only (a few orders at a time). */
+  private async translateAlerts(api: SessionApi): Promise<void> {
+    for (const orderId of this.alerts.untranslated().slice(0, 20)) {
+      try {
+        this.alerts.merge((await api.alerts(orderId)).alerts.filter((a) => a.messages));
+      } catch {
+        return; // the text it has stays; the next load brings both
+      }
+    }
   }
 
   /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { formatRefusal, RefusalParams } from "../../server/contracts/refusals.js";
 import { CellEdit, EDITABLE_COLUMN_NAMES, type EditableColumn, type EditResult } from "../../server/contracts/edits.js";
 import type { OrderView } from "../../server/contracts/orders.js";
 import { cellFormat } from "./cellFormats.js";
@@ -43,6 +44,9 @@ export const ConflictEntry = z.object({
   changedBy: z.string().nullable(),
   changedAt: z.string().nullable(),
   reason: z.string(),
+  /** The conflict's refusal code and parameters, worded in the staff's language (see contracts/refusals). */
+  code: z.string().optional(),
+  params: RefusalParams.optional(),
 });
 export type ConflictEntry = z.infer<typeof ConflictEntry>;
 
@@ -125,14 +129,19 @@ export function resultPlan(results: readonly EditResult[], sent: readonly CellEd
           changedBy: r.changedBy,
           changedAt: r.changedAt,
           reason: r.reason,
+          ...(r.code ? { code: r.code, params: r.params ?? {} } : {}),
         });
       }
     } else {
       const edit = byId.get(r.clientEditId);
       // A refused status move is explained from its facts; other refusals (role, value) keep
       // the server's reason.
-      let text =
-        r.column === "status" && r.allowed && edit
+      // Worded from the refusal's code and parameters (the guard that failed, the role, …) in
+      // the staff's language; a server without codes falls back to the facts, then its sentence.
+      const worded = r.code ? formatRefusal(r.code, r.params, ctx.lang) : null;
+      let text = worded
+        ? t(ctx.lang, "sync.refused", { reason: worded })
+        : r.column === "status" && r.allowed && edit
           ? t(ctx.lang, "sync.refusedMove", { current: String(displayValue("status", r.currentValue, ctx)), mine: String(displayValue("status", edit.value, ctx)) })
           : t(ctx.lang, "sync.refused", { reason: r.reason });
       if (r.allowed?.length) {
@@ -147,6 +156,11 @@ export function resultPlan(results: readonly EditResult[], sent: readonly CellEd
   // leaves the row at its version, so its other cells are still judged from there.
   for (const [orderId, s] of steps) if (s.to - s.from === s.saved) patches.push({ orderId, col: COL.version, value: String(s.to) });
   return { patches: [...patches, ...marks.patches()], conflicts };
+}
+
+/** Why a conflict happened, in `lang`: worded from its code when it has one (never the server's English sentence). */
+export function conflictReason(c: Pick<ConflictEntry, "code" | "params" | "reason">, lang: Lang): string {
+  return (c.code ? formatRefusal(c.code, c.params, lang) : null) ?? "";
 }
 
 /** Sync-column marks saying these orders have edits waiting for the server. */

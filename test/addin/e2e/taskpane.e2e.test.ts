@@ -229,6 +229,7 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     const entry = (await page.textContent("#conflicts li a")) ?? "";
     assert.match(entry, new RegExp(target));
     assert.match(entry, /我的「我改的」，服务器「主管改的」（admin 修改）/);
+    assert.doesNotMatch(entry.replace(/admin|TM\d+-\d+/g, ""), /[A-Za-z]{3,}/, `the conflict is worded in Chinese, not the server's English sentence: ${entry}`);
     const conflictSheet: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("冲突", 2, 7));
     assert.deepEqual(conflictSheet[1].slice(0, 5), [target, "备注", "我改的", "主管改的", "admin"]);
 
@@ -254,6 +255,8 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     const { values } = await rowOf(target);
     assert.equal(values[COL.status], "待支付", "the refused status is replaced by the server's");
     assert.match(String(values[COL.sync]), /可改为：.*已取消/);
+    assert.match(String(values[COL.sync]), /^已拒绝：.*「待支付」.*「已签收」/, "worded from the refusal's code and parameters");
+    assert.doesNotMatch(String(values[COL.sync]), /[A-Za-z]{3,}/, `no English left in the Chinese sheet: ${values[COL.sync]}`);
     assert.equal((await order(target)).version, before.version, "nothing changed on the server");
   });
 
@@ -311,7 +314,11 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     const res = await ts.call("POST", "/api/events", { body: { events: [{ source: "finance:erp", sourceEventId: `ar-${target}`, orderId: target, type: "finance.receivable", data: { amount: 19000 } }] } });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     await page.waitForSelector(`#alerts li[data-order="${target}"]`);
-    assert.match((await page.textContent(`#alerts li[data-order="${target}"]`)) ?? "", /differs from the channel amount/);
+    // The alert reads in the staff's language: the server's Chinese text when it has one
+    // (the feed brings the alert; its bilingual text follows from the alert list).
+    const served = (await ts.call("GET", `/api/alerts?orderId=${target}`)).body.alerts[0] as { message: string; messages?: { "zh-CN": string } };
+    const zhText = served.messages?.["zh-CN"] ?? served.message;
+    await page.waitForFunction(([id, text]) => (document.querySelector(`#alerts li[data-order="${id}"] span`)?.textContent ?? "").endsWith(text), [target, zhText] as const, { timeout: 10_000 });
     await waitForCell(target, COL.status, "财务差异暂停");
     const { index } = await rowOf(target);
     await page.waitForFunction(([r, c]) => (window as any).__excel.fill(r, c) === "#FFC7CE", [index, COL.orderId] as const);

@@ -128,6 +128,8 @@ export class PaneController {
     return this.guard(async () => {
       await this.session.setLang(lang);
       this.view.setLang(lang);
+      if (this.session.me) this.view.showConnected(connectedText(this.session.me, lang), true);
+      else this.view.showConnected(t(lang, "connect.notConnected"), false);
       this.view.setStatusOptions(this.session.statuses.codes().map((code) => ({ code, label: this.session.statuses.label(code, lang) })));
       this.renderLists();
     });

@@ -14,7 +14,8 @@ import { formatTime } from "../core/formatTime.js";
 import { alertLevelLabel, LANGS, t, type Lang, type MessageKey } from "../core/i18n.js";
 import { listQuery, matchesFilter, OrderFilter } from "../core/OrderFilter.js";
 import { queueStorage, readJson, type PaneStore } from "../core/PaneStore.js";
-import { applySaved, conflictReason, displayValue } from "../core/resultPlan.js";
+import { applySaved, conflictReason, displayValue, type CellPatch } from "../core/resultPlan.js";
+import { rewordSync } from "../core/reword.js";
 import { rowFromOrder, slaPatches, slaText, type CellValue, type RowContext } from "../core/rowsFromOrders.js";
 import { TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
 import { StatusBook } from "../core/StatusBook.js";
@@ -244,13 +245,28 @@ export class SyncSession {
 
   /** Switches the language of the pane and the sheet (headers, status list, labels in rows). */
   async setLang(lang: Lang): Promise<void> {
+    const from = this.lang;
     this.lang = lang;
     this.deps.store.set("lang", lang);
     if (this.api) {
       await this.prepareSheet(true);
       if (this.known.size) await this.writeOrders([...this.known.values()], false);
+      await this.rewordSyncColumn(from, lang);
     }
     this.emit({});
+  }
+
+  /** Writes the Sync cells already on the sheet again in `to` (saved, pending, conflicts, refusals). */
+  private async rewordSyncColumn(from: Lang, to: Lang): Promise<void> {
+    if (from === to || !this.deps.gateway.readColumn) return;
+    const cells = await this.deps.gateway.readColumn(COL.sync);
+    const patches: CellPatch[] = [];
+    for (const [orderId, value] of cells) {
+      const text = typeof value === "string" ? value : "";
+      const next = rewordSync(text, from, to, this.statuses);
+      if (next !== text) patches.push({ orderId, col: COL.sync, value: next });
+    }
+    await this.deps.gateway.patchCells(patches);
   }
 
   private protectedCells(): Set<string> {

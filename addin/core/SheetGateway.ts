@@ -56,6 +56,8 @@ export interface SheetGateway {
    * the resulting plan in chunks.
    */
   syncRows(ids: readonly string[] | "all", plan: (snapshot: SheetSnapshot) => WritePlan, progress?: WriteProgress): Promise<SyncOutcome>;
+  /** The values of one column of the Orders table by order ID (rows without a key left out). */
+  readColumn?(col: number): Promise<Map<string, CellValue>>;
   /** Writes single cells of rows found by order ID; unknown IDs are skipped. */
   patchCells(patches: readonly CellPatch[]): Promise<void>;
   /** Calls `handler` with each change staff make to the Orders table; resolves to an unsubscribe function. */

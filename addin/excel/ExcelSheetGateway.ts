@@ -1,6 +1,6 @@
 /// <reference types="office-js" />
 import { cellFormat, formatRuns } from "../core/cellFormats.js";
-import { chunkWrites, DEFAULT_MAX_BATCH_BYTES, jsonValueBytes } from "../core/chunking.js";
+import { chunkWrites, DEFAULT_MAX_BATCH_BYTES, jsonValueBytes, rowsPerRead } from "../core/chunking.js";
 import { COL, COLUMN_COUNT, columnLetter } from "../core/columns.js";
 import { removalBlocks, type SheetSnapshot, type WritePlan } from "../core/diffRows.js";
 import { isOwnOrRemoteChange, type ChangedBlock, type ChangeOrigin } from "../core/editCapture.js";
@@ -141,6 +141,26 @@ export class ExcelSheetGateway implements SheetGateway {
         this.index.reset();
       }
       return { plan: writePlan, syncs, calls, bytes };
+    });
+  }
+
+  async readColumn(col: number): Promise<Map<string, CellValue>> {
+    return this.excel.run(async (context) => {
+      const body = context.workbook.tables.getItem(ORDERS_TABLE).getDataBodyRange().load("rowCount");
+      await context.sync();
+      const out = new Map<string, CellValue>();
+      const step = rowsPerRead(256);
+      for (let start = 0; start < body.rowCount; start += step) {
+        const count = Math.min(step, body.rowCount - start);
+        const keys = body.getCell(start, COL.key).getResizedRange(count - 1, 0).load("values");
+        const values = body.getCell(start, col).getResizedRange(count - 1, 0).load("values");
+        await context.sync(); // one round trip per chunk, to stay under the response cap
+        keys.values.forEach((k, i) => {
+          const id = String(k[0] ?? "").trim();
+          if (id) out.set(id, values.values[i][0] as CellValue);
+        });
+      }
+      return out;
     });
   }
 

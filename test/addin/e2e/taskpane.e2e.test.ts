@@ -425,6 +425,11 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     assert.deepEqual(await page.evaluate(() => (window as any).__excel.header()), headerRow("en"));
     const sheetNames: string[] = await page.evaluate(() => (window as any).__excel.sheetNames());
     assert.deepEqual([...sheetNames].sort(), ["Conflicts", "Lists", "Orders", "今日预警"], "sheets still under their Chinese default names follow the language; a name staff chose stays");
+    assert.match((await page.textContent("#connection")) ?? "", /^Connected: 小王 \(customer service\)/, "the connection line follows the language, with the role's name");
+    const syncCells = (await rows()).map((r) => String(r[COL.sync])).filter(Boolean);
+    assert.ok(syncCells.length > 0, "some Sync cells were written");
+    assert.deepEqual(syncCells.filter((text) => /[\u4e00-\u9fff]/.test(text.replace(/「[^」]*」|"[^"]*"/g, ""))), [], "Sync cells already written are re-worded in English");
+    assert.ok(syncCells.some((text) => text.startsWith("Refused:") || text === "Saved"), syncCells.join(" | "));
     await page.fill("#token", "not-a-token");
     await page.click("#connect");
     await page.waitForFunction(() => document.querySelector("#error")?.hasAttribute("hidden") === false);

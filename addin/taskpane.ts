@@ -27,6 +27,8 @@ Office.onReady(async (info) => {
   view.bind({
     connect: (url, token) => void controller.connect(url, token),
     load: (filter) => void controller.load(filter),
+    count: (filter) => void controller.count(filter),
+    cancelLoad: () => controller.cancelLoad(),
     sync: () => void controller.sync(),
     setAutoSync: (on) => void controller.setAutoSync(on),
     setLang: (lang) => void controller.setLang(lang),

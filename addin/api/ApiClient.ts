@@ -98,6 +98,11 @@ export class ApiClient {
     return this.call(routes.listOrders, { query }, signal);
   }
 
+  /** How many orders a view holds, before loading them. */
+  countOrders(query: Partial<ListOrdersQuery>, signal?: AbortSignal): Promise<{ total: number; window: "recent" | "all" }> {
+    return this.call(routes.countOrders, { query }, signal);
+  }
+
   /** One order. */
   getOrder(id: string, signal?: AbortSignal): Promise<OrderView> {
     return this.call(routes.getOrder, { params: { id } }, signal);

@@ -4,6 +4,7 @@ import { api } from "../../server/contracts/api.js";
 export const routes = {
   me: api.me,
   listOrders: api.listOrders,
+  countOrders: api.countOrders,
   getOrder: api.getOrder,
   changes: api.changes,
   changesHead: api.changesHead,

@@ -11,7 +11,7 @@ import { readJson, type PaneStore } from "../core/PaneStore.js";
 import { alertText } from "../core/AlertBook.js";
 import { conflictReason, displayValue } from "../core/resultPlan.js";
 import type { SheetGateway } from "../core/SheetGateway.js";
-import { describeError, type SessionApi, type SessionState, type SyncSession } from "./SyncSession.js";
+import { describeError, LoadCancelled, type SessionApi, type SessionState, type SyncSession } from "./SyncSession.js";
 
 /** What the controller shows; `addin/ui/PaneView` implements it over the DOM. */
 export interface PaneViewPort {
@@ -21,7 +21,10 @@ export interface PaneViewPort {
   setStatusOptions(options: { code: string; label: string }[]): void;
   setFilter(filter: OrderFilter): void;
   setAutoSync(on: boolean): void;
-  showProgress(fraction: number | null, text: string): void;
+  /** A bar at `fraction`, an indeterminate bar ("busy"), or no bar (null: idle). */
+  showProgress(fraction: number | "busy" | null, text: string): void;
+  /** Shows the cancel button while a load runs. */
+  setLoading(loading: boolean): void;
   showOnline(text: string, online: boolean): void;
   showError(text: string | null): void;
   showConflicts(items: { id: string; text: string }[]): void;
@@ -100,11 +103,39 @@ export class PaneController {
     });
   }
 
-  /** Loads the chosen view into the sheet. */
+  private loading?: AbortController;
+
+  /** Loads the chosen view into the sheet; `cancelLoad` stops it before anything is written. */
   load(filter: OrderFilter): Promise<void> {
+    this.loading = new AbortController();
+    const signal = this.loading.signal;
+    this.view.setLoading(true);
     return this.guard(async () => {
-      await this.session.load(filter, this.autoSync);
+      try {
+        await this.session.load(filter, this.autoSync, signal);
+      } catch (err) {
+        if (!(err instanceof LoadCancelled) && !signal.aborted) throw err;
+        const e = err instanceof LoadCancelled ? err : new LoadCancelled(0, 0);
+        this.view.showProgress(null, t(this.session.lang, "progress.cancelled", { read: e.read, total: e.total }));
+        return;
+      } finally {
+        this.view.setLoading(false);
+        this.loading = undefined;
+      }
       if (this.session.me) this.view.showConnected(connectedText(this.session.me, this.session.lang), true);
+    });
+  }
+
+  /** Stops a load under way (the sheet is left as it was). */
+  cancelLoad(): void {
+    this.loading?.abort();
+  }
+
+  /** Says how many orders the chosen view holds, without loading it. */
+  count(filter: OrderFilter): Promise<void> {
+    return this.guard(async () => {
+      const total = await this.session.count(filter);
+      if (total !== undefined) this.view.showProgress(null, t(this.session.lang, "view.count", { total }));
     });
   }
 
@@ -172,9 +203,12 @@ export class PaneController {
   private render(state: SessionState): void {
     const lang = this.session.lang;
     const p = state.progress;
-    if (p?.phase === "loading") this.view.showProgress(null, t(lang, "progress.loading", { read: p.done }));
+    if (p?.phase === "counting") this.view.showProgress("busy", t(lang, "progress.counting"));
+    else if (p?.phase === "loading") this.view.showProgress(p.total ? Math.min(1, p.done / p.total) : "busy", t(lang, "progress.loading", { read: p.done, total: p.total || "?" }));
     else if (p?.phase === "writing") this.view.showProgress(p.total ? p.done / p.total : 0, t(lang, "progress.writing", { done: p.done, total: p.total }));
-    else if (p?.phase === "done") this.view.showProgress(1, t(lang, "progress.done", { appended: p.appended ?? 0, updated: p.updated ?? 0, removed: p.removed ?? 0 }));
+    // Done: the outcome stays as a message, the bar goes (nothing is running any more).
+    else if (p?.phase === "cancelled") this.view.showProgress(null, t(lang, "progress.cancelled", { read: p.done, total: p.total }));
+    else if (p?.phase === "done") this.view.showProgress(null, t(lang, "progress.done", { appended: p.appended ?? 0, updated: p.updated ?? 0, removed: p.removed ?? 0 }));
     this.view.showOnline(state.online ? t(lang, "status.online") : t(lang, "status.offline", { count: state.pending }), state.online);
     if (state.notice) this.view.showError(state.notice);
     this.renderLists();

@@ -13,6 +13,11 @@ import { EditQueue } from "../core/EditQueue.js";
 import { formatTime } from "../core/formatTime.js";
 import { alertLevelLabel, LANGS, t, type Lang, type MessageKey } from "../core/i18n.js";
 import { listQuery, matchesFilter, OrderFilter } from "../core/OrderFilter.js";
+
+/** A loaded page's orders all belong to the view the server chose them for, except by the placing day, which is compared in the workspace zone. */
+function matchesFilterLoaded(order: OrderView, filter: OrderFilter, zone: string): boolean {
+  return matchesFilter(order, { ...filter, q: undefined, overdue: undefined, mine: undefined }, zone);
+}
 import { queueStorage, readJson, type PaneStore } from "../core/PaneStore.js";
 import { applySaved, conflictReason, displayValue, type CellPatch } from "../core/resultPlan.js";
 import { rewordSync } from "../core/reword.js";
@@ -23,7 +28,15 @@ import { statusMoveTable } from "../core/statusMoves.js";
 import { EditPipeline } from "./EditPipeline.js";
 
 /** The API calls the session makes (ApiClient, or a stand-in in tests). */
-export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "changes" | "changesHead" | "postEdits" | "workflow" | "alerts" | "closeAlert" | "baseUrl">;
+export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "changes" | "changesHead" | "postEdits" | "workflow" | "alerts" | "closeAlert" | "baseUrl"> & Partial<Pick<ApiClient, "countOrders">>;
+
+/** Thrown when staff cancel a load: nothing was written. */
+export class LoadCancelled extends Error {
+  constructor(readonly read: number, readonly total: number) {
+    super("load cancelled");
+    this.name = "LoadCancelled";
+  }
+}
 
 /** What the session is built from. */
 export interface SessionDeps {
@@ -45,7 +58,7 @@ export interface SessionState {
   me?: MeResponse;
   online: boolean;
   pending: number;
-  progress?: { phase: "loading" | "writing" | "done"; done: number; total: number; appended?: number; updated?: number; removed?: number };
+  progress?: { phase: "counting" | "loading" | "writing" | "done" | "cancelled"; done: number; total: number; appended?: number; updated?: number; removed?: number };
   notice?: string;
 }
 
@@ -256,6 +269,16 @@ export class SyncSession {
     this.emit({});
   }
 
+  /** Clears "saved" from the Sync column (it said so at the time; a new load starts clean). */
+  async clearSaved(): Promise<void> {
+    if (!this.deps.gateway.readColumn) return;
+    const saved = new Set(LANGS.map((l) => t(l, "sync.saved")));
+    const cells = await this.deps.gateway.readColumn(COL.sync);
+    const patches: CellPatch[] = [];
+    for (const [orderId, value] of cells) if (typeof value === "string" && saved.has(value)) patches.push({ orderId, col: COL.sync, value: "", fill: "" });
+    await this.deps.gateway.patchCells(patches);
+  }
+
   /** Writes the Sync cells already on the sheet again in `to` (saved, pending, conflicts, refusals). */
   private async rewordSyncColumn(from: Lang, to: Lang): Promise<void> {
     if (from === to || !this.deps.gateway.readColumn) return;
@@ -313,8 +336,24 @@ export class SyncSession {
     return patches.length;
   }
 
-  /** Loads the orders of `filter` into the sheet and starts following the feed when `follow` is set. */
-  async load(filter: OrderFilter, follow: boolean): Promise<SyncOutcome> {
+  /** How many orders the view of `filter` holds (what a load would bring); undefined when the server cannot say. */
+  async count(filter: OrderFilter, signal?: AbortSignal): Promise<number | undefined> {
+    const api = this.requireApi();
+    if (!api.countOrders) return undefined;
+    try {
+      return (await api.countOrders(listQuery(filter), signal)).total;
+    } catch (err) {
+      if (err instanceof ApiError && err.kind === "not_found") return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Loads the orders of `filter` into the sheet and starts following the feed when `follow` is
+   * set. Says how many orders the view holds first and counts pages against it; `signal`
+   * cancels the load before anything is written (`LoadCancelled`).
+   */
+  async load(filter: OrderFilter, follow: boolean, signal?: AbortSignal): Promise<SyncOutcome> {
     const api = this.requireApi();
     this.filter = filter;
     this.deps.store.set("filter", JSON.stringify(filter));
@@ -324,23 +363,42 @@ export class SyncSession {
     await this.prepareSheet(); // the sheets may have been deleted or renamed since connecting
     const cursor = await this.feedHead(api);
     this.alerts.reset((await api.alerts()).alerts); // alerts before the cursor; later ones come by the feed
+    this.emit({ progress: { phase: "counting", done: 0, total: 0 } });
+    let total = (await this.count(filter, signal)) ?? 0;
     const orders: OrderView[] = [];
     let next: string | undefined;
+    let read = 0;
+    this.emit({ progress: { phase: "loading", done: 0, total } });
     do {
-      const page = await api.listOrders({ ...listQuery(filter), limit: PAGE, ...(next ? { cursor: next } : {}) });
-      const zone = this.me?.timeZone ?? "Asia/Shanghai";
-      orders.push(...page.orders.filter((o) => matchesFilter(o, filter, zone)));
+      if (signal?.aborted) throw this.cancelled(read, total);
+      let page;
+      try {
+        page = await api.listOrders({ ...listQuery(filter), limit: PAGE, ...(next ? { cursor: next } : {}) }, signal);
+      } catch (err) {
+        if (signal?.aborted) throw this.cancelled(read, total);
+        throw err;
+      }
+      read += page.orders.length;
+      orders.push(...page.orders.filter((o) => matchesFilterLoaded(o, filter, this.me?.timeZone ?? "Asia/Shanghai")));
       next = page.nextCursor ?? undefined;
-      this.emit({ progress: { phase: "loading", done: orders.length, total: 0 } });
+      total = Math.max(total, read); // orders placed while loading
+      this.emit({ progress: { phase: "loading", done: read, total } });
     } while (next);
+    if (signal?.aborted) throw this.cancelled(read, total);
     // The table now shows this view: rows of orders outside it go, unless they hold an edit
     // the server has not answered yet.
     const outcome = await this.writeOrders(orders, true, true);
     await this.colourAlertRows("all");
+    await this.clearSaved();
     this.deps.store.set("cursor", cursor);
     this.emit({ progress: { phase: "done", done: orders.length, total: orders.length, appended: outcome.plan.appends.length, updated: outcome.plan.updatedRows, removed: outcome.plan.removes.length } });
     if (follow) this.follow();
     return outcome;
+  }
+
+  private cancelled(read: number, total: number): LoadCancelled {
+    this.emit({ progress: { phase: "cancelled", done: read, total } });
+    return new LoadCancelled(read, total);
   }
 
   /** The feed position now: everything before it is covered by a load that starts afterwards. */
@@ -497,6 +555,7 @@ export function describeError(err: unknown, lang: Lang): string {
     const { key, params } = err.explain();
     return t(lang, key, params);
   }
+  if (err instanceof LoadCancelled) return t(lang, "progress.cancelled", { read: err.read, total: err.total });
   if (err instanceof TableShapeError) return t(lang, "error.tableChanged", { column: err.column + 1, expected: err.expected });
   const message = err instanceof Error ? err.message : String(err);
   return t(lang, "error.excel", { message });

@@ -7,6 +7,8 @@ import type { OrderFilter } from "../core/OrderFilter.js";
 export interface PaneActions {
   connect(url: string, token: string): void;
   load(filter: OrderFilter): void;
+  count(filter: OrderFilter): void;
+  cancelLoad(): void;
   sync(): void;
   setAutoSync(on: boolean): void;
   setLang(lang: Lang): void;
@@ -37,6 +39,8 @@ export class PaneView implements PaneViewPort {
       actions.connect(el<HTMLInputElement>(d, "server-url").value, el<HTMLInputElement>(d, "token").value);
     });
     el(d, "load").addEventListener("click", () => actions.load(this.readFilter()));
+    el(d, "count").addEventListener("click", () => actions.count(this.readFilter()));
+    el(d, "cancel").addEventListener("click", () => actions.cancelLoad());
     el(d, "sync").addEventListener("click", () => actions.sync());
     el<HTMLInputElement>(d, "auto-sync").addEventListener("change", (e) => actions.setAutoSync((e.target as HTMLInputElement).checked));
     el<HTMLSelectElement>(d, "lang").addEventListener("change", (e) => {
@@ -62,7 +66,9 @@ export class PaneView implements PaneViewPort {
 
   private readFilter(): OrderFilter {
     const v = (id: string) => el<HTMLInputElement | HTMLSelectElement>(this.doc, id).value.trim() || undefined;
-    return { channel: v("f-channel"), status: v("f-status"), region: v("f-region"), placedFrom: v("f-from"), placedTo: v("f-to") };
+    const checked = (id: string) => el<HTMLInputElement>(this.doc, id).checked || undefined;
+    const window = v("f-window") === "all" ? ("all" as const) : undefined;
+    return { channel: v("f-channel"), status: v("f-status"), region: v("f-region"), placedFrom: v("f-from"), placedTo: v("f-to"), q: v("f-q"), overdue: checked("f-overdue"), mine: checked("f-mine"), window };
   }
 
   setLang(lang: Lang): void {
@@ -108,6 +114,10 @@ export class PaneView implements PaneViewPort {
     set("f-status", filter.status);
     set("f-region", filter.region);
     set("f-from", filter.placedFrom);
+    set("f-q", filter.q);
+    el<HTMLInputElement>(this.doc, "f-overdue").checked = !!filter.overdue;
+    el<HTMLInputElement>(this.doc, "f-mine").checked = !!filter.mine;
+    el<HTMLSelectElement>(this.doc, "f-window").value = filter.window ?? "recent";
     set("f-to", filter.placedTo);
   }
 
@@ -115,11 +125,17 @@ export class PaneView implements PaneViewPort {
     el<HTMLInputElement>(this.doc, "auto-sync").checked = on;
   }
 
-  showProgress(fraction: number | null, text: string): void {
+  showProgress(fraction: number | "busy" | null, text: string): void {
     const bar = el<HTMLProgressElement>(this.doc, "progress");
-    if (fraction === null) bar.removeAttribute("value");
-    else bar.value = fraction;
+    // Idle: no bar at all (an indeterminate bar animates, which says "working").
+    bar.hidden = fraction === null;
+    if (fraction === "busy") bar.removeAttribute("value");
+    else if (fraction !== null) bar.value = fraction;
     el(this.doc, "progress-text").textContent = text;
+  }
+
+  setLoading(loading: boolean): void {
+    el(this.doc, "cancel").hidden = !loading;
   }
 
   showOnline(text: string, online: boolean): void {

@@ -371,6 +371,60 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     await waitForCell(target, COL.remark, "视图之后");
   });
 
+  it("counts a view before loading it, finds an order by its platform ID, counts read rows against the total, cancels a slow load, and goes back to idle", async function () {
+    this.timeout(60_000);
+    const progressTexts: string[] = [];
+    await page.exposeFunction("__progressSeen", (text: string) => progressTexts.push(text)).catch(() => undefined);
+    await page.evaluate(() => {
+      const node = document.querySelector("#progress-text")!;
+      new MutationObserver(() => (window as any).__progressSeen(node.textContent ?? "")).observe(node, { childList: true, characterData: true, subtree: true });
+    });
+    // How many orders a view holds, before loading it.
+    await page.fill("#f-q", "4020123456789012345");
+    page.on("console", (m) => console.log("console:", m.text()));
+    await page.click("#count");
+    await new Promise((r) => setTimeout(r, 2000));
+    console.log("DEBUG", await page.textContent("#progress-text"), "|", await page.textContent("#error-text"), await page.isVisible("#error"), await page.isVisible("#count"));
+    await page.waitForFunction(() => /此视图有|出错/.test((document.querySelector("#progress-text")?.textContent ?? "") + (document.querySelector("#error")?.hasAttribute("hidden") ? "" : "出错")), undefined, { timeout: 10_000 });
+    assert.equal(await page.textContent("#progress-text"), "此视图有 1 个订单", (await page.textContent("#error-text")) ?? "");
+    assert.equal(await page.isHidden("#progress"), true, "no bar when nothing runs");
+    await page.click("#load");
+    await page.waitForFunction(() => document.querySelector("#progress-text")?.textContent?.startsWith("完成"));
+    assert.deepEqual((await rows()).map((r) => r[COL.key]), [ids[0]], "found by its platform order ID");
+    assert.ok(progressTexts.includes("正在加载：已读取 1/1 行"), progressTexts.join(" | "));
+    assert.equal(await page.isHidden("#progress"), true, "back to idle after writing: no bar left on screen");
+    assert.equal(await page.isHidden("#cancel"), true);
+
+    // A slow load is cancelled: the sheet stays as it was.
+    await page.fill("#f-q", "");
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/api/orders?*", async (route) => {
+      await held;
+      await route.continue().catch(() => undefined);
+    });
+    await page.click("#load");
+    await page.waitForSelector("#cancel", { state: "visible" });
+    await page.waitForFunction(() => document.querySelector("#progress-text")?.textContent === "正在加载：已读取 0/8 行");
+    await page.click("#cancel");
+    await page.waitForFunction(() => document.querySelector("#progress-text")?.textContent?.startsWith("已取消加载"));
+    release();
+    await page.unroute("**/api/orders?*");
+    assert.equal(await page.textContent("#progress-text"), "已取消加载（已读取 0/8 行），表格未改动");
+    assert.equal(await page.isHidden("#progress"), true);
+    assert.deepEqual((await rows()).map((r) => r[COL.key]), [ids[0]], "the sheet was not changed");
+
+    // The whole view again; "mine" is the orders this user changed.
+    const mineTotal = (await ts.call("GET", "/api/orders/count?mine=1", { token: csToken })).body.total as number;
+    await page.check("#f-mine");
+    await page.click("#count");
+    await page.waitForFunction((n) => document.querySelector("#progress-text")?.textContent === `此视图有 ${n} 个订单`, mineTotal);
+    await page.uncheck("#f-mine");
+    await page.click("#load");
+    await page.waitForFunction(() => document.querySelector("#progress-text")?.textContent?.startsWith("完成"));
+    assert.equal((await rows()).length, 8);
+  });
+
   it("follows the server's access policy: after an admin takes a column from the role, the next load says so and an edit of it is refused in the sheet without asking the server", async function () {
     this.timeout(30_000);
     const original = (await ts.call("GET", "/api/access/policy")).body.policy;

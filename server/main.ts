@@ -39,6 +39,7 @@ import type { RetentionSettings } from "./domain/retention/retentionPolicy.js";
 import { createTlsServer, findCertificate } from "./http/tls.js";
 import { createLogger } from "./logger.js";
 import { KnexConnectorStore, type ConnectorStoreFaults } from "./db/KnexConnectorStore.js";
+import { KnexFactStore } from "./db/KnexFactStore.js";
 import { CredentialBox, legacyCredentialKey } from "./connectors/credentials.js";
 import { resealConnectorCredentials } from "./db/resealConnectorCredentials.js";
 import { KnexFollowupStore } from "./db/KnexFollowupStore.js";
@@ -48,6 +49,10 @@ import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
 import { JushuitanConnector } from "./connectors/jushuitan/JushuitanConnector.js";
 import { YouzanConnector } from "./connectors/youzan/YouzanConnector.js";
 import { WangdiantongConnector } from "./connectors/wangdiantong/WangdiantongConnector.js";
+import { KdniaoConnector } from "./connectors/kdniao/KdniaoConnector.js";
+import { KnexWaybillSource } from "./db/KnexWaybillSource.js";
+import { FiledropConnector, FiledropService } from "./connectors/filedrop/FiledropService.js";
+import { KnexFiledropStore } from "./db/KnexFiledropStore.js";
 import { cronCalendar } from "./jobs/scheduler.js";
 import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
 import { KnexNotifyStore } from "./db/notify/KnexNotifyStore.js";
@@ -124,6 +129,12 @@ function retentionJob(d: { knex: Database["knex"]; settings: RetentionSettings; 
       partitionsDropped: (table, n) => d.metrics.partitionsDropped.inc({ table }, n),
       rowsDeleted: (table, n) => d.metrics.rowsDeleted.inc({ table }, n),
     },
+    // The audit log's months ahead, with the feed's and the inbox's (at start-up and daily).
+    alsoEnsure: async (now) => {
+      const made = await ensureAuditPartitions(d.knex, now);
+      if (made.created.length || made.skipped.length) d.logger.info({ job: "retention", ...made }, "audit log month partitions");
+      return made;
+    },
   });
 }
 
@@ -150,9 +161,7 @@ function serverJobs(d: {
     audit: d.audit,
     logger: d.logger,
     slots,
-    maintain: async (now) => {
-      const made = await ensureAuditPartitions(d.knex, now);
-      if (made.created.length || made.skipped.length) d.logger.info({ job: "audit-digest", ...made }, "audit log month partitions");
+    maintain: async () => {
       await d.audit.resumeFullChecks();
     },
   });
@@ -218,9 +227,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const workflows = new KnexWorkflowStore(db.knex, signal);
   const events = new KnexEventStore(db.knex, workflows, signal);
   const audit = new KnexAuditStore(db.knex, { onError: (err, ctx) => logger.error({ err, ...ctx }, "full audit check stopped; it resumes later") });
-  // The audit log's month partitions ahead, and full checks a stopped server left running.
-  const auditMonths = await ensureAuditPartitions(db.knex, now());
-  if (auditMonths.created.length || auditMonths.skipped.length) logger.info(auditMonths, "audit log month partitions");
+  // Full checks a stopped server left running (the audit log's months ahead were made above, with the others').
   await audit.resumeFullChecks();
   // One key seals every secret at rest (robot keys, SMS accounts, connector credentials).
   // CONNECTOR_CREDENTIALS_KEY, the connectors' own key before, stands in when it is the only one set.
@@ -235,10 +242,19 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     );
     if (resealed) logger.info({ resealed }, "connector credentials moved under the server's secret key");
   }
+  const connectorStore = new KnexConnectorStore(db.knex, signal, opts.connectorFaults);
+  const filedrop = new FiledropService({ store: connectorStore, files: new KnexFiledropStore(db.knex), now });
   const connectors = new ConnectorService({
-    store: new KnexConnectorStore(db.knex, signal, opts.connectorFaults),
+    store: connectorStore,
     box: credentialBox,
-    connectors: [new ShopifyConnector(), new JushuitanConnector(), new YouzanConnector(), new WangdiantongConnector()],
+    connectors: [
+      new ShopifyConnector(),
+      new JushuitanConnector(),
+      new YouzanConnector(),
+      new WangdiantongConnector(),
+      new KdniaoConnector(new KnexWaybillSource(db.knex)),
+      new FiledropConnector(),
+    ],
     cron: cronCalendar,
     logger,
     now,
@@ -260,6 +276,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     sensitiveLog: new KnexSensitiveLog(db.knex),
     policies: new KnexAccessPolicies(db.knex),
     connectors,
+    facts: new KnexFactStore(db.knex),
+    filedrop,
     notify: notify.store,
     followups: new KnexFollowupStore(db.knex),
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex, signal), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },

@@ -23,6 +23,7 @@ import {
   ConnectorHealth, ConnectorParams, ConnectorsResponse, ConnectorView, CreateConnectorRequest, PatchConnectorRequest, PutStatusMapRequest, RunConnectorResponse, StatusMapParams,
   StatusMapResponse,
 } from "./connectors.js";
+import { FactDisputesResponse, FactOrderParams, FactPrecedencePolicy, FactPrecedenceResponse, ResolveFactDisputeRequest, ResolveFactDisputeResponse } from "./facts.js";
 import { ChangeRoleRequest, ChangeScopeRequest, RotateTokenRequest, RotateTokenResponse, TokenParams, TokensQuery, TokensResponse, TokenView, UserParams, UsersResponse, UserView } from "./users.js";
 
 /**
@@ -487,6 +488,38 @@ export const api = {
   }),
   pauseConnector: defineRoute({ method: "post", path: "/api/connectors/:id/pause", summary: "Pause a connector's scheduled pulls and webhooks intake (admins)", roles: ["admin"], params: ConnectorParams, response: ConnectorView, statuses: { 404: "No such connector" } }),
   resumeConnector: defineRoute({ method: "post", path: "/api/connectors/:id/resume", summary: "Resume a paused connector (admins)", roles: ["admin"], params: ConnectorParams, response: ConnectorView, statuses: { 404: "No such connector" } }),
+  factPrecedence: defineRoute({
+    method: "get",
+    path: "/api/fact-precedence",
+    summary: "Source precedence per fact: which source class wins when two disagree, and the tolerance beyond which the order is frozen",
+    roles: ["admin", "supervisor", "auditor"],
+    response: FactPrecedenceResponse,
+  }),
+  putFactPrecedence: defineRoute({
+    method: "put",
+    path: "/api/fact-precedence",
+    summary: "Set the workspace's source precedence per fact and its tolerance (supervisors, admins)",
+    roles: ["admin", "supervisor"],
+    body: FactPrecedencePolicy,
+    response: FactPrecedenceResponse,
+  }),
+  orderFactDisputes: defineRoute({
+    method: "get",
+    path: "/api/orders/:id/fact-disputes",
+    summary: "The order's disagreements between sources: the value kept, the one not taken, and whether the order is frozen",
+    roles: ["admin", "supervisor", "auditor", "customer_service", "warehouse", "finance"],
+    params: FactOrderParams,
+    response: FactDisputesResponse,
+  }),
+  resolveFactDispute: defineRoute({
+    method: "post",
+    path: "/api/orders/:id/fact-disputes/resolve",
+    summary: "A person has checked the disputed fact: the order's flow resumes and its held facts are replayed in arrival order",
+    roles: ["admin", "supervisor", "warehouse", "finance"],
+    params: FactOrderParams,
+    body: ResolveFactDisputeRequest,
+    response: ResolveFactDisputeResponse,
+  }),
   connectorHealth: defineRoute({
     method: "get",
     path: "/api/connectors/:id/health",

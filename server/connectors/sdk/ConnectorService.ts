@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { CONNECTOR_SCHEMAS, DEFAULT_SCHEDULES, type ConnectorHealth, type ConnectorView, type CreateConnectorRequest, type PatchConnectorRequest, type StatusMapResponse } from "../../contracts/connectors.js";
 import { EventInput } from "../../contracts/events.js";
-import type { ConnectorCaller, ConnectorRecord, ConnectorStore, Connectors, UnmappedSighting, WebhookAnswer } from "../../domain/connectors/ports.js";
+import { filterRecord, valueAt, type FilterRule } from "../../domain/connectors/filters.js";
+import type { ConnectorCaller, ConnectorRecord, ConnectorStore, Connectors, FilteredSighting, UnmappedSighting, WebhookAnswer } from "../../domain/connectors/ports.js";
 import { backoffMs, runError, type RunErrorCode } from "../../domain/connectors/runErrors.js";
 import { effectiveStatusMap, type StatusMapEntry, type StatusPlatform } from "../../domain/connectors/statusMaps.js";
 import { ConflictError, InputError, NotFoundError } from "../../domain/errors.js";
@@ -45,6 +46,7 @@ export interface RunSummary {
   mapped: number;
   dead: number;
   unmapped: number;
+  filtered?: number;
   error?: { code: RunErrorCode; detail: string };
 }
 
@@ -73,7 +75,7 @@ export class ConnectorService implements Connectors {
   private view(r: ConnectorRecord): ConnectorView {
     return {
       id: r.id, kind: r.kind, name: r.name, schedule: r.schedule, paused: r.paused, config: r.config, credentials: "stored",
-      webhookPath: `/hooks/${r.id}`, createdAt: r.createdAt, updatedAt: r.updatedAt,
+      webhookPath: `/hooks/${r.id}`, filters: r.filters, createdAt: r.createdAt, updatedAt: r.updatedAt,
     };
   }
 
@@ -127,7 +129,9 @@ export class ConnectorService implements Connectors {
       if (!parsed.success) throw fieldError(parsed.error, "credentials");
       sealedCredentials = this.requireBox().seal(parsed.data, aadOf(current));
     }
-    const updated = await this.store.update(caller.workspaceId, id, { name: body.name, schedule: body.schedule, paused: body.paused, config, sealedCredentials }, this.now());
+    // Rules are named by position when they carry no id, so counts and alerts can name them.
+    const filters: FilterRule[] | undefined = body.filters?.map((f, i) => ({ id: f.id ?? `rule-${i + 1}`, field: f.field, operator: f.operator, values: f.values }));
+    const updated = await this.store.update(caller.workspaceId, id, { name: body.name, schedule: body.schedule, paused: body.paused, config, sealedCredentials, filters }, this.now());
     if (!updated) throw new NotFoundError(`no connector ${id} in this workspace`);
     return this.view(updated);
   }
@@ -204,9 +208,9 @@ export class ConnectorService implements Connectors {
       let state = r.state;
       const maxPages = this.opts.maxPagesPerRun ?? 1000;
       for (let page = 0; page < maxPages; page++) {
-        const pulled = await connector.pullPage({ config, credentials, state, now: this.now(), http: this.http, session });
-        const mapped = pulled.records.map((rec) => connector.map(rec, table, `connector:${r.id}`));
-        const write = toPageWrite(mapped, log);
+        const pulled = await connector.pullPage({ workspaceId: r.workspaceId, connectorId: r.id, config, credentials, state, now: this.now(), http: this.http, session });
+        const { mapped, filtered } = mapAndFilter(connector, r, pulled.records, table);
+        const write = { ...toPageWrite(mapped, log), filtered };
         const result = await this.store.commitPage(
           r.workspaceId,
           r.id,
@@ -225,6 +229,7 @@ export class ConnectorService implements Connectors {
         sum.mapped += result.mapped;
         sum.dead += result.dead;
         sum.unmapped += result.unmapped;
+        sum.filtered = (sum.filtered ?? 0) + result.filtered;
         state = pulled.nextState;
         if (pulled.done) break;
       }
@@ -287,6 +292,7 @@ export class ConnectorService implements Connectors {
       counts: r.counts,
       lastError: r.lastError,
       unmappedStatuses: await this.store.unmapped(workspaceId, id),
+      filteredValues: await this.store.filtered(workspaceId, id),
     };
   }
 
@@ -299,26 +305,33 @@ export class ConnectorService implements Connectors {
     return this.statusMap(caller.workspaceId, platform);
   }
 
+  /** Takes a webhook delivery; the answer carries the platform's own reply where it expects one (Kdniao's, Youzan's). */
   async webhook(id: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<WebhookAnswer> {
-    const answer = await this.receive(id, rawBody, headers);
-    if (answer.outcome === "not_found" || answer.outcome === "unauthorized") return answer;
-    // The platform's own idea of "received, do not resend" (e.g. Youzan's {"code":0,"msg":"success"}).
-    const kind = (await this.store.byId(id))?.kind;
-    const reply = kind ? this.byKind.get(kind)?.webhookReply?.(answer.outcome) : undefined;
-    return reply ? { ...answer, reply } : answer;
-  }
-
-  private async receive(id: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<WebhookAnswer> {
     if (!/^[0-9a-f-]{36}$/.test(id)) return { outcome: "not_found" };
     const r = await this.store.byId(id);
     const connector = r && this.byKind.get(r.kind);
     if (!r || !connector) return { outcome: "not_found" };
+    const opened: { credentials: unknown } = { credentials: null };
+    const answer = await this.takeWebhook(r, connector, opened, rawBody, headers);
+    if (answer.outcome === "not_found" || !connector.webhookReply) return answer;
+    const detail = answer.outcome === "unauthorized" ? answer.reason : answer.detail;
+    return { ...answer, reply: connector.webhookReply({ outcome: answer.outcome, detail }, rawBody, opened.credentials, this.now()) };
+  }
+
+  private async takeWebhook(
+    r: ConnectorRecord,
+    connector: Connector<any, any, any>,
+    opened: { credentials: unknown },
+    rawBody: Buffer,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<WebhookAnswer> {
     let credentials: unknown;
     try {
       credentials = this.openCredentials(r, connector);
     } catch {
       return { outcome: "unauthorized", workspaceId: r.workspaceId, reason: "the connector's credentials cannot be opened, so no signature can be checked" };
     }
+    opened.credentials = credentials;
     const verified = connector.verifyWebhook(rawBody, headers, credentials);
     if (!verified.ok) return { outcome: "unauthorized", workspaceId: r.workspaceId, reason: verified.reason };
     const parsed = connector.parseWebhook(rawBody, headers);
@@ -338,8 +351,8 @@ export class ConnectorService implements Connectors {
       return { outcome: "stale", workspaceId: r.workspaceId, detail: "a pull has already read these orders in a newer state; nothing was replayed" };
     }
     const table = effectiveStatusMap(connector.platform, await this.store.statusOverrides(r.workspaceId, connector.platform));
-    const mapped = parsed.records.map((rec) => connector.map(rec, table, `connector:${r.id}`));
-    const write = toPageWrite(mapped, this.opts.logger.child({ connector: r.id }));
+    const { mapped, filtered } = mapAndFilter(connector, r, parsed.records, table);
+    const write = { ...toPageWrite(mapped, this.opts.logger.child({ connector: r.id })), filtered };
     const result = await this.store.commitPage(r.workspaceId, r.id, { webhook: { eventId: parsed.eventId, topic: parsed.topic }, ...write, pulled: parsed.records.length, highWaterAt: null, actor: `connector:${r.name}` }, this.now());
     return { outcome: result.outcome === "duplicate" ? "duplicate" : "accepted", workspaceId: r.workspaceId };
   }
@@ -367,6 +380,29 @@ function fieldError(err: z.ZodError, where: string): InputError {
 }
 
 /**
+ * Maps each record and applies the instance's filter rules: a record a rule does not keep
+ * contributes no order and no event, and is reported as filtered with a sample that names
+ * the order without personal data.
+ */
+function mapAndFilter(connector: Connector<any, any, any>, r: ConnectorRecord, records: unknown[], table: readonly StatusMapEntry[]): { mapped: MappedRecord[]; filtered: FilteredSighting[] } {
+  const mapped: MappedRecord[] = [];
+  const filtered: FilteredSighting[] = [];
+  for (const rec of records) {
+    const m = connector.map(rec, table, `connector:${r.id}`);
+    const hit = r.filters.length ? filterRecord(r.filters, (field) => (connector.filterValue ? connector.filterValue(rec, field) : valueAt(rec, field))) : null;
+    if (!hit) {
+      mapped.push(m);
+      continue;
+    }
+    filtered.push({
+      ...hit,
+      sample: { channel: m.order?.channel ?? null, externalOrderId: m.order?.externalOrderId ?? null, [hit.field]: hit.value, rule: hit.rule, updatedAt: connector.updatedAt(rec) },
+    });
+  }
+  return { mapped, filtered };
+}
+
+/**
  * Mapped records as one write: their orders and events (each event checked against the
  * event contract; one that fails is kept as an unmapped sighting rather than dropped).
  */
@@ -375,14 +411,14 @@ function toPageWrite(mapped: MappedRecord[], log: Logger): { drafts: NewOrder[];
   const events: EventInput[] = [];
   const unmapped: UnmappedSighting[] = [];
   for (const m of mapped) {
-    drafts.push(m.order);
+    if (m.order) drafts.push(m.order);
     unmapped.push(...m.unmapped);
     for (const e of m.events) {
       const ok = EventInput.safeParse(e);
       if (ok.success) events.push(ok.data);
       else {
         log.warn({ sourceEventId: e.sourceEventId, problem: ok.error.issues[0]?.message }, "a mapped event does not fit the event contract; kept as unmapped");
-        unmapped.push({ channel: m.order.channel, externalOrderId: m.order.externalOrderId, field: "event", value: e.type, sample: { sourceEventId: e.sourceEventId, problem: ok.error.issues[0]?.message ?? "" } });
+        unmapped.push({ channel: m.order?.channel ?? e.channel ?? "", externalOrderId: m.order?.externalOrderId ?? e.externalOrderId ?? "", orderId: e.orderId, field: "event", value: e.type, sample: { sourceEventId: e.sourceEventId, problem: ok.error.issues[0]?.message ?? "" } });
       }
     }
   }

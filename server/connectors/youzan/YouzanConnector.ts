@@ -169,8 +169,9 @@ export class YouzanConnector implements Connector<FullOrderInfo, YouzanConfig, Y
     return { eventId, topic, records: [full.data] };
   }
 
-  webhookReply(): { status: number; body: unknown } {
-    return { status: 200, body: { code: 0, msg: "success" } };
+  webhookReply(answer: { outcome: string; detail?: string }): unknown {
+    // Youzan resends until it reads {"code":0,"msg":"success"}; a refused push says why.
+    return answer.outcome === "unauthorized" ? { code: 401, msg: answer.detail ?? "unauthorized" } : { code: 0, msg: "success" };
   }
 
   map(r: FullOrderInfo, table: readonly StatusMapEntry[], source: string): MappedRecord {

@@ -5,15 +5,17 @@ import type { RefusalParams } from "../../contracts/refusals.js";
 import { ROLE_LABELS } from "../../contracts/access.js";
 import type { Role } from "../../contracts/roles.js";
 import type { Order } from "../order.js";
-import type { Actor, Decision, FieldChange, Signals, Step } from "./decision.js";
+import type { Actor, Alert, Decision, Effect, FieldChange, Signals, Step } from "./decision.js";
 import { timerDueAt } from "./dueTimers.js";
 import { evaluateRules } from "./evaluateRules.js";
-import { applyPatch, factPatch } from "./factPatch.js";
+import { applyPatch, factPatch, factTime } from "./factPatch.js";
 import { flowIndex, stateName, transitionsFrom, transitionsOn } from "./flowIndex.js";
 import { eventForGuard, guardContext, type GuardEvent, type Related } from "./guardContext.js";
 import { evaluateGuard } from "./guards.js";
 import { isoAt } from "./isoAt.js";
 import { allowedStatuses, mayTakeByHand } from "./nextStatuses.js";
+import { contradictionAlert, factContradictions } from "./factContradictions.js";
+import { arbitrate, disputeMessage, precedenceFactOf, type FactDispute, type PrecedenceInput } from "./sourcePrecedence.js";
 import { disagreementAlert, statusDisagreement } from "./statusDisagreement.js";
 
 /** At most this many "auto" transitions are chained after a move. */
@@ -23,6 +25,8 @@ export const MAX_AUTO_CHAIN = 5;
 export interface DecideOptions {
   /** Workspace time zone for guards (default Asia/Shanghai). */
   tz?: string;
+  /** Source precedence per fact (absent: the arriving value overwrites, as without arbitration). */
+  precedence?: PrecedenceInput;
 }
 
 interface Ctx {
@@ -32,6 +36,7 @@ interface Ctx {
   now: Date;
   related: Related;
   tz?: string;
+  precedence?: PrecedenceInput;
 }
 
 interface Failure {
@@ -101,8 +106,8 @@ function refused(ctx: Ctx, order: Order, reason: string, code: string, params: R
  * each new status while one holds, up to `MAX_AUTO_CHAIN`, never re-entering a status this
  * decision already passed through.
  */
-function move(ctx: Ctx, original: Order, facts: { patch: Partial<Order>; changes: FieldChange[] }, first: Step): Decision {
-  const nowIso = isoAt(ctx.now.getTime());
+function move(ctx: Ctx, original: Order, facts: { patch: Partial<Order>; changes: FieldChange[] }, first: Step, factAt?: string): Decision {
+  const nowIso = statusClock(ctx.now, original.statusSince, factAt);
   const steps: Step[] = [first];
   const visited = new Set([original.status, first.to]);
   // A fresh object owned by this function: chained steps update its status in place.
@@ -136,6 +141,19 @@ function move(ctx: Ctx, original: Order, facts: { patch: Partial<Order>; changes
 }
 
 const NO_FACTS = { patch: {}, changes: [] as FieldChange[] };
+
+/**
+ * Where the new status's clock starts: when the fact behind the move happened (`factAt`, the
+ * platform's time), kept between the previous status start and `now`; without a fact, `now`.
+ */
+export function statusClock(now: Date, previousSince: string, factAt?: string): string {
+  const nowMs = now.getTime();
+  if (!factAt) return isoAt(nowMs);
+  const at = Date.parse(factAt);
+  if (!Number.isFinite(at) || at >= nowMs) return isoAt(nowMs);
+  const prev = Date.parse(previousSince);
+  return isoAt(Number.isFinite(prev) && at < prev ? prev : at);
+}
 
 function noop(reason: string): Decision {
   return { kind: "noop", reason, alerts: [], effects: [] };
@@ -197,16 +215,110 @@ function decideTimer(ctx: Ctx, order: Order, event: EventOf<"timer.fired">): Dec
   return move(ctx, order, NO_FACTS, { transitionId: `timer:${timer.id}`, from: order.status, to: timer.action.to });
 }
 
+type Facts = { patch: Partial<Order>; changes: FieldChange[] };
+
+/**
+ * Arbitrates the facts `event` overwrites against the source that set them: the loser of
+ * each disagreement is taken out of the patch (when the order keeps its value) and reported.
+ */
+function settle(order: Order, event: EventInput, facts: Facts, p: PrecedenceInput): { facts: Facts; disputes: FactDispute[] } {
+  const disputes: FactDispute[] = [];
+  let patch = facts.patch;
+  const changes: FieldChange[] = [];
+  const skipped = new Set<FieldChange>();
+  for (const c of facts.changes) {
+    const fact = precedenceFactOf(c.field);
+    const holder = fact ? p.holders[fact] : undefined;
+    if (!fact || !holder || typeof c.old !== "string" || typeof c.new !== "string") {
+      changes.push(c);
+      continue;
+    }
+    const d = arbitrate(p.policy, fact, { value: c.old, source: holder, cls: p.classOf(holder) }, { value: c.new, source: event.source, cls: p.classOf(event.source) });
+    if (!d) {
+      changes.push(c);
+      continue;
+    }
+    disputes.push(d);
+    if (d.winner === "incoming") {
+      changes.push(c);
+      continue;
+    }
+    // The order keeps its value: the arriving one is recorded as the loser, not written.
+    patch = { ...patch };
+    if (fact === "paidAt" || fact === "outboundAt") delete patch[fact];
+    else patch.extra = { ...(patch.extra ?? order.extra), [fact]: c.old };
+    // Tracking news the losing time stood for (`lastTrackAt`) is not taken either.
+    const track = changes.findIndex((x) => x.field === "extra.lastTrackAt" && x.new === c.new);
+    const pending = track === -1 ? facts.changes.find((x) => x.field === "extra.lastTrackAt" && x.new === c.new && !changes.includes(x)) : undefined;
+    if (track !== -1) changes.splice(track, 1);
+    if (track !== -1 || pending) {
+      const extra = { ...(patch.extra ?? order.extra) };
+      if (order.extra.lastTrackAt === undefined) delete extra.lastTrackAt;
+      else extra.lastTrackAt = order.extra.lastTrackAt;
+      patch = { ...patch, extra };
+      if (pending) skipped.add(pending);
+    }
+  }
+  return { facts: { patch, changes: changes.filter((c) => !skipped.has(c)) }, disputes };
+}
+
+const DISPUTE_ASSIGNEE = { paidAt: "finance", outboundAt: "warehouse", collectedAt: "warehouse", signedAt: "warehouse" } as const;
+
+/** The alert and, for a frozen one, the task a dispute raises. */
+function disputeSignals(disputes: FactDispute[]): Signals {
+  const alerts: Alert[] = [];
+  const effects: Effect[] = [];
+  for (const d of disputes) {
+    const messages = disputeMessage(d);
+    // Until alerts store both forms, the one-line text carries both languages.
+    const message = `${messages["zh-CN"]} / ${messages.en}`;
+    alerts.push({
+      source: "conflict",
+      sourceId: `fact_dispute:${d.fact}`,
+      level: d.frozen ? "red" : "yellow",
+      message,
+      messages,
+      details: { fact: d.fact, kept: d.kept.value, keptSource: d.kept.source, lost: d.lost.value, lostSource: d.lost.source, diffMinutes: d.diffMinutes, frozen: d.frozen },
+    });
+    if (d.frozen) effects.push({ kind: "task", sourceId: `fact_dispute:${d.fact}`, assignee: DISPUTE_ASSIGNEE[d.fact], message, messages });
+  }
+  return { alerts, effects };
+}
+
 function decideFact(ctx: Ctx, order: Order, event: EventInput): Decision {
   const { flow } = ctx;
-  const facts = factPatch(order, event, ctx.now);
+  let facts = factPatch(order, event, ctx.now);
+  let disputes: FactDispute[] = [];
+  if (ctx.precedence && facts.changes.length > 0) ({ facts, disputes } = settle(order, event, facts, ctx.precedence));
+  if (disputes.length) {
+    const next = applyPatch(order, facts.patch);
+    const own = disputeSignals(disputes);
+    if (disputes.some((d) => d.frozen)) {
+      // Beyond the tolerance: the facts not in dispute are recorded, the order does not move.
+      const s = signals(ctx, next);
+      return { kind: "update", patch: facts.patch, changes: facts.changes, alerts: [...s.alerts, ...own.alerts], effects: [...s.effects, ...own.effects], disputes, hold: true };
+    }
+    const d = decideSettled(ctx, order, event, facts);
+    if (d.kind === "transition" || d.kind === "update") return { ...d, alerts: [...d.alerts, ...own.alerts], disputes };
+    // The order kept every value it had: nothing to write, but the loser is recorded.
+    return { kind: "update", patch: {}, changes: [], alerts: own.alerts, effects: [], disputes };
+  }
+  return decideSettled(ctx, order, event, facts);
+}
+
+function decideSettled(ctx: Ctx, order: Order, event: EventInput, facts: Facts): Decision {
+  const { flow } = ctx;
   const next = facts.changes.length > 0 ? applyPatch(order, facts.patch) : order;
   let chosen = firstPassing(transitionsOn(flow, order.status, event.type), next, ctx);
   if (Array.isArray(chosen) && facts.changes.length > 0) {
     const auto = firstPassing(transitionsOn(flow, order.status, "auto"), next, ctx);
     if (!Array.isArray(auto)) chosen = auto;
   }
-  if (!Array.isArray(chosen)) return move(ctx, order, facts, { transitionId: chosen.id, from: order.status, to: chosen.to });
+  // Facts that contradict the order (signed but never paid, times going backwards …) are
+  // still recorded, and raise an alert saying so.
+  const contradictions = facts.changes.length > 0 ? factContradictions(order, next, event).map((c) => contradictionAlert(c, event.source)) : [];
+  const contradicted = (d: Decision): Decision => (contradictions.length ? { ...d, alerts: [...d.alerts, ...contradictions] } : d);
+  if (!Array.isArray(chosen)) return contradicted(move(ctx, order, facts, { transitionId: chosen.id, from: order.status, to: chosen.to }, factTime(event, ctx.now)));
 
   const request = REQUEST_EVENT_TYPES.includes(event.type);
   if (!request && facts.changes.length === 0) return noop(`the facts of ${event.type} are already known`);
@@ -227,7 +339,7 @@ function decideFact(ctx: Ctx, order: Order, event: EventInput): Decision {
     };
     return withAlert({ ...refused(rctx, order, `${event.type} is not accepted in status ${from}${why}`, "request_not_accepted", params), ...extra } as Decision);
   }
-  return withAlert({ kind: "update", patch: facts.patch, changes: facts.changes, ...signals(rctx, next), ...extra });
+  return contradicted(withAlert({ kind: "update", patch: facts.patch, changes: facts.changes, ...signals(rctx, next), ...extra }));
 }
 
 /**
@@ -258,7 +370,7 @@ export function decide(
   related: Related = {},
   opts: DecideOptions = {},
 ): Decision {
-  const ctx: Ctx = { flow, event: eventForGuard(event), actor, now, related, tz: opts.tz };
+  const ctx: Ctx = { flow, event: eventForGuard(event), actor, now, related, tz: opts.tz, precedence: opts.precedence };
   if (!flowIndex(flow).states.has(order.status)) {
     return refused(ctx, order, `the order's status "${order.status}" is not a status of workflow ${flow.name}; map it first`, "status_unmapped", { status: order.status, workflow: flow.name });
   }

@@ -2,6 +2,7 @@ import type { AlertLevel, AlertVia, BilingualMessage } from "../../contracts/wor
 import type { RefusalParams } from "../../contracts/refusals.js";
 import type { Role } from "../../contracts/roles.js";
 import type { Order } from "../order.js";
+import type { FactDispute } from "./sourcePrecedence.js";
 import type { StatusDisagreement } from "./statusDisagreement.js";
 
 /** Who sends an event: a person from the sheet, or a connector/timer acting under a role. */
@@ -55,10 +56,13 @@ export interface Signals {
  * for moves `status` + `statusSince`); the store bumps `version` and `updatedAt`. An
  * "update" or "refused" answer to another system's status fact that our status contradicts
  * carries the `disagreement` (see `statusDisagreement`), already counted in the rules' `related`.
+ * With source precedence on, a fact two sources disagree about carries the `disputes` (the
+ * value kept and the one not taken); `hold` says one is beyond the tolerance: the order's
+ * flow is frozen (the event does not move it) until a person decides.
  */
 export type Decision =
-  | ({ kind: "transition"; from: string; to: string; transitionId: string; steps: Step[]; patch: Partial<Order>; changes: FieldChange[] } & Signals)
-  | ({ kind: "update"; patch: Partial<Order>; changes: FieldChange[]; disagreement?: StatusDisagreement } & Signals)
+  | ({ kind: "transition"; from: string; to: string; transitionId: string; steps: Step[]; patch: Partial<Order>; changes: FieldChange[]; disputes?: FactDispute[] } & Signals)
+  | ({ kind: "update"; patch: Partial<Order>; changes: FieldChange[]; disagreement?: StatusDisagreement; disputes?: FactDispute[]; hold?: boolean } & Signals)
   | ({ kind: "noop"; reason: string } & Signals)
   | ({ kind: "refused"; reason: string; code: string; params: RefusalParams; allowed: string[]; disagreement?: StatusDisagreement } & Signals)
   | ({ kind: "conflict"; reason: string; code: string; params: RefusalParams; currentVersion: number; currentStatus: string } & Signals);

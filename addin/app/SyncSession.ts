@@ -21,6 +21,7 @@ function matchesFilterLoaded(order: OrderView, filter: OrderFilter, zone: string
 import { queueStorage, readJson, type PaneStore } from "../core/PaneStore.js";
 import { applySaved, conflictReason, displayValue, type CellPatch } from "../core/resultPlan.js";
 import { rewordSync } from "../core/reword.js";
+import { EDITABLE_INDEXES, missedEdits } from "../core/reconcile.js";
 import { rowFromOrder, slaPatches, slaText, type CellValue, type RowContext } from "../core/rowsFromOrders.js";
 import { TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
 import { StatusBook } from "../core/StatusBook.js";
@@ -51,6 +52,8 @@ export interface SessionDeps {
   feedBackoffMs?: number[];
   /** How often SLA colours are brought up to date while following the feed (default 60 s). */
   slaRefreshMs?: number;
+  /** How often the editable columns are read back to catch edits no change event reported (default 60 s). */
+  reconcileMs?: number;
 }
 
 /** What the pane shows; sent to the listener after every change. */
@@ -85,6 +88,7 @@ export class SyncSession {
   /** The SLA text each known order's row shows. */
   private readonly slaShown = new Map<string, string>();
   private slaTimer?: ReturnType<typeof setInterval>;
+  private reconcileTimer?: ReturnType<typeof setInterval>;
   private online = true;
   private unsubscribe?: () => Promise<void>;
   private listener: (state: SessionState) => void = () => {};
@@ -421,6 +425,11 @@ export class SyncSession {
       backoffMs: this.deps.feedBackoffMs,
     });
     this.feed.start(this.deps.store.get("cursor") ?? "0");
+    if (!this.reconcileTimer) {
+      this.reconcileTimer = setInterval(() => {
+        void this.reconcile().catch((err: unknown) => this.emit({ notice: describeError(err, this.lang) }));
+      }, this.deps.reconcileMs ?? 60_000);
+    }
     if (!this.slaTimer) {
       this.slaTimer = setInterval(() => {
         void this.refreshSla().catch((err: unknown) => this.emit({ notice: describeError(err, this.lang) }));
@@ -446,12 +455,40 @@ export class SyncSession {
   async unfollow(): Promise<void> {
     clearInterval(this.slaTimer);
     this.slaTimer = undefined;
+    clearInterval(this.reconcileTimer);
+    this.reconcileTimer = undefined;
     await this.feed?.stop();
   }
 
-  /** One manual sync: send queued edits, then apply what changed since the stored cursor. */
+  private reconciling = false;
+
+  /**
+   * Reads the editable columns back and compares them with what the pane wrote: an edit no
+   * change event reported (research §1.3: drag-fill over filtered rows and others) is captured
+   * like a typed one. Returns how many such cells it found.
+   */
+  async reconcile(): Promise<number> {
+    const read = this.deps.gateway.readColumn?.bind(this.deps.gateway);
+    if (!read || !this.known.size || this.reconciling) return 0;
+    this.reconciling = true;
+    try {
+      const versions = await read(COL.version);
+      const columns = new Map<number, Map<string, CellValue>>();
+      for (const col of EDITABLE_INDEXES) columns.set(col, await read(col));
+      // Rows with an open conflict show the server's value until staff resolve it: not an edit.
+      const conflicted = new Set(this.edits.conflicts.list().map((c) => c.orderId));
+      const blocks = missedEdits(columns, versions, (id) => (conflicted.has(id) ? undefined : this.knownRow(id)), this.protectedCells());
+      for (const block of blocks) await this.edits.capture(block);
+      return blocks.length;
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  /** One manual sync: catch edits no event reported, send queued edits, then apply what changed since the stored cursor. */
   async syncOnce(): Promise<void> {
     const api = this.requireApi();
+    await this.reconcile();
     await this.edits.flush();
     let since = this.deps.store.get("cursor") ?? "0";
     for (;;) {

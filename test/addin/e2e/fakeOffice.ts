@@ -147,6 +147,13 @@ w.__excel = {
     const args = { address: a1(full), changeType: "RangeEdited", source: "Local", triggerSource: "Unknown", ...(single ? { details: { valueBefore: before[0][0], valueAfter: values[0][0] } } : {}) };
     await Promise.all(sheet.handlers.map((h) => h(args)));
   },
+  /** The user changes cells in a way the host reports no change event for (a drag-fill over filtered rows). */
+  editSilently: (address: string, values: Cell[][]) => {
+    const sheet = ordersTable().sheet;
+    const b = parseA1(address);
+    write(sheet, { ...b, bottom: b.top + values.length - 1, right: b.left + values[0].length - 1 }, values);
+    persist();
+  },
   /** The user sorts the Orders table by a column (Excel raises no change event for it here). */
   sortBy: (col: number, descending: boolean) => {
     const t = ordersTable();

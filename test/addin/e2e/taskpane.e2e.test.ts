@@ -422,6 +422,24 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     assert.equal((await rows()).length, 8);
   });
 
+  it("catches an edit no change event reported by reading the editable columns back, and sends it", async function () {
+    this.timeout(30_000);
+    const target = ids[3];
+    const { index } = await rowOf(target);
+    const before = await order(target);
+    await page.evaluate(([a, v]) => (window as any).__excel.editSilently(a, v), [cellAddress(index, COL.remark), [["拖动填充的备注"]]] as const);
+    await page.click("#sync"); // a manual sync reads back first; the periodic read does the same every minute
+    await waitForCell(target, COL.sync, "已保存");
+    const after = await order(target);
+    assert.equal(after.remark, "拖动填充的备注");
+    assert.equal(after.version, before.version + 1);
+    // Read back again: nothing more to send.
+    editBodies.length = 0;
+    await page.click("#sync");
+    await page.waitForTimeout(300);
+    assert.deepEqual(editBodies, []);
+  });
+
   it("follows the server's access policy: after an admin takes a column from the role, the next load says so and an edit of it is refused in the sheet without asking the server", async function () {
     this.timeout(30_000);
     const original = (await ts.call("GET", "/api/access/policy")).body.policy;

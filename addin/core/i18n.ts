@@ -101,7 +101,7 @@ const zh = {
   "error.excel": "Excel 操作失败：{message}",
   "error.tableChanged": "订单表的列被改动过（第 {column} 列应为「{expected}」），请撤销改动，或删除订单工作表后重新加载。",
   "error.notConnected": "请先连接服务器。",
-  "error.oldExcel": "这个 Excel 版本太旧（需要 Excel 2021、Microsoft 365 或网页版 Excel），订单表无法在此运行。",
+  "error.oldExcel": "这个 Excel 缺少订单表需要的功能：{missing}。Excel 2016、Excel 2019 和 WPS 表格不能运行订单表；请改用 Microsoft 365、Excel 2021 或更新版本，或网页版 Excel（浏览器打开 office.com）。",
   // sheets
   "sheet.name.orders": "订单",
   "sheet.name.lists": "列表",
@@ -214,7 +214,7 @@ const en: Record<MessageKey, string> = {
   "error.excel": "Excel could not do this: {message}",
   "error.tableChanged": "The Orders table's columns were changed (column {column} should be \"{expected}\"); undo that, or delete the orders sheet and load again.",
   "error.notConnected": "Connect to the server first.",
-  "error.oldExcel": "This version of Excel is too old (Excel 2021, Microsoft 365 or Excel on the web is needed); Ordersheet cannot run here.",
+  "error.oldExcel": "This Excel lacks what Ordersheet needs: {missing}. Excel 2016, Excel 2019 and WPS Spreadsheets cannot run Ordersheet; use Microsoft 365, Excel 2021 or later, or Excel on the web (office.com in a browser).",
   "sheet.name.orders": "Orders",
   "sheet.name.lists": "Lists",
   "sheet.name.alerts": "Alerts",

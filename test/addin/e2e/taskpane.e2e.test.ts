@@ -9,6 +9,7 @@ import { t } from "../../../addin/core/i18n.js";
 import { describeEachDatabase } from "../../helpers/databases.js";
 import { sampleOrder, startTestServer, type TestServer } from "../../helpers/testServer.js";
 import { launchChromium } from "./chromium.js";
+import { missingRequirements, unsupportedHostText } from "../../../addin/core/hostSupport.js";
 import type { WorkflowDefinition } from "../../../server/contracts/workflow.js";
 import { nextStatuses } from "../../../server/domain/workflow/nextStatuses.js";
 
@@ -479,7 +480,11 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     try {
       await old.goto(`${ts.url}/addin/taskpane.html?fakeExcelApi=1.13`);
       await old.waitForFunction(() => document.querySelector("#error")?.hasAttribute("hidden") === false);
-      assert.equal(await old.textContent("#error-text"), t("zh-CN", "error.oldExcel"));
+      const said = (await old.textContent("#error-text")) ?? "";
+      assert.equal(said, unsupportedHostText(missingRequirements((v) => Number(v.split(".")[1]) <= 13)));
+      assert.match(said, /缺少订单表需要的功能：ExcelApi 1\.14（区分加载项自己的写入和你的修改）/, "what is missing, in Chinese");
+      assert.match(said, /WPS 表格不能运行订单表；请改用 Microsoft 365/, "and what to use instead");
+      assert.match(said, /lacks what Ordersheet needs: ExcelApi 1\.14 \(telling the add-in's own writes from your edits\)/, "and in English");
       assert.equal(await old.isVisible("#view-section"), false);
       assert.deepEqual(await old.evaluate(() => (window as any).__excel.sheetNames()), [], "no sheet was created");
     } finally {

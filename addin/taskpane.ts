@@ -40,6 +40,7 @@ Office.onReady(async (info) => {
     selectConflict: (id) => void controller.selectConflict(id),
     selectAlert: (orderId) => void controller.selectAlert(orderId),
     closeAlert: (orderId, sourceId) => void controller.closeAlert(orderId, sourceId),
+    filterTo: (kind) => void controller.filterTo(kind),
   });
   await controller.start();
 });

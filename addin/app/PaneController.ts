@@ -9,6 +9,7 @@ import { alertLevelLabel, listSeparator, t, type Lang } from "../core/i18n.js";
 import type { OrderFilter } from "../core/OrderFilter.js";
 import { readJson, type PaneStore } from "../core/PaneStore.js";
 import { alertText } from "../core/AlertBook.js";
+import type { OverviewKind } from "../core/overview.js";
 import { conflictReason, displayValue } from "../core/resultPlan.js";
 import type { SheetGateway } from "../core/SheetGateway.js";
 import { describeError, LoadCancelled, type SessionApi, type SessionState, type SyncSession } from "./SyncSession.js";
@@ -30,6 +31,7 @@ export interface PaneViewPort {
   showConflicts(items: { id: string; text: string }[]): void;
   showAlerts(items: { orderId: string; sourceId: string; level: string; text: string }[], mayClose: boolean): void;
   setBusy(busy: boolean): void;
+  showOverview(counts: Record<OverviewKind, number>): void;
 }
 
 const Connection = z.object({ url: z.string(), token: z.string() });
@@ -184,10 +186,18 @@ export class PaneController {
     });
   }
 
-  /** Selects the SLA cell of an alert's order. */
+  /** Selects the cell that carries an alert's colour (its order's ID cell). */
   selectAlert(orderId: string): Promise<void> {
     return this.guard(async () => {
-      await this.gateway.select(orderId, COL.sla);
+      await this.gateway.select(orderId, COL.orderId);
+    });
+  }
+
+  /** Filters the Orders table to the rows behind an overview count, or shows every row again. */
+  filterTo(kind: OverviewKind | "all"): Promise<void> {
+    return this.guard(async () => {
+      if (!this.gateway.filterRows) return;
+      await this.gateway.filterRows(kind === "all" ? null : this.session.overview()[kind]);
     });
   }
 
@@ -229,6 +239,8 @@ export class PaneController {
         }) + (conflictReason(c, lang) ? `${listSeparator(lang)}${conflictReason(c, lang)}` : ""),
       })),
     );
+    const counts = this.session.overview();
+    this.view.showOverview({ conflicts: counts.conflicts.length, late: counts.late.length, alerts: counts.alerts.length });
     const mayClose = !!this.session.me && !isReadOnlyRole(this.session.me.role);
     this.view.showAlerts(
       this.session.alerts.list().map((a) => ({ orderId: a.orderId, sourceId: a.sourceId, level: a.level, text: `${a.orderId} · ${alertLevelLabel(a.level, lang)}${lang === "en" ? ": " : "："}${alertText(a, lang)}` })),

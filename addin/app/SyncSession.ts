@@ -22,6 +22,7 @@ import { queueStorage, readJson, type PaneStore } from "../core/PaneStore.js";
 import { applySaved, conflictReason, displayValue, type CellPatch } from "../core/resultPlan.js";
 import { rewordSync } from "../core/reword.js";
 import { EDITABLE_INDEXES, missedEdits } from "../core/reconcile.js";
+import { overview, type Overview } from "../core/overview.js";
 import { rowFromOrder, slaPatches, slaText, type CellValue, type RowContext } from "../core/rowsFromOrders.js";
 import { TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
 import { StatusBook } from "../core/StatusBook.js";
@@ -563,6 +564,11 @@ export class SyncSession {
       this.emit({});
     }
     return closed;
+  }
+
+  /** The orders behind the overview's counts: open conflicts, red/orange SLA, open alerts. */
+  overview(): Overview {
+    return overview(this.edits.conflicts.list(), this.slaShown, this.alerts.list());
   }
 
   /** The known row values of an order, as last written. */

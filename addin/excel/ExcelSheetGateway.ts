@@ -238,6 +238,17 @@ export class ExcelSheetGateway implements SheetGateway {
     });
   }
 
+  async filterRows(orderIds: readonly string[] | null): Promise<void> {
+    await this.excel.run(async (context) => {
+      const table = context.workbook.tables.getItem(ORDERS_TABLE);
+      table.worksheet.activate();
+      if (orderIds === null) table.autoFilter.clearCriteria();
+      // An empty list filters every row out: the count said there were none.
+      else table.autoFilter.apply(table.getRange(), COL.orderId, { filterOn: Excel.FilterOn.values, values: orderIds.length ? [...orderIds] : ["\u0000"] });
+      await context.sync();
+    });
+  }
+
   async select(orderId: string, col: number): Promise<boolean> {
     return this.excel.run(async (context) => {
       const table = context.workbook.tables.getItem(ORDERS_TABLE);

@@ -2,6 +2,7 @@ import type { PaneViewPort } from "../app/PaneController.js";
 import { CHANNELS } from "../../server/domain/channels.js";
 import { channelLabel, isLang, t, type Lang, type MessageKey } from "../core/i18n.js";
 import type { OrderFilter } from "../core/OrderFilter.js";
+import { overviewLabel, type OverviewKind } from "../core/overview.js";
 
 /** What the view asks the controller to do when staff use it. */
 export interface PaneActions {
@@ -17,6 +18,8 @@ export interface PaneActions {
   selectConflict(id: string): void;
   selectAlert(orderId: string): void;
   closeAlert(orderId: string, sourceId: string): void;
+  /** Filters the Orders table to the rows of an overview count ("all": no filter). */
+  filterTo(kind: OverviewKind | "all"): void;
 }
 
 function el<T extends HTMLElement>(doc: Document, id: string): T {
@@ -54,6 +57,10 @@ export class PaneView implements PaneViewPort {
       if (target.dataset.action === "keep") actions.keepMine(id);
       else if (target.dataset.action === "take") actions.takeServer(id);
       else actions.selectConflict(id);
+    });
+    el(d, "overview").addEventListener("click", (e) => {
+      const kind = (e.target as HTMLElement).closest<HTMLElement>("[data-kind]")?.dataset.kind;
+      if (kind === "conflicts" || kind === "late" || kind === "alerts" || kind === "all") actions.filterTo(kind);
     });
     el(d, "alerts").addEventListener("click", (e) => {
       const item = (e.target as HTMLElement).closest<HTMLElement>("[data-order]");
@@ -148,6 +155,13 @@ export class PaneView implements PaneViewPort {
     const box = el(this.doc, "error");
     box.hidden = text === null;
     el(this.doc, "error-text").textContent = text ?? "";
+  }
+
+  showOverview(counts: Record<OverviewKind, number>): void {
+    for (const kind of ["conflicts", "late", "alerts"] as const) {
+      const button = this.doc.querySelector<HTMLButtonElement>(`#overview [data-kind="${kind}"]`);
+      if (button) button.textContent = overviewLabel(kind, counts[kind], this.lang);
+    }
   }
 
   showConflicts(items: { id: string; text: string }[]): void {

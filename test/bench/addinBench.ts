@@ -36,6 +36,7 @@ function installExcelEnums(): void {
     ConditionalTextOperator: { contains: "Contains" },
     SheetVisibility: { hidden: "Hidden", visible: "Visible" },
     DataValidationAlertStyle: { stop: "Stop" },
+    FilterOn: { values: "Values" },
   };
 }
 

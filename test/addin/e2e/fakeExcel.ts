@@ -17,7 +17,7 @@ interface Bounds { top: number; left: number; bottom: number; right: number }
  */
 export interface Sheet { name: string; cells: Map<string, Cell>; fills: Map<string, string>; formats: Map<string, string>; formulas: Map<string, string>; visibility: string; handlers: ((a: unknown) => Promise<void>)[]; cfs: unknown[]; validations: unknown[]; names?: Map<string, string> }
 /** An Excel table: where its header is and how many data rows it has. */
-export interface TableModel { name: string; sheet: Sheet; top: number; left: number; cols: number; rows: number }
+export interface TableModel { name: string; sheet: Sheet; top: number; left: number; cols: number; rows: number; filter?: { col: number; values: string[] } }
 type Located = { sheet: Sheet; b: Bounds } | null;
 
 /** Excel on the web's cap on a request or a response. */
@@ -550,6 +550,22 @@ class FTable extends Loadable {
       const t = this.t();
       return { sheet: t.sheet, b: { top: t.top + 1, left: t.left, bottom: t.top + t.rows, right: t.left + t.cols - 1 } };
     });
+  }
+  getRange(): FRange {
+    return new FRange(this.ctx, () => {
+      const t = this.t();
+      return { sheet: t.sheet, b: { top: t.top, left: t.left, bottom: t.top + t.rows, right: t.left + t.cols - 1 } };
+    });
+  }
+  get autoFilter() {
+    return {
+      apply: (_range: FRange, col: number, criteria: { filterOn: string; values: string[] }) =>
+        this.ctx.op(() => {
+          if (criteria.filterOn !== "Values") throw new Error(`the fake filters on values only, got ${criteria.filterOn}`);
+          this.t().filter = { col, values: criteria.values.map(String) };
+        }),
+      clearCriteria: () => this.ctx.op(() => void (this.t().filter = undefined)),
+    };
   }
   resize(range: FRange): void {
     this.ctx.op(() => {

@@ -47,6 +47,7 @@ w.Excel = {
   ConditionalTextOperator: { contains: "Contains" },
   SheetVisibility: { hidden: "Hidden", visible: "Visible" },
   DataValidationAlertStyle: { stop: "Stop" },
+  FilterOn: { values: "Values" },
 };
 w.Office = {
   HostType: { Excel: "Excel" },
@@ -153,6 +154,13 @@ w.__excel = {
     const b = parseA1(address);
     write(sheet, { ...b, bottom: b.top + values.length - 1, right: b.left + values[0].length - 1 }, values);
     persist();
+  },
+  /** The order IDs of the rows the table's filter leaves visible (all rows when it has none). */
+  visibleKeys: () => {
+    const t = ordersTable();
+    const rows = read(t.sheet, { top: t.top + 1, left: t.left, bottom: t.top + t.rows, right: t.left + t.cols - 1 });
+    const f = t.filter;
+    return rows.filter((r) => !f || f.values.includes(String(r[f.col]))).map((r) => r[0]);
   },
   /** The user sorts the Orders table by a column (Excel raises no change event for it here). */
   sortBy: (col: number, descending: boolean) => {

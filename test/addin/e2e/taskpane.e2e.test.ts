@@ -305,7 +305,7 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     await page.unroute("**/api/edits");
   });
 
-  it("lists a new alert in the pane and the Alerts sheet, colours its row, and selects it on click", async function () {
+  it("lists a new alert in the pane and the Alerts sheet, colours its row, selects the coloured cell on click, and counts it in the overview, one click from filtering the sheet to it", async function () {
     this.timeout(30_000);
     // Staff renamed the alerts sheet: the pane finds it by its hidden marker, not by name.
     await page.evaluate(() => (window as any).__excel.renameSheet("预警", "今日预警"));
@@ -327,7 +327,15 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     assert.deepEqual(alertSheet[0], ["订单号", "级别", "内容", "时间"]);
     assert.deepEqual(alertSheet[1].slice(0, 2), [target, "红色预警"]);
     await page.click(`#alerts li[data-order="${target}"] span`);
-    await page.waitForFunction((a) => (window as any).__excel.selected() === a, `订单!${cellAddress(index, COL.sla)}`);
+    await page.waitForFunction((a) => (window as any).__excel.selected() === a, `订单!${cellAddress(index, COL.orderId)}`);
+    // The overview counts it, and one click filters the sheet to the rows with alerts.
+    await page.waitForFunction(() => document.querySelector('#overview [data-kind="alerts"]')?.textContent === "预警 1");
+    await page.click('#overview [data-kind="alerts"]');
+    await page.waitForFunction((id) => JSON.stringify((window as any).__excel.visibleKeys()) === JSON.stringify([id]), target);
+    assert.match((await page.textContent('#overview [data-kind="conflicts"]')) ?? "", /^冲突 \d+$/);
+    assert.match((await page.textContent('#overview [data-kind="late"]')) ?? "", /^红\/橙 SLA \d+$/);
+    await page.click('#overview [data-kind="all"]');
+    await page.waitForFunction(() => (window as any).__excel.visibleKeys().length === 8);
   });
 
   it("closes an alert from the pane: the server keeps who closed it, the list, the Alerts sheet and the row colour clear", async function () {

@@ -300,5 +300,6 @@ export function installExcelEnums(): void {
     ConditionalTextOperator: { contains: "Contains" },
     SheetVisibility: { hidden: "Hidden", visible: "Visible" },
     DataValidationAlertStyle: { stop: "Stop" },
+    FilterOn: { values: "Values" },
   };
 }

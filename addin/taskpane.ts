@@ -41,6 +41,7 @@ Office.onReady(async (info) => {
     selectAlert: (orderId) => void controller.selectAlert(orderId),
     closeAlert: (orderId, sourceId) => void controller.closeAlert(orderId, sourceId),
     filterTo: (kind) => void controller.filterTo(kind),
+    resolveSelected: (how) => void controller.resolveSelected(how),
   });
   await controller.start();
 });

@@ -172,6 +172,22 @@ export class PaneController {
     return this.guard(() => this.session.edits.keepMine(id));
   }
 
+  /** Resolves the conflicts of the rows staff selected on the Conflicts sheet, all the same way. */
+  resolveSelected(how: "keep" | "take"): Promise<void> {
+    return this.guard(async () => {
+      if (!this.gateway.selectedListRows) return;
+      const lang = this.session.lang;
+      const rows = await this.gateway.selectedListRows("Conflicts");
+      const chosen = new Set(rows.map((r) => `${String(r[0])}\u0000${String(r[1])}`));
+      for (const c of this.session.edits.conflicts.list()) {
+        const header = columnForEditable(c.column)?.header[lang] ?? c.column;
+        if (!chosen.has(`${c.orderId}\u0000${header}`)) continue;
+        if (how === "keep") await this.session.edits.keepMine(c.clientEditId);
+        else await this.session.edits.takeServer(c.clientEditId);
+      }
+    });
+  }
+
   takeServer(id: string): Promise<void> {
     return this.guard(() => this.session.edits.takeServer(id));
   }

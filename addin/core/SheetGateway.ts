@@ -62,6 +62,8 @@ export interface SheetGateway {
   patchCells(patches: readonly CellPatch[]): Promise<void>;
   /** Calls `handler` with each change staff make to the Orders table; resolves to an unsubscribe function. */
   onEdit(handler: (block: ChangedBlock, origin: ChangeOrigin) => void, onError?: (error: unknown) => void): Promise<() => Promise<void>>;
+  /** The rows staff selected on a list sheet (their values, header row left out); empty when the selection is elsewhere. */
+  selectedListRows?(sheet: ListSheet): Promise<CellValue[][]>;
   /** Filters the Orders table to the rows of `orderIds` (null: every row again). */
   filterRows?(orderIds: readonly string[] | null): Promise<void>;
   /** Selects the cell of an order's column; false when the order is not on the sheet. */

@@ -238,6 +238,22 @@ export class ExcelSheetGateway implements SheetGateway {
     });
   }
 
+  async selectedListRows(name: ListSheet): Promise<CellValue[][]> {
+    return this.excel.run(async (context) => {
+      const sheet = context.workbook.names.getItem(SHEET_MARKERS[name === "Alerts" ? "alerts" : "conflicts"]).getRange().worksheet.load("name");
+      const selected = context.workbook.getSelectedRange().load("rowIndex,rowCount");
+      const home = selected.worksheet.load("name");
+      await context.sync();
+      if (home.name !== sheet.name) return [];
+      const top = Math.max(1, selected.rowIndex); // the header row is not a conflict
+      const bottom = selected.rowIndex + selected.rowCount - 1;
+      if (bottom < top) return [];
+      const rows = sheet.getRange(`A${top + 1}:G${bottom + 1}`).load("values");
+      await context.sync();
+      return rows.values as CellValue[][];
+    });
+  }
+
   async filterRows(orderIds: readonly string[] | null): Promise<void> {
     await this.excel.run(async (context) => {
       const table = context.workbook.tables.getItem(ORDERS_TABLE);

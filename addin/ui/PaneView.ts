@@ -20,6 +20,8 @@ export interface PaneActions {
   closeAlert(orderId: string, sourceId: string): void;
   /** Filters the Orders table to the rows of an overview count ("all": no filter). */
   filterTo(kind: OverviewKind | "all"): void;
+  /** Keep mine / take the server's for the rows selected on the Conflicts sheet. */
+  resolveSelected(how: "keep" | "take"): void;
 }
 
 function el<T extends HTMLElement>(doc: Document, id: string): T {
@@ -58,6 +60,8 @@ export class PaneView implements PaneViewPort {
       else if (target.dataset.action === "take") actions.takeServer(id);
       else actions.selectConflict(id);
     });
+    el(d, "conflicts-keep-selected").addEventListener("click", () => actions.resolveSelected("keep"));
+    el(d, "conflicts-take-selected").addEventListener("click", () => actions.resolveSelected("take"));
     el(d, "overview").addEventListener("click", (e) => {
       const kind = (e.target as HTMLElement).closest<HTMLElement>("[data-kind]")?.dataset.kind;
       if (kind === "conflicts" || kind === "late" || kind === "alerts" || kind === "all") actions.filterTo(kind);

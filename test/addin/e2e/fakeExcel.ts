@@ -46,6 +46,8 @@ export class FakeBook {
   readonly names = new Map<string, { sheet: Sheet; visible: boolean }>();
   stats: FakeStats = { runs: 0, calls: 0, syncs: 0, requestBytes: 0, responseBytes: 0, maxRequestBytes: 0, maxResponseBytes: 0, ownEvents: 0 };
   selected = "";
+  /** The selection as a sheet and block (set by `select()` or by the user). */
+  selection: { sheet: Sheet; b: Bounds } | null = null;
   /** Called after every round trip (the page persists the workbook there). */
   afterSync: () => void = () => {};
 
@@ -179,6 +181,7 @@ class Context {
       getItem: (name: string) => new FTable(this, () => must(this.book.tables.get(name), `ItemNotFound: table ${name}`)),
       getItemOrNullObject: (name: string) => new FTable(this, () => this.book.tables.get(name) ?? null),
     },
+    getSelectedRange: () => new FRange(this, () => must(this.book.selection ?? undefined, "no selection")),
     names: {
       getItem: (name: string) => new FName(this, name),
       getItemOrNullObject: (name: string) => new FName(this, name),
@@ -384,6 +387,7 @@ class FRange extends Loadable {
     this.ctx.op(() => {
       const { sheet, b } = this.at();
       this.ctx.book.selected = `${sheet.name}!${letters(b.left)}${b.top + 1}`;
+      this.ctx.book.selection = { sheet, b };
     });
   }
   private derive(f: (hit: { sheet: Sheet; b: Bounds }) => Located): FRange {

@@ -162,6 +162,10 @@ w.__excel = {
     const f = t.filter;
     return rows.filter((r) => !f || f.values.includes(String(r[f.col]))).map((r) => r[0]);
   },
+  /** The user selects a block of a sheet. */
+  selectOn: (sheetName: string, address: string) => {
+    book.selection = { sheet: must(book.sheets.get(sheetName), sheetName), b: parseA1(address) };
+  },
   /** The user sorts the Orders table by a column (Excel raises no change event for it here). */
   sortBy: (col: number, descending: boolean) => {
     const t = ordersTable();

@@ -449,6 +449,31 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     assert.deepEqual(editBodies, []);
   });
 
+  it("resolves the conflicts of the rows selected on the Conflicts sheet with one button", async function () {
+    this.timeout(30_000);
+    await page.uncheck("#auto-sync"); // the sheet keeps the old versions: both edits meet a conflict
+    const targets = [ids[4], ids[6]];
+    for (const [i, target] of targets.entries()) {
+      const v = (await order(target)).version;
+      const other = await ts.call("POST", "/api/edits", { body: { edits: [{ clientEditId: `srv-sel-${i}`, orderId: target, column: "remark", baseVersion: v, value: `主管改的 ${i}` }] } });
+      assert.equal(other.body.results[0].outcome, "saved");
+      const { index } = await rowOf(target);
+      await edit(cellAddress(index, COL.remark), [[`我改的 ${i}`]]);
+      await waitForCell(target, COL.sync, "冲突", "includes");
+    }
+    await page.waitForFunction(() => document.querySelectorAll("#conflicts li").length === 2);
+    const sheet: Cell[][] = await page.evaluate(() => (window as any).__excel.sheetRows("冲突", 3, 7));
+    assert.deepEqual(sheet.slice(1).map((r) => r[0]).sort(), [...targets].sort());
+    await page.evaluate(() => (window as any).__excel.selectOn("冲突", "B2:C3")); // any cells of both rows
+    await page.click("#conflicts-take-selected");
+    await page.waitForSelector("#conflicts li", { state: "detached" });
+    for (const [i, target] of targets.entries()) {
+      await waitForCell(target, COL.remark, `主管改的 ${i}`);
+      assert.equal((await order(target)).remark, `主管改的 ${i}`, "the server's value stands");
+    }
+    await page.check("#auto-sync");
+  });
+
   it("follows the server's access policy: after an admin takes a column from the role, the next load says so and an edit of it is refused in the sheet without asking the server", async function () {
     this.timeout(30_000);
     const original = (await ts.call("GET", "/api/access/policy")).body.policy;

@@ -53,6 +53,8 @@ export interface SessionDeps {
   feedBackoffMs?: number[];
   /** How often SLA colours are brought up to date while following the feed (default 60 s). */
   slaRefreshMs?: number;
+  /** How long 已保存 stays in the Sync column before it is cleared (default 10 minutes). */
+  savedClearMs?: number;
   /** How often the editable columns are read back to catch edits no change event reported (default 60 s). */
   reconcileMs?: number;
 }
@@ -115,6 +117,7 @@ export class SyncSession {
       onProblem: (error) => this.emit({ notice: describeError(error, this.lang) }),
       onChange: () => this.emit({}),
       onSaved: (saved) => {
+        this.clearSavedLater();
         for (const r of saved) {
           const o = this.known.get(r.orderId);
           if (o) this.known.set(r.orderId, applySaved(o, r));
@@ -217,6 +220,8 @@ export class SyncSession {
 
   /** Stops following the feed and watching edits. */
   async disconnect(): Promise<void> {
+    clearTimeout(this.savedTimer);
+    this.savedTimer = undefined;
     await this.unfollow();
     this.feed = undefined;
     await this.unsubscribe?.();
@@ -272,6 +277,18 @@ export class SyncSession {
       await this.rewordSyncColumn(from, lang);
     }
     this.emit({});
+  }
+
+  private savedTimer?: ReturnType<typeof setTimeout>;
+
+  /** Clears 已保存 marks a while after the last save (one timer for a burst of saves). */
+  private clearSavedLater(): void {
+    if (this.savedTimer) clearTimeout(this.savedTimer);
+    this.savedTimer = setTimeout(() => {
+      this.savedTimer = undefined;
+      void this.clearSaved().catch(() => undefined); // the next load clears them anyway
+    }, this.deps.savedClearMs ?? 600_000);
+    (this.savedTimer as { unref?: () => void }).unref?.();
   }
 
   /** Clears "saved" from the Sync column (it said so at the time; a new load starts clean). */

@@ -5,6 +5,8 @@ import { SyncSession } from "./app/SyncSession.js";
 import { ExcelSheetGateway } from "./excel/ExcelSheetGateway.js";
 import { workbookId } from "./excel/workbookId.js";
 import { PaneView } from "./ui/PaneView.js";
+import { SourcesPanel } from "./app/SourcesPanel.js";
+import { SourcesView } from "./ui/SourcesView.js";
 import { DEFAULT_LANG } from "./core/i18n.js";
 import { missingRequirements, unsupportedHostText } from "./core/hostSupport.js";
 import { MIN_EXCEL_API, supports } from "./excel/prepareWorkbook.js";
@@ -43,5 +45,8 @@ Office.onReady(async (info) => {
     filterTo: (kind) => void controller.filterTo(kind),
     resolveSelected: (how) => void controller.resolveSelected(how),
   });
+  const sourcesView = new SourcesView(document);
+  const sources = new SourcesPanel(sourcesView, store, () => session.lang, () => session.me?.timeZone ?? "Asia/Shanghai");
+  sourcesView.bind({ open: () => void sources.refresh(), refresh: () => void sources.refresh() });
   await controller.start();
 });

@@ -150,7 +150,7 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.use(feedRouter(deps.feed, access));
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
   if (deps.connectors) apiRouter.use(connectorsRouter({ connectors: deps.connectors, sensitiveLog: deps.sensitiveLog, now: deps.now }));
-  if (deps.facts) apiRouter.use(factsRouter({ facts: deps.facts, events: deps.engine.events, sensitiveLog: deps.sensitiveLog, now: deps.now }));
+  if (deps.facts) apiRouter.use(factsRouter({ facts: deps.facts, events: deps.engine.events, orders: deps.orders, sensitiveLog: deps.sensitiveLog, now: deps.now }));
   apiRouter.use(notifyRouter({ store: deps.notify, now: deps.now }));
   apiRouter.use(followupsRouter({ store: deps.followups, now: deps.now }));
   // A refused body can hold any order's data, and nothing ties it to a region, warehouse or

@@ -45,13 +45,9 @@ import { resealConnectorCredentials } from "./db/resealConnectorCredentials.js";
 import { KnexFollowupStore } from "./db/KnexFollowupStore.js";
 import { ConnectorService } from "./connectors/sdk/ConnectorService.js";
 import type { HttpClientOptions } from "./connectors/sdk/HttpClient.js";
-import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
-import { JushuitanConnector } from "./connectors/jushuitan/JushuitanConnector.js";
-import { YouzanConnector } from "./connectors/youzan/YouzanConnector.js";
-import { WangdiantongConnector } from "./connectors/wangdiantong/WangdiantongConnector.js";
-import { KdniaoConnector } from "./connectors/kdniao/KdniaoConnector.js";
 import { KnexWaybillSource } from "./db/KnexWaybillSource.js";
-import { FiledropConnector, FiledropService } from "./connectors/filedrop/FiledropService.js";
+import { allConnectors } from "./connectors/registry.js";
+import { FiledropService } from "./connectors/filedrop/FiledropService.js";
 import { KnexFiledropStore } from "./db/KnexFiledropStore.js";
 import { cronCalendar } from "./jobs/scheduler.js";
 import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
@@ -247,14 +243,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const connectors = new ConnectorService({
     store: connectorStore,
     box: credentialBox,
-    connectors: [
-      new ShopifyConnector(),
-      new JushuitanConnector(),
-      new YouzanConnector(),
-      new WangdiantongConnector(),
-      new KdniaoConnector(new KnexWaybillSource(db.knex)),
-      new FiledropConnector(),
-    ],
+    connectors: allConnectors(new KnexWaybillSource(db.knex)),
     cron: cronCalendar,
     logger,
     now,

@@ -12,4 +12,6 @@ export const routes = {
   workflow: api.getWorkflow,
   alerts: api.alerts,
   closeAlert: api.closeAlert,
+  listConnectors: api.listConnectors,
+  connectorHealth: api.connectorHealth,
 };

@@ -128,6 +128,21 @@ const zh = {
   "sheet.conflicts.reason": "原因",
   "validation.title": "状态",
   "validation.message": "请从下拉列表中选择状态",
+  "sources.heading": "数据源",
+  "sources.refresh": "刷新",
+  "sources.loading": "正在读取数据源……",
+  "sources.none": "还没有数据源",
+  "sources.forbidden": "只有管理员、主管和审计员可以查看数据源",
+  "sources.attention": "{count} 个数据源需要处理",
+  "sources.allWell": "全部数据源正常",
+  "sources.failures": "连续 {count} 次",
+  "sources.lastRun": "上次运行 {at}",
+  "sources.nextRun": "下次 {at}",
+  "sources.lag": "落后 {minutes} 分钟",
+  "sources.counts": "拉取 {pulled} · 映射 {mapped} · 过滤 {filtered} · 未映射 {unmapped} · 失败 {dead}",
+  "sources.unmapped": "未映射状态：{field} = {value}（{count} 次）",
+  "sources.filtered": "规则 {rule} 过滤了 {field} = {value}（{count} 条）",
+  "sources.error": "最近错误：{message}",
 };
 
 /** A message key. */
@@ -248,6 +263,21 @@ const en: Record<MessageKey, string> = {
   "sheet.conflicts.reason": "Reason",
   "validation.title": "Status",
   "validation.message": "Pick a status from the list",
+  "sources.heading": "Data sources",
+  "sources.refresh": "Refresh",
+  "sources.loading": "Reading the data sources…",
+  "sources.none": "No data sources yet",
+  "sources.forbidden": "Only admins, supervisors and auditors can see the data sources",
+  "sources.attention": "{count} data source(s) need attention",
+  "sources.allWell": "All data sources are well",
+  "sources.failures": "{count} in a row",
+  "sources.lastRun": "Last run {at}",
+  "sources.nextRun": "next {at}",
+  "sources.lag": "{minutes} min behind",
+  "sources.counts": "pulled {pulled} · mapped {mapped} · filtered {filtered} · unmapped {unmapped} · failed {dead}",
+  "sources.unmapped": "Unmapped status: {field} = {value} ({count} times)",
+  "sources.filtered": "Rule {rule} filtered {field} = {value} ({count} records)",
+  "sources.error": "Last error: {message}",
 };
 
 const MESSAGES: Record<Lang, Record<MessageKey, string>> = { "zh-CN": zh, en };

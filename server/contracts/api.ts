@@ -488,6 +488,15 @@ export const api = {
   }),
   pauseConnector: defineRoute({ method: "post", path: "/api/connectors/:id/pause", summary: "Pause a connector's scheduled pulls and webhooks intake (admins)", roles: ["admin"], params: ConnectorParams, response: ConnectorView, statuses: { 404: "No such connector" } }),
   resumeConnector: defineRoute({ method: "post", path: "/api/connectors/:id/resume", summary: "Resume a paused connector (admins)", roles: ["admin"], params: ConnectorParams, response: ConnectorView, statuses: { 404: "No such connector" } }),
+  deleteConnector: defineRoute({
+    method: "delete",
+    path: "/api/connectors/:id",
+    summary: "Remove a connector (admins): it stops pulling and taking webhooks at once; its orders, events, audit entries and its own record are kept",
+    roles: ["admin"],
+    params: ConnectorParams,
+    response: z.object({ id: z.string(), deleted: z.literal(true) }).meta({ id: "ConnectorDeleted" }),
+    statuses: { 404: "No such connector", 409: "A run of it is going on (pause it and wait for the run to end)" },
+  }),
   factPrecedence: defineRoute({
     method: "get",
     path: "/api/fact-precedence",

@@ -139,7 +139,7 @@ export function errorHandler(logger: Logger, keepRejected: (r: RejectionRecord) 
       if (res.headersSent) return;
       if (status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="ordersheet"');
       res.status(status).json({
-        error: { code, message, params: params ?? {}, ...(refusal ? { refusal } : {}), ...(worded ? { messages: worded } : {}), ...(details === undefined ? {} : { details }) },
+        error: { code, message, ...(params ? { params } : {}), ...(refusal ? { refusal } : {}), ...(worded ? { messages: worded } : {}), ...(details === undefined ? {} : { details }) },
       });
     };
     if (status === 500) {

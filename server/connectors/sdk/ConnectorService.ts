@@ -5,7 +5,7 @@ import { CONNECTOR_SCHEMAS, DEFAULT_SCHEDULES, type ConnectorHealth, type Connec
 import { EventInput } from "../../contracts/events.js";
 import { filterRecord, valueAt, type FilterRule } from "../../domain/connectors/filters.js";
 import type { ConnectorCaller, ConnectorRecord, ConnectorStore, Connectors, FilteredSighting, UnmappedSighting, WebhookAnswer } from "../../domain/connectors/ports.js";
-import { backoffMs, runError, type RunErrorCode } from "../../domain/connectors/runErrors.js";
+import { backoffMs, HEALTH_STATES, healthState, runError, type RunErrorCode } from "../../domain/connectors/runErrors.js";
 import { effectiveStatusMap, type StatusMapEntry, type StatusPlatform } from "../../domain/connectors/statusMaps.js";
 import { ConflictError, InputError, NotFoundError } from "../../domain/errors.js";
 import type { NewOrder } from "../../domain/orders/ports.js";
@@ -140,6 +140,15 @@ export class ConnectorService implements Connectors {
     const updated = await this.store.update(caller.workspaceId, id, { paused }, this.now());
     if (!updated) throw new NotFoundError(`no connector ${id} in this workspace`);
     return this.view(updated);
+  }
+
+  async remove(caller: ConnectorCaller, id: string): Promise<{ id: string; deleted: true }> {
+    await this.record(caller.workspaceId, id);
+    if (this.running.has(id)) throw new ConflictError("a run of this connector is going on; pause it, wait for the run to end, then remove it");
+    const removed = await this.store.remove(caller.workspaceId, id, caller.user, this.now());
+    if (!removed) throw new NotFoundError(`no connector ${id} in this workspace`);
+    this.opts.logger.info({ connector: id, kind: removed.kind, workspaceId: caller.workspaceId, by: caller.user }, "connector removed");
+    return { id, deleted: true };
   }
 
   async runNow(workspaceId: string, id: string): Promise<{ id: string; started: boolean; reason?: string }> {
@@ -283,6 +292,8 @@ export class ConnectorService implements Connectors {
       kind: r.kind,
       paused: r.paused,
       running: this.running.has(r.id),
+      state: healthState(r),
+      stateText: { ...HEALTH_STATES[healthState(r)] },
       lastRunAt: r.lastRunAt,
       lastSuccessAt: r.lastSuccessAt,
       lagSeconds: since ? Math.max(0, Math.round((now.getTime() - Date.parse(since)) / 1000)) : null,

@@ -140,6 +140,8 @@ export interface ConnectorStore {
   update(workspaceId: string, id: string, patch: ConnectorPatch, now: Date): Promise<ConnectorRecord | undefined>;
   /** Every instance that is not paused, in every workspace. */
   active(): Promise<ConnectorRecord[]>;
+  /** Marks an instance deleted (kept for the record, paused, its name freed); `undefined` when there is none. */
+  remove(workspaceId: string, id: string, by: string, now: Date): Promise<ConnectorRecord | undefined>;
   /** The workspace's IANA time zone (schedules are read in it). */
   timeZone(workspaceId: string): Promise<string>;
   /** Writes a page: orders, events through the inbox, unmapped statuses and their alerts, counts, and the cursor, in one transaction. */
@@ -166,6 +168,8 @@ export interface Connectors {
   create(caller: ConnectorCaller, body: CreateConnectorRequest): Promise<ConnectorView>;
   patch(caller: ConnectorCaller, id: string, body: PatchConnectorRequest): Promise<ConnectorView>;
   setPaused(caller: ConnectorCaller, id: string, paused: boolean): Promise<ConnectorView>;
+  /** Removes an instance: it stops at once and is kept for the record; `ConflictError` while a run of it is going on here. */
+  remove(caller: ConnectorCaller, id: string): Promise<{ id: string; deleted: true }>;
   /** Starts a run in the background; answers at once. */
   runNow(workspaceId: string, id: string): Promise<{ id: string; started: boolean; reason?: string }>;
   health(workspaceId: string, id: string): Promise<ConnectorHealth>;

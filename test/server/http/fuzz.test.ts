@@ -573,8 +573,9 @@ function fuzzer(target: Target) {
     for (const [route, byMethod] of Object.entries<Json>(doc.paths)) {
       for (const [method, op] of Object.entries<Json>(byMethod)) ops.push([method, route, op]);
     }
-    // Routes that change who may do what go last, so the rest is walked with the workspace as set up.
-    const lastOnes = ["put /api/access/policy", "post /api/tokens/rotate", "put /api/workflow"];
+    // Routes that change who may do what go last, so the rest is walked with the workspace as set up;
+    // so does removing the walk's connector, which the other connector routes need.
+    const lastOnes = ["delete /api/connectors/{id}", "put /api/access/policy", "post /api/tokens/rotate", "put /api/workflow"];
     ops.sort((a, b) => Number(lastOnes.includes(`${a[0]} ${a[1]}`)) - Number(lastOnes.includes(`${b[0]} ${b[1]}`)));
 
     for (const [method, route, op] of ops) {

@@ -214,4 +214,14 @@ describeEachDatabase("order desk reads (issue 11)", function ({ db }) {
       }
     });
   });
+
+  it("documents the new routes and parameters in the generated OpenAPI document", async function () {
+    const doc = (await t.call("GET", "/api/openapi.json")).body;
+    const params = (p: string) => (doc.paths[p].get.parameters as { name: string }[]).map((x) => x.name);
+    for (const name of ["q", "overdue", "mine", "window", "lines"]) assert.ok(params("/api/orders").includes(name), name);
+    for (const name of ["q", "overdue", "mine", "window", "status"]) assert.ok(params("/api/orders/count").includes(name), name);
+    assert.ok(!params("/api/orders/count").includes("limit"));
+    assert.ok(doc.paths["/api/workflow/moves"].get);
+    assert.ok(doc.components.schemas.Error.properties.error.properties.refusal);
+  });
 });

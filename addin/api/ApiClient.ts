@@ -123,6 +123,11 @@ export class ApiClient {
     return (await this.call(routes.edits, { body: { edits } })).results;
   }
 
+  /** Per status, the statuses the caller's role may choose (the dependent status dropdowns). */
+  workflowMoves(signal?: AbortSignal): Promise<{ moves: Record<string, string[]> }> {
+    return this.call(routes.workflowMoves, {}, signal);
+  }
+
   /** The current workflow definition and its version. */
   workflow(): Promise<WorkflowVersion> {
     return this.call(routes.workflow);

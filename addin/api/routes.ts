@@ -10,6 +10,7 @@ export const routes = {
   changesHead: api.changesHead,
   edits: api.edits,
   workflow: api.getWorkflow,
+  workflowMoves: api.workflowMoves,
   alerts: api.alerts,
   closeAlert: api.closeAlert,
   listConnectors: api.listConnectors,

@@ -30,7 +30,7 @@ import { statusMoveTable } from "../core/statusMoves.js";
 import { EditPipeline } from "./EditPipeline.js";
 
 /** The API calls the session makes (ApiClient, or a stand-in in tests). */
-export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "changes" | "changesHead" | "postEdits" | "workflow" | "alerts" | "closeAlert" | "baseUrl"> & Partial<Pick<ApiClient, "countOrders">>;
+export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "changes" | "changesHead" | "postEdits" | "workflow" | "alerts" | "closeAlert" | "baseUrl"> & Partial<Pick<ApiClient, "countOrders" | "workflowMoves">>;
 
 /** Thrown when staff cancel a load: nothing was written. */
 export class LoadCancelled extends Error {
@@ -83,6 +83,8 @@ export class SyncSession {
   flow?: WorkflowDefinition;
   statuses = new StatusBook({ states: [] });
   filter: OrderFilter = {};
+  /** Per status, the moves the server says this user's role may choose (GET /api/workflow/moves). */
+  private allowedNext?: Record<string, string[]>;
   readonly alerts = new AlertBook();
   readonly edits: EditPipeline;
   private api?: SessionApi;
@@ -237,6 +239,8 @@ export class SyncSession {
       const wf = await this.requireApi().workflow();
       this.flow = wf.definition;
       this.statuses = new StatusBook(wf.definition);
+      // The server's own answer per status for this role, when it gives one.
+      this.allowedNext = await this.requireApi().workflowMoves?.().then((m) => m.moves, () => undefined);
     } catch (err) {
       if (!(err instanceof ApiError && err.kind === "not_found")) throw err;
       this.flow = undefined;
@@ -257,7 +261,7 @@ export class SyncSession {
     return this.deps.gateway.prepare({
       lang: this.lang,
       statusLabels: this.statuses.labels(this.lang),
-      statusMoves: statusMoveTable(this.flow, this.statuses, this.lang, this.me?.role),
+      statusMoves: statusMoveTable(this.flow, this.statuses, this.lang, this.me?.role, this.allowedNext),
       headers: headerRow(this.lang),
       slaLabels: { red: both("red"), orange: both("orange"), green: both("green") },
       validation: { title: t(this.lang, "validation.title"), message: t(this.lang, "validation.message") },

@@ -162,6 +162,8 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     const dropdown = (): Promise<Cell[]> => page.evaluate(([r, c]) => (window as any).__excel.dropdown(r, c), [index, COL.status] as const);
     const before = await dropdown();
     assert.deepEqual(before, expected("pending_payment"));
+    const served = (await ts.call("GET", "/api/workflow/moves", { token: csToken })).body.moves as Record<string, string[]>;
+    assert.deepEqual(before, ["pending_payment", ...served.pending_payment].map(label), "the server's own moves for this role");
     assert.ok(before.length < flow.states.length, `not every status is offered: ${before.join("、")}`);
     assert.ok(!before.includes("已签收"), "an impossible move cannot be picked");
 

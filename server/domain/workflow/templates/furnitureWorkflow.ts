@@ -82,14 +82,14 @@ export const furnitureWorkflow: WorkflowDefinition = {
       level: "red",
       notify: "sales_supervisor, designer",
       via: "im",
-      message: say("订单停留在定制参数确认超过 2 小时", "Order held in 定制参数确认 for more than 2 h"),
+      message: say("订单停留在定制参数确认超过 2 小时", "Order held in custom parameters confirmation for more than 2 h"),
     }),
     timer("production_to_boards_orange_24h", "production_started", 1440, {
       kind: "alert",
       level: "orange",
       notify: "production_manager, supply_chain_director",
       via: "email",
-      message: say("工厂排产启动超过 24 小时仍未板材出库", "More than 24 h from 工厂排产启动 without 板材出库"),
+      message: say("工厂排产启动超过 24 小时仍未板材出库", "More than 24 h from factory production scheduled without boards issued"),
     }),
     // Counted from the installation confirmation, which always comes after the signature.
     timer("return_window_7d", "installation_confirmed", 7 * 1440, { kind: "transition", to: "return_window_closed" }),

@@ -40,7 +40,7 @@ describeEachDatabase("File drop", ({ db }) => {
   }
 
   async function upload(id: string, bytes: Buffer, type = "text/csv", name = "export.csv"): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${t.url}/api/connectors/${id}/files?name=${encodeURIComponent(name)}`, { method: "POST", headers: { authorization: `Bearer ${t.adminToken}`, "content-type": type }, body: bytes });
+    const res = await fetch(`${t.url}/api/connectors/${id}/files?name=${encodeURIComponent(name)}`, { method: "POST", headers: { authorization: `Bearer ${t.adminToken}`, "content-type": type }, body: new Uint8Array(bytes) });
     return { status: res.status, body: await res.json() };
   }
 
@@ -55,7 +55,7 @@ describeEachDatabase("File drop", ({ db }) => {
 
   it("suggests a mapping from a GBK export's headers", async function () {
     const id = await addFiledrop({ mapping: {} });
-    const res = await fetch(`${t.url}/api/connectors/${id}/files/suggestion`, { method: "POST", headers: { authorization: `Bearer ${t.adminToken}`, "content-type": "text/csv" }, body: taobaoCsv([]) });
+    const res = await fetch(`${t.url}/api/connectors/${id}/files/suggestion`, { method: "POST", headers: { authorization: `Bearer ${t.adminToken}`, "content-type": "text/csv" }, body: new Uint8Array(taobaoCsv([])) });
     const body = await res.json();
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.equal(body.encoding, "gbk");
@@ -118,7 +118,7 @@ describeEachDatabase("File drop", ({ db }) => {
     const kept = await fetch(`${t.url}/api/connectors/${id}/files/${files[0].id}/content`, { headers: { authorization: `Bearer ${t.adminToken}` } });
     assert.deepEqual(Buffer.from(await kept.arrayBuffer()), file, "the very bytes are kept");
     const cs = await t.token("cs.fd", "customer_service");
-    const denied = await fetch(`${t.url}/api/connectors/${id}/files`, { method: "POST", headers: { authorization: `Bearer ${cs}`, "content-type": "text/csv" }, body: file });
+    const denied = await fetch(`${t.url}/api/connectors/${id}/files`, { method: "POST", headers: { authorization: `Bearer ${cs}`, "content-type": "text/csv" }, body: new Uint8Array(file) });
     assert.equal(denied.status, 403);
   });
 

@@ -29,10 +29,14 @@ import { policyRouter } from "./http/policyRouter.js";
 import { sensitiveLogRouter } from "./http/sensitiveLogRouter.js";
 import type { Connectors } from "./domain/connectors/ports.js";
 import { connectorsRouter } from "./http/connectorsRouter.js";
+import type { FactStore } from "./domain/workflow/factStore.js";
+import { factsRouter } from "./http/factsRouter.js";
 import { hooksRouter } from "./http/hooksRouter.js";
 import { filedropRouter } from "./http/filedropRouter.js";
 import type { Filedrop } from "./domain/connectors/filedrop.js";
 import { notifyRouter } from "./http/notifyRouter.js";
+import { followupsRouter } from "./http/followupsRouter.js";
+import type { FollowupStore } from "./domain/followups/ports.js";
 import type { NotifyAdminStore } from "./notify/ports.js";
 
 /**
@@ -60,10 +64,14 @@ export interface AppDeps {
   engine: Omit<EngineDeps, "now" | "policies" | "sensitiveLog">;
   /** Connector instances, their runs and webhooks (absent: the connector routes answer 404). */
   connectors?: Connectors;
+  /** Source precedence per fact and its disputes (absent: those routes answer 404). */
+  facts?: FactStore;
   /** File-drop uploads (absent: their routes answer 404). */
   filedrop?: Filedrop;
   /** Notification targets, routing rules and the delivery log. */
   notify: NotifyAdminStore;
+  /** Conflicts and tasks about orders, listed and ended by hand. */
+  followups: FollowupStore;
   /** Checks the database answers; throws if not. */
   ping: () => Promise<void>;
   backend: string;
@@ -140,7 +148,9 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.use(feedRouter(deps.feed, access));
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
   if (deps.connectors) apiRouter.use(connectorsRouter({ connectors: deps.connectors, sensitiveLog: deps.sensitiveLog, now: deps.now }));
+  if (deps.facts) apiRouter.use(factsRouter({ facts: deps.facts, events: deps.engine.events, sensitiveLog: deps.sensitiveLog, now: deps.now }));
   apiRouter.use(notifyRouter({ store: deps.notify, now: deps.now }));
+  apiRouter.use(followupsRouter({ store: deps.followups, now: deps.now }));
   // A refused body can hold any order's data, and nothing ties it to a region, warehouse or
   // channel: a caller with a row scope sees only what they themselves sent.
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LocalizedText, RefusalParams } from "./refusals.js";
 
 /** The JSON body of every error response. */
 export const ErrorBody = z
@@ -6,7 +7,9 @@ export const ErrorBody = z
     error: z.object({
       code: z.string().describe("Machine-readable error kind, e.g. invalid_input, conflict"),
       message: z.string().describe("A sentence a person can act on"),
-      details: z.unknown().optional(),
+      params: RefusalParams.optional().describe("The parameters of `code`, to word it with `formatRefusal` (contracts/refusals.ts)"),
+      messages: LocalizedText.optional().describe("The refusal worded in zh-CN and English, when `code` is catalogued"),
+      details: z.unknown().optional().describe("invalid_input: { problems: [{ path, message, code, params }] }"),
     }),
   })
   .meta({ id: "Error" });

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { ConnectorKind } from "../contracts/connectors.js";
-import type { ConnectorPatch, ConnectorRecord, ConnectorStore, NewConnector, PageResult, PageWrite, UnmappedRecord } from "../domain/connectors/ports.js";
+import { newFilteredValueMessage, type FilterRule } from "../domain/connectors/filters.js";
+import type { ConnectorPatch, ConnectorRecord, ConnectorStore, FilteredRecord, NewConnector, PageResult, PageWrite, UnmappedRecord } from "../domain/connectors/ports.js";
 import type { RunError } from "../domain/connectors/runErrors.js";
 import type { StatusMapEntry, StatusPlatform, StatusTarget } from "../domain/connectors/statusMaps.js";
 import { ConflictError } from "../domain/errors.js";
@@ -12,8 +13,17 @@ import { KnexWorkflowStore } from "./KnexWorkflowStore.js";
 
 const COLUMNS = [
   "workspace_id", "id", "kind", "name", "config", "credentials", "schedule", "state", "paused", "created_at", "updated_at", "last_run_at", "last_success_at",
-  "last_error", "consecutive_failures", "retry_at", "high_water_at", "pulled", "mapped", "filtered", "unmapped", "dead",
+  "last_error", "consecutive_failures", "retry_at", "high_water_at", "pulled", "mapped", "filtered", "unmapped", "dead", "filters",
 ];
+
+/** Samples kept per filtered value. */
+const FILTER_SAMPLES = 5;
+
+/**
+ * The order id a connector-wide alert (a filter dropping a new value: the order was not
+ * imported) is raised on: the alerts list shows it with the connector named.
+ */
+export const connectorAlertOrderId = (connectorId: string): string => `connector:${connectorId}`;
 
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
@@ -38,6 +48,7 @@ function rowToRecord(r: Record<string, any>): ConnectorRecord {
     retryAt: iso(r.retry_at),
     highWaterAt: iso(r.high_water_at),
     counts: { pulled: Number(r.pulled), mapped: Number(r.mapped), filtered: Number(r.filtered), unmapped: Number(r.unmapped), dead: Number(r.dead) },
+    filters: r.filters === undefined || r.filters === null ? [] : json<FilterRule[]>(r.filters),
   };
 }
 
@@ -116,6 +127,7 @@ export class KnexConnectorStore implements ConnectorStore {
     if (patch.paused !== undefined) set.paused = patch.paused;
     if (patch.config !== undefined) set.config = JSON.stringify(patch.config);
     if (patch.sealedCredentials !== undefined) set.credentials = patch.sealedCredentials;
+    if (patch.filters !== undefined) set.filters = JSON.stringify(patch.filters);
     // New settings or credentials deserve a try at once: the backoff of the old ones ends.
     if (patch.config !== undefined || patch.sealedCredentials !== undefined || patch.paused === false) set.retry_at = null;
     return this.knex.transaction(async (trx) => {
@@ -130,6 +142,11 @@ export class KnexConnectorStore implements ConnectorStore {
 
   async active(): Promise<ConnectorRecord[]> {
     return (await this.knex("connector_instances").where("paused", false).orderBy(["workspace_id", "id"]).select(COLUMNS)).map(rowToRecord);
+  }
+
+  async timeZone(workspaceId: string): Promise<string> {
+    const ws = await this.knex("workspaces").where("id", workspaceId).first("time_zone");
+    return (ws?.time_zone as string | undefined) ?? "Asia/Shanghai";
   }
 
   async commitPage(workspaceId: string, id: string, page: PageWrite, now: Date): Promise<PageResult> {
@@ -194,6 +211,43 @@ export class KnexConnectorStore implements ConnectorStore {
           .returning(["order_id"]);
         if (raised.length) changes.push({ kind: "alert.raised", orderId, orderVersion: null, data: { level: "orange", message, source: "connector", sourceId: id } });
       }
+      // Filtered records: counted per rule and value with the latest samples; a value a rule
+      // drops for the first time raises an alert (connector-wide: the order was not imported).
+      let newFiltered = 0;
+      const filtered = page.filtered ?? [];
+      const byValue = new Map<string, { rule: string; field: string; value: string; n: number; samples: Record<string, unknown>[] }>();
+      for (const f of filtered) {
+        const k = `${f.rule}\u0000${f.field}\u0000${f.value}`;
+        const g = byValue.get(k) ?? { rule: f.rule, field: f.field, value: f.value, n: 0, samples: [] };
+        g.n += 1;
+        g.samples.unshift(f.sample);
+        byValue.set(k, g);
+      }
+      for (const g of byValue.values()) {
+        const up = await trx.raw(
+          `insert into connector_filtered (workspace_id, connector_id, rule_id, field, value, count, first_seen_at, last_seen_at, samples)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+           on conflict (workspace_id, connector_id, rule_id, field, value)
+           do update set count = connector_filtered.count + excluded.count, last_seen_at = excluded.last_seen_at,
+             samples = (select coalesce(jsonb_agg(s), '[]'::jsonb) from (select s from jsonb_array_elements(excluded.samples || connector_filtered.samples) with ordinality as x(s, i) order by i limit ${FILTER_SAMPLES}) q)
+           returning (xmax = 0) as inserted`,
+          [workspaceId, id, g.rule, g.field, g.value, g.n, nowIso, nowIso, JSON.stringify(g.samples.slice(0, FILTER_SAMPLES))],
+        );
+        if (!up.rows[0]?.inserted) continue;
+        newFiltered += 1;
+        const orderId = connectorAlertOrderId(id);
+        const message = newFilteredValueMessage(inst.name, g);
+        const raised = await trx("alerts")
+          .insert({
+            workspace_id: workspaceId, order_id: orderId, key: `connector:${id}:filtered:${g.rule}:${g.field}:${g.value}`, source: "connector", source_id: id,
+            level: "orange", message, details: JSON.stringify({ connectorId: id, rule: g.rule, field: g.field, value: g.value, sample: g.samples[0] ?? null }), raised_at: nowIso,
+          })
+          .onConflict(["workspace_id", "order_id", "key"])
+          .ignore()
+          .returning(["order_id"]);
+        if (raised.length) changes.push({ kind: "alert.raised", orderId, orderVersion: null, data: { level: "orange", message, source: "connector", sourceId: id } });
+      }
+
       if (changes.length) {
         await appendChanges(trx, workspaceId, changes, now);
         await signal.inTransaction(trx, workspaceId);
@@ -205,12 +259,13 @@ export class KnexConnectorStore implements ConnectorStore {
         mapped: trx.raw("mapped + ?", [page.events.length]),
         dead: trx.raw("dead + ?", [dead]),
         unmapped: trx.raw("unmapped + ?", [page.unmapped.length]),
+        filtered: trx.raw("filtered + ?", [filtered.length]),
       };
       if (page.nextState !== undefined) set.state = JSON.stringify(page.nextState);
       if (page.highWaterAt) set.high_water_at = trx.raw("greatest(high_water_at, ?::timestamptz)", [page.highWaterAt]);
       await trx("connector_instances").where({ workspace_id: workspaceId, id }).update(set);
       this.faults.beforeCommit?.(page);
-      return { outcome: "committed", created: imported.filter((o) => o.outcome === "created").length, mapped: page.events.length, dead, unmapped: page.unmapped.length, newUnmapped };
+      return { outcome: "committed", created: imported.filter((o) => o.outcome === "created").length, mapped: page.events.length, dead, unmapped: page.unmapped.length, newUnmapped, filtered: filtered.length, newFiltered };
     });
     for (const ws of signal.pending) this.signal.afterCommit(ws);
     return result;
@@ -235,6 +290,11 @@ export class KnexConnectorStore implements ConnectorStore {
   async unmapped(workspaceId: string, id: string): Promise<UnmappedRecord[]> {
     const rows = await this.knex("connector_unmapped").where({ workspace_id: workspaceId, connector_id: id }).orderBy([{ column: "last_seen_at", order: "desc" }, "field", "value"]).limit(200);
     return rows.map((r) => ({ field: r.field, value: r.value, count: Number(r.count), firstSeenAt: iso(r.first_seen_at)!, lastSeenAt: iso(r.last_seen_at)!, sample: json(r.sample) }));
+  }
+
+  async filtered(workspaceId: string, id: string): Promise<FilteredRecord[]> {
+    const rows = await this.knex("connector_filtered").where({ workspace_id: workspaceId, connector_id: id }).orderBy([{ column: "last_seen_at", order: "desc" }, "rule_id", "value"]).limit(200);
+    return rows.map((r) => ({ rule: r.rule_id, field: r.field, value: r.value, count: Number(r.count), firstSeenAt: iso(r.first_seen_at)!, lastSeenAt: iso(r.last_seen_at)!, samples: json(r.samples) }));
   }
 
   async statusOverrides(workspaceId: string, platform: StatusPlatform): Promise<StatusMapEntry[]> {

@@ -4,6 +4,7 @@ import type { Order } from "../domain/order.js";
 import { chainEntries, insertAuditRows, type AuditEntryInput } from "./auditWriter.js";
 import { bulkInsert, ORDER_WRITE_COLUMNS } from "./bulkInsert.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
+import { resolveSupersededConflicts } from "./followupLifecycle.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import { findInboxRows, inboxKeyOf, lockInboxKeys } from "./inboxKeys.js";
 import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
@@ -187,6 +188,8 @@ export class KnexEditStore implements EditStore {
         return result;
       });
 
+      // A saved edit of a cell ends the earlier edit conflicts about it (before this request's own are written).
+      await resolveSupersededConflicts(trx, ws, out.filter((r) => r.outcome === "saved"), ctx.user, nowIso);
       const conflicted = out.filter((r): r is Extract<EditResult, { outcome: "conflict" }> => r.outcome === "conflict");
       if (conflicted.length) {
         // Who changed the cell is known from the field's own audit entries; otherwise (a base

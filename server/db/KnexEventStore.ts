@@ -14,6 +14,7 @@ import type { KnexWorkflowStore } from "./KnexWorkflowStore.js";
 import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
 import { findInboxRows, inboxKeyOf, lockInboxKeys, type InboxRow } from "./inboxKeys.js";
 import { relatedCounts, STATUS_DISAGREEMENT } from "./relatedCounts.js";
+import { BatchPrecedence, disputeRow, frozenOrders } from "./factPrecedence.js";
 import type { EventContext, EventOutcome, EventStore } from "../domain/workflow/ports.js";
 import type { RowScope } from "../domain/access/principal.js";
 import { confineDecision } from "../domain/access/rowScope.js";
@@ -111,6 +112,10 @@ export class KnexEventStore implements EventStore {
       const paused = new Set(
         (await trx("channel_pauses").where("workspace_id", ws).select("channel")).map((r) => r.channel as string),
       );
+      // Orders a fact dispute beyond the tolerance froze: their facts are held like a paused channel's.
+      const frozen = await frozenOrders(trx, ws, [...orders.keys()]);
+      const precedence = new BatchPrecedence(trx, ws);
+      const disputeRows: Record<string, unknown>[] = [];
       const flows = new Map<number, WorkflowDefinition>();
       for (const v of new Set([...orders.values()].map((o) => o.workflowVersion))) flows.set(v, await this.workflows.definition(ws, v, trx));
       const needsRelated = [...flows.values()].some((f) => JSON.stringify(f).includes("related."));
@@ -137,10 +142,22 @@ export class KnexEventStore implements EventStore {
           stored = { outcome: "not_found", orderId: null, reason: `no order ${ref} in this workspace; the event is kept and can be replayed once the order is imported` };
         } else if (paused.has(order.channel) && e.type !== "manual.command") {
           stored = { outcome: "held", orderId: order.id, status: order.status, version: order.version, reason: `intake from channel ${order.channel} is paused; the event is held and will be applied when it resumes` };
+        } else if (frozen.has(order.id) && e.type !== "manual.command") {
+          stored = {
+            outcome: "held", orderId: order.id, status: order.status, version: order.version,
+            reason: `订单 ${order.id} 因来源冲突被冻结，事件已暂存，待人工处理后执行 / order ${order.id} is frozen by a disagreement between sources; the event is held until a person resolves it`,
+          };
         } else {
           const flow = flows.get(order.workflowVersion)!;
-          const d = confineDecision(decide(flow, order, e, ctx.actor, now, related.get(order.id) ?? {}, { tz: ctx.timeZone }), order, ctx.scope);
+          const p = await precedence.forEvent(order, e);
+          const d = confineDecision(decide(flow, order, e, ctx.actor, now, related.get(order.id) ?? {}, { tz: ctx.timeZone, precedence: p }), order, ctx.scope);
           stored = this.apply(d, order, e, ctx, nowIso, { orders, touched, lastChange, audit, changes });
+          if ((d.kind === "transition" || d.kind === "update") && d.changes.length) precedence.applied(order.id, e.source, d.changes);
+          if ((d.kind === "transition" || d.kind === "update") && d.disputes?.length) {
+            for (const x of d.disputes) disputeRows.push(disputeRow(ws, order.id, e, x, nowIso));
+            if (d.kind === "update" && d.hold) frozen.add(order.id);
+            if (d.changes.length === 0) stored = { ...stored, reason: `the order keeps its ${d.disputes.map((x) => x.fact).join(", ")} by source precedence; the value not taken is recorded` };
+          }
           this.signals(d, order, nowIso, alertRows, taskRows, pauseRows);
           // A stale status edit is kept as the edit conflict it is; only another system
           // disagreeing about the status counts towards the channel's breaker.
@@ -218,6 +235,7 @@ export class KnexEventStore implements EventStore {
         for (const p of paused) changes.push({ kind: "channel.paused", orderId: null, orderVersion: null, data: { channel: p.channel, reason: p.reason, sourceId: p.source_id } });
       }
       if (conflictRows.length) await trx("conflicts").insert(conflictRows);
+      if (disputeRows.length) await trx("fact_disputes").insert(disputeRows);
       await this.writeInbox(trx, ws, ctx, nowIso, [...inboxWrites.values()]);
       // Last before the feed rows: the commit-order lock is taken here (see lockCommitOrder).
       await insertAuditPayloads(trx, ws, auditJson);

@@ -62,6 +62,12 @@ export interface Connector<R = unknown, Config = unknown, Credentials = unknown>
   verifyWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>, credentials: Credentials): { ok: true } | { ok: false; reason: string };
   /** Parses a verified delivery; `InputError` when it is malformed. */
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): ParsedWebhook<R>;
+  /**
+   * Optional: the value of a record's field for the instance's filter rules (e.g. a payment
+   * method the platform nests or names differently). Without it, a rule's `field` is read as a
+   * dotted path into the record as `pullPage`/`parseWebhook` produced it.
+   */
+  filterValue?(record: R, field: string): unknown;
   /** `source` is the instance's event source (`connector:<id>`); event ids are derived from the record, so a fact pulled twice or also pushed enters once. */
   map(record: R, table: readonly StatusMapEntry[], source: string): MappedRecord;
   /**

@@ -1,6 +1,7 @@
 import type { ConnectorHealth, ConnectorKind, ConnectorView, CreateConnectorRequest, PatchConnectorRequest, StatusMapResponse } from "../../contracts/connectors.js";
 import type { EventInput } from "../../contracts/events.js";
 import type { NewOrder } from "../orders/ports.js";
+import type { FilterRule } from "./filters.js";
 import type { RunError } from "./runErrors.js";
 import type { StatusMapEntry, StatusPlatform } from "./statusMaps.js";
 
@@ -34,6 +35,8 @@ export interface ConnectorRecord {
   retryAt: string | null;
   highWaterAt: string | null;
   counts: ConnectorCounts;
+  /** Keep-rules applied to every pulled or pushed record (see `filters.ts`). */
+  filters: FilterRule[];
 }
 
 /** A status value no table maps, seen on one record. */
@@ -48,6 +51,14 @@ export interface UnmappedSighting {
   sample: Record<string, unknown>;
 }
 
+/** A record a filter rule dropped: what it was, and a sample without personal data. */
+export interface FilteredSighting {
+  rule: string;
+  field: string;
+  value: string;
+  sample: Record<string, unknown>;
+}
+
 /** One page of a pull (or one webhook), to be written in one transaction. */
 export interface PageWrite {
   /** The cursor the page was fetched from: the write is refused (`moved`) when another run advanced it meanwhile. Absent for webhooks. */
@@ -59,6 +70,8 @@ export interface PageWrite {
   drafts: NewOrder[];
   events: EventInput[];
   unmapped: UnmappedSighting[];
+  /** Records the instance's filters dropped (counted, sampled, a new value alerted). */
+  filtered?: FilteredSighting[];
   pulled: number;
   /** The newest platform update time on the page. */
   highWaterAt: string | null;
@@ -68,7 +81,7 @@ export interface PageWrite {
 
 /** What writing a page did. */
 export type PageResult =
-  | { outcome: "committed"; created: number; mapped: number; dead: number; unmapped: number; newUnmapped: number }
+  | { outcome: "committed"; created: number; mapped: number; dead: number; unmapped: number; newUnmapped: number; filtered: number; newFiltered: number }
   | { outcome: "moved" }
   | { outcome: "duplicate" };
 
@@ -91,6 +104,7 @@ export interface ConnectorPatch {
   paused?: boolean;
   config?: Record<string, unknown>;
   sealedCredentials?: string;
+  filters?: FilterRule[];
 }
 
 /** An unmapped value as kept. */
@@ -101,6 +115,17 @@ export interface UnmappedRecord {
   firstSeenAt: string;
   lastSeenAt: string;
   sample: Record<string, unknown>;
+}
+
+/** What one filter rule dropped of one value, as kept. */
+export interface FilteredRecord {
+  rule: string;
+  field: string;
+  value: string;
+  count: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  samples: Record<string, unknown>[];
 }
 
 /** Connector instances, their cursors and health, and status tables (implemented by `KnexConnectorStore`). */
@@ -115,11 +140,15 @@ export interface ConnectorStore {
   update(workspaceId: string, id: string, patch: ConnectorPatch, now: Date): Promise<ConnectorRecord | undefined>;
   /** Every instance that is not paused, in every workspace. */
   active(): Promise<ConnectorRecord[]>;
+  /** The workspace's IANA time zone (schedules are read in it). */
+  timeZone(workspaceId: string): Promise<string>;
   /** Writes a page: orders, events through the inbox, unmapped statuses and their alerts, counts, and the cursor, in one transaction. */
   commitPage(workspaceId: string, id: string, page: PageWrite, now: Date): Promise<PageResult>;
   /** Records how a run ended (success clears the error and the backoff). */
   finishRun(workspaceId: string, id: string, outcome: { ok: true } | { ok: false; error: RunError; retryAt: Date }, now: Date): Promise<void>;
   unmapped(workspaceId: string, id: string): Promise<UnmappedRecord[]>;
+  /** What the filters dropped, per rule and value, newest first. */
+  filtered(workspaceId: string, id: string): Promise<FilteredRecord[]>;
   statusOverrides(workspaceId: string, platform: StatusPlatform): Promise<StatusMapEntry[]>;
   putStatusOverrides(workspaceId: string, platform: StatusPlatform, entries: StatusMapEntry[], by: string, now: Date): Promise<void>;
 }

@@ -13,6 +13,10 @@ export const RUN_ERRORS = {
   bad_response: { "zh-CN": "平台返回的数据无法识别", en: "The platform's answer could not be understood" },
   credentials: { "zh-CN": "凭据无法解密（密钥已更换？请重新填写凭据）", en: "The credentials cannot be decrypted (was the key changed? enter them again)" },
   internal: { "zh-CN": "服务器内部错误，已记录日志", en: "Internal error; it was logged" },
+  token_expired: { "zh-CN": "平台访问令牌无效或已过期，请重新授权并更新凭据", en: "The platform's access token is invalid or expired; authorise again and update the credentials" },
+  bad_signature: { "zh-CN": "平台拒绝了请求签名（应用密钥有误？）", en: "The platform refused the request signature (wrong app secret?)" },
+  ip_not_allowed: { "zh-CN": "本服务器的 IP 不在平台的白名单中", en: "This server's IP address is not on the platform's whitelist" },
+  clock_skew: { "zh-CN": "本服务器时钟与平台相差过大，请校准时间", en: "This server's clock is too far from the platform's; correct the time" },
 } as const;
 
 /** A run error code. */

@@ -128,19 +128,27 @@ export const DEFAULT_STATUS_MAPS: Record<StatusPlatform, StatusMapEntry[]> = {
     CANCELLED: "order.cancelled",
     INVOICE_PENDING: "none",
   }),
-  jushuitan: rows("status", {
-    WaitPay: "none",
-    WaitConfirm: "payment.confirmed",
-    WaitFConfirm: "none",
-    Delivering: "none",
-    Merged: "none",
-    Split: "none",
-    Question: "none",
-    WaitOuterSent: "none",
-    Sent: "wms.outbound",
-    Cancelled: "order.cancelled",
-  }),
-  wangdiantong: rows("trade_status", { "5": "order.cancelled", "10": "none", "30": "payment.confirmed", "35": "none", "55": "none", "95": "wms.outbound", "100": "carrier.signed", "110": "none" }),
+  jushuitan: [
+    ...rows("status", {
+      WaitPay: "none",
+      WaitConfirm: "payment.confirmed",
+      WaitFConfirm: "none",
+      Delivering: "none",
+      Merged: "none",
+      Split: "none",
+      Question: "none",
+      WaitOuterSent: "none",
+      Sent: "wms.outbound",
+      Cancelled: "order.cancelled",
+    }),
+    // Sales outbound records (/open/orders/out/simple/query): only a confirmed outbound left the warehouse.
+    ...rows("out_status", { WaitConfirm: "none", Confirmed: "wms.outbound", Cancelled: "none", Archive: "none" }),
+  ],
+  wangdiantong: [
+    ...rows("trade_status", { "5": "order.cancelled", "10": "none", "30": "payment.confirmed", "35": "none", "55": "none", "95": "wms.outbound", "100": "carrier.signed", "110": "none" }),
+    // Sales outbound (stockout) records: cancelled, awaiting review, reviewed, shipped, completed. [S] codes from client code.
+    ...rows("stockout_status", { "5": "none", "50": "none", "55": "none", "95": "wms.outbound", "110": "wms.outbound" }),
+  ],
   youzan: rows("status", {
     WAIT_BUYER_PAY: "none",
     WAIT_SELLER_SEND_GOODS: "payment.confirmed",

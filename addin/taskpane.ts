@@ -5,6 +5,8 @@ import { SyncSession } from "./app/SyncSession.js";
 import { ExcelSheetGateway } from "./excel/ExcelSheetGateway.js";
 import { workbookId } from "./excel/workbookId.js";
 import { PaneView } from "./ui/PaneView.js";
+import { SourcesPanel } from "./app/SourcesPanel.js";
+import { SourcesView } from "./ui/SourcesView.js";
 import { DEFAULT_LANG, t } from "./core/i18n.js";
 import { MIN_EXCEL_API, supports } from "./excel/prepareWorkbook.js";
 
@@ -36,5 +38,8 @@ Office.onReady(async (info) => {
     selectAlert: (orderId) => void controller.selectAlert(orderId),
     closeAlert: (orderId, sourceId) => void controller.closeAlert(orderId, sourceId),
   });
+  const sourcesView = new SourcesView(document);
+  const sources = new SourcesPanel(sourcesView, store, () => session.lang, () => session.me?.timeZone ?? "Asia/Shanghai");
+  sourcesView.bind({ open: () => void sources.refresh(), refresh: () => void sources.refresh() });
   await controller.start();
 });

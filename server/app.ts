@@ -1,3 +1,4 @@
+import { ROLE_LABELS } from "./contracts/access.js";
 import express, { type Express, Router } from "express";
 import type { Logger } from "pino";
 import { api, type RouteContract } from "./contracts/api.js";
@@ -138,6 +139,7 @@ export function buildApp(deps: AppDeps): Express {
       editableColumns: policy.editableColumns,
       piiUnmasked: policy.unmaskedPii,
       mayExport: policy.mayExport,
+      roleLabel: ROLE_LABELS[principal.role],
     };
   });
   apiRouter.use(usersRouter({ users: deps.users, sensitiveLog: deps.sensitiveLog, now: deps.now, forget: () => deps.auth.clear?.() }));
@@ -148,7 +150,7 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.use(feedRouter(deps.feed, access));
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
   if (deps.connectors) apiRouter.use(connectorsRouter({ connectors: deps.connectors, sensitiveLog: deps.sensitiveLog, now: deps.now }));
-  if (deps.facts) apiRouter.use(factsRouter({ facts: deps.facts, events: deps.engine.events, sensitiveLog: deps.sensitiveLog, now: deps.now }));
+  if (deps.facts) apiRouter.use(factsRouter({ facts: deps.facts, events: deps.engine.events, orders: deps.orders, sensitiveLog: deps.sensitiveLog, now: deps.now }));
   apiRouter.use(notifyRouter({ store: deps.notify, now: deps.now }));
   apiRouter.use(followupsRouter({ store: deps.followups, now: deps.now }));
   // A refused body can hold any order's data, and nothing ties it to a region, warehouse or

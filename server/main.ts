@@ -129,6 +129,12 @@ function retentionJob(d: { knex: Database["knex"]; settings: RetentionSettings; 
       partitionsDropped: (table, n) => d.metrics.partitionsDropped.inc({ table }, n),
       rowsDeleted: (table, n) => d.metrics.rowsDeleted.inc({ table }, n),
     },
+    // The audit log's months ahead, with the feed's and the inbox's (at start-up and daily).
+    alsoEnsure: async (now) => {
+      const made = await ensureAuditPartitions(d.knex, now);
+      if (made.created.length || made.skipped.length) d.logger.info({ job: "retention", ...made }, "audit log month partitions");
+      return made;
+    },
   });
 }
 
@@ -155,9 +161,7 @@ function serverJobs(d: {
     audit: d.audit,
     logger: d.logger,
     slots,
-    maintain: async (now) => {
-      const made = await ensureAuditPartitions(d.knex, now);
-      if (made.created.length || made.skipped.length) d.logger.info({ job: "audit-digest", ...made }, "audit log month partitions");
+    maintain: async () => {
       await d.audit.resumeFullChecks();
     },
   });
@@ -223,9 +227,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const workflows = new KnexWorkflowStore(db.knex, signal);
   const events = new KnexEventStore(db.knex, workflows, signal);
   const audit = new KnexAuditStore(db.knex, { onError: (err, ctx) => logger.error({ err, ...ctx }, "full audit check stopped; it resumes later") });
-  // The audit log's month partitions ahead, and full checks a stopped server left running.
-  const auditMonths = await ensureAuditPartitions(db.knex, now());
-  if (auditMonths.created.length || auditMonths.skipped.length) logger.info(auditMonths, "audit log month partitions");
+  // Full checks a stopped server left running (the audit log's months ahead were made above, with the others').
   await audit.resumeFullChecks();
   // One key seals every secret at rest (robot keys, SMS accounts, connector credentials).
   // CONNECTOR_CREDENTIALS_KEY, the connectors' own key before, stands in when it is the only one set.

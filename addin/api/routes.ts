@@ -11,4 +11,6 @@ export const routes = {
   workflow: api.getWorkflow,
   alerts: api.alerts,
   closeAlert: api.closeAlert,
+  listConnectors: api.listConnectors,
+  connectorHealth: api.connectorHealth,
 };

@@ -271,6 +271,8 @@ export const ConnectorHealth = z
     kind: ConnectorKind,
     paused: z.boolean(),
     running: z.boolean().describe("A run is going on in this server process"),
+    state: z.enum(["paused", "never_run", "failing", "ok"]).describe("The connector at a glance"),
+    stateText: Words.describe("The state in plain words (zh-CN and English)"),
     lastRunAt: z.string().nullable(),
     lastSuccessAt: z.string().nullable(),
     lagSeconds: z.number().nullable().describe("How far behind the platform the cursor is (seconds)"),

@@ -137,3 +137,9 @@ export const FieldProblem = z.object({
   params: RefusalParams.optional(),
 });
 export type FieldProblem = z.infer<typeof FieldProblem>;
+
+/** `{ code, params, messages }` of a refusal, ready to spread into an answer. */
+export function coded(code: string, params: RefusalParams = {}): { code: string; params: RefusalParams; messages?: LocalizedText } {
+  const messages = refusalMessages(code, params);
+  return messages ? { code, params, messages } : { code, params };
+}

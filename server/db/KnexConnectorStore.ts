@@ -200,16 +200,20 @@ export class KnexConnectorStore implements ConnectorStore {
         newUnmapped += 1;
         const orderId = u.orderId ?? orderIds.get(`${u.channel}\u0000${u.externalOrderId}`);
         if (!orderId) continue;
-        const message = `连接器「${inst.name}」收到未映射的平台状态 ${u.field}=${u.value}，请在状态映射表中补充 / Connector "${inst.name}" received an unmapped platform status ${u.field}=${u.value}; add it to the status table`;
+        const messages = {
+          "zh-CN": `连接器「${inst.name}」收到未映射的平台状态 ${u.field}=${u.value}，请在状态映射表中补充`,
+          en: `Connector "${inst.name}" received an unmapped platform status ${u.field}=${u.value}; add it to the status table`,
+        };
+        const message = `${messages["zh-CN"]} / ${messages.en}`;
         const raised = await trx("alerts")
           .insert({
             workspace_id: workspaceId, order_id: orderId, key: `connector:${id}:unmapped:${u.field}:${u.value}`, source: "connector", source_id: id,
-            level: "orange", message, details: JSON.stringify({ connectorId: id, field: u.field, value: u.value }), raised_at: nowIso,
+            level: "orange", message, messages: JSON.stringify(messages), details: JSON.stringify({ connectorId: id, field: u.field, value: u.value }), raised_at: nowIso,
           })
           .onConflict(["workspace_id", "order_id", "key"])
           .ignore()
           .returning(["order_id"]);
-        if (raised.length) changes.push({ kind: "alert.raised", orderId, orderVersion: null, data: { level: "orange", message, source: "connector", sourceId: id } });
+        if (raised.length) changes.push({ kind: "alert.raised", orderId, orderVersion: null, data: { level: "orange", message, messages, source: "connector", sourceId: id } });
       }
       // Filtered records: counted per rule and value with the latest samples; a value a rule
       // drops for the first time raises an alert (connector-wide: the order was not imported).

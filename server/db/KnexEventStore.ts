@@ -1,3 +1,4 @@
+import { refusalMessages } from "../contracts/refusals.js";
 import type { Knex } from "knex";
 import type { EventInput } from "../contracts/events.js";
 import type { WorkflowDefinition } from "../contracts/workflow.js";
@@ -173,7 +174,7 @@ export class KnexEventStore implements EventStore {
               if (r && o.channel === order.channel) r.channelConflictsToday = (r.channelConflictsToday ?? 0) + 1;
             }
           }
-          if (d.alerts.length) stored.alerts = d.alerts.map((a) => ({ level: a.level, message: a.message }));
+          if (d.alerts.length) stored.alerts = d.alerts.map((a) => ({ level: a.level, message: a.message, messages: a.messages }));
         }
         results[i] = { index: i, source: e.source, sourceEventId: e.sourceEventId, ...stored };
         const k = keyOf(e);
@@ -228,7 +229,7 @@ export class KnexEventStore implements EventStore {
       const auditJson = auditPayloads(auditRows);
       await ordersWritten;
       const raised = await this.insertAlerts(trx, alertRows);
-      for (const a of raised) changes.push({ kind: "alert.raised", orderId: a.order_id as string, orderVersion: orders.get(a.order_id as string)?.version ?? null, data: { level: a.level, message: a.message, source: a.source, sourceId: a.source_id } });
+      for (const a of raised) changes.push({ kind: "alert.raised", orderId: a.order_id as string, orderVersion: orders.get(a.order_id as string)?.version ?? null, data: { level: a.level, message: a.message, messages: a.messages, source: a.source, sourceId: a.source_id } });
       if (taskRows.length) await trx("tasks").insert(taskRows).onConflict(["workspace_id", "order_id", "key"]).ignore();
       if (pauseRows.length) {
         const paused = await trx("channel_pauses").insert(pauseRows).onConflict(["workspace_id", "channel"]).ignore().returning(["channel", "reason", "source_id"]);
@@ -288,9 +289,9 @@ export class KnexEventStore implements EventStore {
       case "noop":
         return { outcome: "noop", orderId: order.id, status: order.status, version: order.version, reason: d.reason };
       case "refused":
-        return { outcome: "refused", orderId: order.id, status: order.status, version: order.version, reason: d.reason, allowed: d.allowed };
+        return { outcome: "refused", orderId: order.id, status: order.status, version: order.version, reason: d.reason, code: d.code, params: d.params, messages: refusalMessages(d.code, d.params) ?? undefined, allowed: d.allowed };
       case "conflict":
-        return { outcome: "conflict", orderId: order.id, status: order.status, version: order.version, reason: d.reason, currentVersion: d.currentVersion, currentStatus: d.currentStatus };
+        return { outcome: "conflict", orderId: order.id, status: order.status, version: order.version, reason: d.reason, code: d.code, params: d.params, messages: refusalMessages(d.code, d.params) ?? undefined, currentVersion: d.currentVersion, currentStatus: d.currentStatus };
     }
   }
 
@@ -321,6 +322,7 @@ export class KnexEventStore implements EventStore {
           .merge({
             level: trx.raw("excluded.level"),
             message: trx.raw("excluded.message"),
+            messages: trx.raw("excluded.messages"),
             notify: trx.raw("excluded.notify"),
             via: trx.raw("excluded.via"),
             details: trx.raw("excluded.details"),
@@ -331,7 +333,7 @@ export class KnexEventStore implements EventStore {
             clear_note: null,
           })
           .where("alerts.cleared_at", "is not", null)
-          .returning(["order_id", "level", "message", "source", "source_id"])),
+          .returning(["order_id", "level", "message", "messages", "source", "source_id"])),
       );
     }
     return out;
@@ -348,9 +350,10 @@ export class KnexEventStore implements EventStore {
     // primary key — an OR of both lookups would make PostgreSQL scan the whole table.
     if (ext.length) {
       const found = await trx.raw(
-        `select o.id from orders o join unnest(?::text[], ?::text[]) as x(channel, external_order_id)
-           on o.channel = x.channel and o.external_order_id = x.external_order_id
-         where o.workspace_id = ?`,
+        `select o.id from unnest(?::text[], ?::text[]) as x(channel, external_order_id)
+         cross join lateral (
+           select id from orders where workspace_id = ? and channel = x.channel and external_order_id = x.external_order_id limit 1
+         ) o`,
         [ext.map((e) => e.channel!), ext.map((e) => e.externalOrderId!), ws],
       );
       for (const r of found.rows as { id: string }[]) idSet.add(r.id);
@@ -358,11 +361,17 @@ export class KnexEventStore implements EventStore {
     const ids = [...idSet];
     if (ids.length === 0) return { orders: map, auditHeads };
     const inScope = scopeCondition(scope, "orders");
+    // One primary-key probe per ID, locked in ID order (the sorted list drives the loop):
+    // as `id = any(…)`, a batch of a thousand IDs made the planner read the whole table
+    // sequentially while it was small, and the lateral subquery keeps it from doing so.
     const rows = await trx.raw(
-      `select ${ORDER_COLUMNS.join(", ")}, audit_head from orders
-       where workspace_id = ? and id = any(?::text[]) and ${inScope.sql}
-       order by id for update`,
-      [ws, ids, ...inScope.bindings] as unknown as readonly Knex.RawBinding[],
+      `select o.* from (select distinct x.id from unnest(?::text[]) as x(id) order by x.id) k
+       cross join lateral (
+         select ${ORDER_COLUMNS.join(", ")}, audit_head from orders
+          where workspace_id = ? and id = k.id and ${inScope.sql}
+         offset 0 for update
+       ) o`,
+      [ids, ws, ...inScope.bindings] as unknown as readonly Knex.RawBinding[],
     );
     for (const r of rows.rows) {
       map.set(r.id, rowToOrder(r));
@@ -450,6 +459,7 @@ export function alertRow(order: Pick<Order, "workspaceId" | "id">, key: string, 
     source_id: a.sourceId,
     level: a.level,
     message: a.message,
+    messages: JSON.stringify(a.messages ?? { "zh-CN": a.message, en: a.message }),
     notify: a.notify ?? null,
     via: a.via ?? null,
     details: JSON.stringify(a.details ?? {}),

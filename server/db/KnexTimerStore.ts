@@ -84,6 +84,10 @@ const START = `case t.anchor ${Object.entries(FACT_ANCHORS)
  */
 /** Timer alerts are stored under `timer:` + the timer key. */
 const TIMER_ALERT_PREFIX = "timer:";
+/** How far before the previous run's time the next run re-reads changed orders. */
+export const SWEEP_MARGIN_MS = 10 * 60_000;
+/** How often every open timer alert is read again regardless (a safety net: a writer whose clock was far behind). */
+export const FULL_SWEEP_MS = 24 * 3600_000;
 
 export class KnexTimerStore {
   constructor(
@@ -196,7 +200,7 @@ export class KnexTimerStore {
             kind: "alert.raised",
             orderId: a.orderId,
             orderVersion: a.orderVersion,
-            data: { level: a.alert.level, message: a.alert.message, source: a.alert.source, sourceId: a.alert.sourceId, ...(a.alert.notify ? { notify: a.alert.notify } : {}), ...(a.alert.via ? { via: a.alert.via } : {}) },
+            data: { level: a.alert.level, message: a.alert.message, messages: a.alert.messages, source: a.alert.source, sourceId: a.alert.sourceId, ...(a.alert.notify ? { notify: a.alert.notify } : {}), ...(a.alert.via ? { via: a.alert.via } : {}) },
           });
         }
       }
@@ -218,25 +222,39 @@ export class KnexTimerStore {
   }
 
   /**
-   * Clears open timer alerts whose condition ended: reads the open ones (a partial index
-   * keeps this small however many cleared alerts a year holds) with their orders, asks
-   * `holds` about each, and clears the rest as `condition_ended` by `system`, with an
-   * `alert.cleared` feed row each, in one transaction.
+   * Clears open timer alerts whose condition ended: reads the open ones with their orders,
+   * asks `holds` about each, and clears the rest as `condition_ended` by `system`, with an
+   * `alert.cleared` feed row each, in one transaction. A condition depends only on the order
+   * and the workflow, so only the alerts of orders changed since the previous run (less
+   * `SWEEP_MARGIN_MS`, for writers whose clock or commit lagged) are read — by the orders'
+   * `updated_at` index — and every open one when the workflow versions (`q.flows`) changed,
+   * there is no previous run, or the last full read is `FULL_SWEEP_MS` old.
    */
-  async clearEndedAlerts(q: { workspaceId: string; now: Date }, holds: (order: Order, timerKey: string) => boolean): Promise<number> {
+  async clearEndedAlerts(q: { workspaceId: string; now: Date; flows: string }, holds: (order: Order, timerKey: string) => boolean): Promise<number> {
     const nowIso = q.now.toISOString();
     let cleared = 0;
     await this.knex.transaction(async (trx) => {
+      const prev = await trx("timer_alert_sweeps").where("workspace_id", q.workspaceId).forUpdate().first("checked_to", "full_at", "flows");
+      const full = !prev || prev.flows !== q.flows || q.now.getTime() - new Date(prev.full_at).getTime() >= FULL_SWEEP_MS;
+      const since = full ? null : new Date(Math.min(new Date(prev.checked_to).getTime(), q.now.getTime()) - SWEEP_MARGIN_MS).toISOString();
       const rows = (
         await trx.raw(
-          `select a.id as alert_id, a.key as alert_key, ${ORDER_COLUMNS.map((c) => `o.${c}`).join(", ")}
-             from alerts a join orders o on o.workspace_id = a.workspace_id and o.id = a.order_id
-            where a.workspace_id = ? and a.cleared_at is null and a.source = 'timer'
-            order by a.id
-            for update of a skip locked`,
-          [q.workspaceId],
+          full
+            ? `select a.id as alert_id, a.key as alert_key, ${ORDER_COLUMNS.map((c) => `o.${c}`).join(", ")}
+                 from alerts a join orders o on o.workspace_id = a.workspace_id and o.id = a.order_id
+                where a.workspace_id = ? and a.cleared_at is null and a.source = 'timer'
+                order by a.id
+                for update of a skip locked`
+            : `select a.id as alert_id, a.key as alert_key, ${ORDER_COLUMNS.map((c) => `o.${c}`).join(", ")}
+                 from orders o join alerts a on a.workspace_id = o.workspace_id and a.order_id = o.id
+                where o.workspace_id = ? and o.updated_at >= ?::timestamptz and a.cleared_at is null and a.source = 'timer'
+                order by a.id
+                for update of a skip locked`,
+          full ? [q.workspaceId] : [q.workspaceId, since],
         )
       ).rows as Record<string, any>[];
+      const mark = { checked_to: nowIso, full_at: full ? nowIso : new Date(prev!.full_at).toISOString(), flows: q.flows };
+      await trx("timer_alert_sweeps").insert({ workspace_id: q.workspaceId, ...mark }).onConflict("workspace_id").merge(mark);
       const ended = rows.filter((r) => String(r.alert_key).startsWith(TIMER_ALERT_PREFIX) && !holds(rowToOrder(r), String(r.alert_key).slice(TIMER_ALERT_PREFIX.length)));
       if (ended.length === 0) return;
       const res = await trx.raw(

@@ -3,7 +3,7 @@ import { Findings, reasons, verificationMessage, type Finding } from "../domain/
 import type { FullCheckRun, MonthState, Verification } from "../domain/audit/ports.js";
 import { NotFoundError } from "../domain/errors.js";
 import { checkDigests, type DigestRow } from "./auditDigests.js";
-import { ENTRY_COLUMNS, checkEntry, checkOrderHeads, hasArchive, lastEntries, ordersWithoutChain, predecessors, readTally, type EntryRow } from "./auditEntryCheck.js";
+import { ENTRY_COLUMNS, checkEntry, checkOrderHeads, hasArchive, lastEntries, ordersWithoutChain, predecessors, readTally, type EntryRow, type Link as EntryLink } from "./auditEntryCheck.js";
 import { auditPartitions } from "./auditPartitions.js";
 import { advanceCheckpoint } from "./auditRoutineCheck.js";
 import { addMonths, monthOf } from "./partitions.js";
@@ -162,10 +162,31 @@ export class AuditFullCheck {
         continue;
       }
       const firsts = rows.filter((r, i) => i === 0 || rows[i - 1].order_id !== r.order_id).map((r) => ({ orderId: r.order_id as string, seq: String(r.seq) }));
-      const preds = await predecessors(this.knex, ws, firsts, await hasArchive(this.knex, ws));
+      const archive = await hasArchive(this.knex, ws);
+      const preds = await predecessors(this.knex, ws, firsts, archive);
+      // The entry before one in this partition is its predecessor only if no entry of the
+      // chain lies between them in another month: entries are numbered in commit order, but
+      // partitioned by `at`, the writer's clock, so an entry written after one in the next
+      // month by a server whose clock was behind lands back in this month. Where the link to
+      // the in-partition entry does not hold, the chain's true predecessor is looked up
+      // before the link is called broken (rare, so one probe per such entry costs nothing).
+      const inPartition = (i: number) => (i > 0 && rows[i - 1].order_id === rows[i].order_id ? { seq: String(rows[i - 1].seq), hash: rows[i - 1].hash } : null);
+      const probed = new Map<number, EntryLink | null>();
+      let pending = rows.map((_, i) => i).filter((i) => {
+        const p = inPartition(i);
+        return p !== null && (rows[i].prev_hash ?? null) !== p.hash;
+      });
+      while (pending.length) {
+        // One probe per chain at a time (the answer is keyed by order).
+        const seen = new Set<string>();
+        const batch = pending.filter((i) => !seen.has(rows[i].order_id) && seen.add(rows[i].order_id));
+        pending = pending.filter((i) => !batch.includes(i));
+        const found = await predecessors(this.knex, ws, batch.map((i) => ({ orderId: rows[i].order_id as string, seq: String(rows[i].seq) })), archive);
+        for (const i of batch) probed.set(i, found.get(rows[i].order_id) ?? null);
+      }
       let chains = 0;
       rows.forEach((r, i) => {
-        const prev = i > 0 && rows[i - 1].order_id === r.order_id ? { seq: String(rows[i - 1].seq), hash: rows[i - 1].hash } : preds.get(r.order_id) ?? null;
+        const prev = probed.has(i) ? probed.get(i)! : inPartition(i) ?? preds.get(r.order_id) ?? null;
         checkEntry(ws, r, prev, findings);
         if (r.prev_hash === null || r.prev_hash === undefined) chains++;
         const seq = BigInt(r.seq);

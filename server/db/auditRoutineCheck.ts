@@ -72,7 +72,9 @@ export async function routineCheck(knex: Knex, workspaceId: string, now: Date): 
       if (rows.length === 0) break;
       const firsts = new Map<string, string>();
       for (const r of rows) if (!last.has(r.order_id) && !firsts.has(r.order_id)) firsts.set(r.order_id, String(r.seq));
-      const preds = await predecessors(trx, workspaceId, [...firsts].map(([orderId, seq]) => ({ orderId, seq })), archive);
+      // With no checkpoint (from entry 0) every live predecessor of an entry has been read
+      // already, so only archived months can hold one: nothing to probe without an archive.
+      const preds = fromSeq === "0" && !archive ? new Map<string, Link>() : await predecessors(trx, workspaceId, [...firsts].map(([orderId, seq]) => ({ orderId, seq })), archive);
       for (const r of rows) {
         const prev = last.get(r.order_id) ?? preds.get(r.order_id) ?? null;
         checkEntry(workspaceId, r, prev, findings);

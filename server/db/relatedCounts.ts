@@ -21,14 +21,21 @@ export async function relatedCounts(trx: Knex.Transaction, ws: string, orders: O
   if (orders.length === 0) return out;
   const ids = orders.map((o) => o.id);
 
-  const customers = await trx.raw(
-    `select o.id, count(other.id)::int as n
-     from orders o join orders other
-       on other.workspace_id = o.workspace_id and other.customer_id = o.customer_id and other.channel <> o.channel
-      and other.placed_at between o.placed_at - interval '30 minutes' and o.placed_at + interval '30 minutes'
-     where o.workspace_id = ? and o.id = any(?::text[]) and o.customer_id is not null and o.placed_at is not null
-     group by o.id`,
-    [ws, ids],
+  // One look-up per order on `orders_customer` (workspace, customer, placed_at), as a lateral
+  // count over the batch's orders as they stand in memory: written as a join of `orders` with
+  // itself, the planner hashed every order of the workspace (a sequential scan of the table
+  // per batch of events, growing with history).
+  const withCustomer = orders.filter((o) => o.customer.id && o.placedAt);
+  const customers = withCustomer.length === 0 ? { rows: [] } : await trx.raw(
+    `select o.id, c.n
+     from unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[]) as o(id, customer_id, channel, placed_at)
+     cross join lateral (
+       select count(*)::int as n from orders other
+        where other.workspace_id = ? and other.customer_id = o.customer_id
+          and other.placed_at between o.placed_at - interval '30 minutes' and o.placed_at + interval '30 minutes'
+          and other.channel <> o.channel
+     ) c`,
+    [withCustomer.map((o) => o.id), withCustomer.map((o) => o.customer.id), withCustomer.map((o) => o.channel), withCustomer.map((o) => o.placedAt), ws] as unknown as readonly Knex.RawBinding[],
   );
   for (const r of customers.rows) out.get(r.id)!.sameCustomerOtherChannels30m = Number(r.n);
 

@@ -24,8 +24,9 @@ export interface DigestJobOptions {
   logger: Logger;
   slots?: SlotClaims;
   /**
-   * Upkeep run once per run before the digests, on every instance: the audit log's month
-   * partitions ahead (`ensureAuditPartitions`) and full checks a stopped server left running.
+   * Upkeep run once per run before the digests, on every instance: full checks a stopped
+   * server left running. (The audit log's month partitions are the retention job's, through
+   * its `alsoEnsure`.)
    */
   maintain?: (now: Date) => Promise<unknown>;
 }

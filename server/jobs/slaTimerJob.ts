@@ -36,7 +36,7 @@ export interface TimerStore {
    * Clears the open timer alerts whose condition `holds` says has ended (the alert's timer
    * key and its order as it is now), with an `alert.cleared` feed row each; returns how many.
    */
-  clearEndedAlerts(q: { workspaceId: string; now: Date }, holds: (order: Order, timerKey: string) => boolean): Promise<number>;
+  clearEndedAlerts(q: { workspaceId: string; now: Date; flows: string }, holds: (order: Order, timerKey: string) => boolean): Promise<number>;
 }
 
 /** The one door for order changes (implemented by `KnexEventStore`). */
@@ -135,7 +135,9 @@ export class SlaTimerJob {
   private async runWorkspace(ws: { id: string; timeZone: string }, now: Date, sum: WorkspaceFigures): Promise<void> {
     const flows = await this.opts.store.flows(ws.id);
     // First end what no longer holds, so an alert of a stall that ended is gone before a new one is raised.
-    sum.alertsCleared += await this.opts.store.clearEndedAlerts({ workspaceId: ws.id, now }, (order, key) => {
+    // Workflow versions never change once written, so their numbers name the definitions.
+    const versions = [...flows.keys()].sort((a, b) => a - b).join(",");
+    sum.alertsCleared += await this.opts.store.clearEndedAlerts({ workspaceId: ws.id, now, flows: versions }, (order, key) => {
       const flow = flows.get(order.workflowVersion);
       return !!flow && timerConditionHolds(flow, order, key);
     });

@@ -5,7 +5,7 @@ import { CONNECTOR_SCHEMAS, DEFAULT_SCHEDULES, type ConnectorHealth, type Connec
 import { EventInput } from "../../contracts/events.js";
 import { filterRecord, valueAt, type FilterRule } from "../../domain/connectors/filters.js";
 import type { ConnectorCaller, ConnectorRecord, ConnectorStore, Connectors, FilteredSighting, UnmappedSighting, WebhookAnswer } from "../../domain/connectors/ports.js";
-import { backoffMs, runError, type RunErrorCode } from "../../domain/connectors/runErrors.js";
+import { backoffMs, HEALTH_STATES, healthState, runError, type RunErrorCode } from "../../domain/connectors/runErrors.js";
 import { effectiveStatusMap, type StatusMapEntry, type StatusPlatform } from "../../domain/connectors/statusMaps.js";
 import { ConflictError, InputError, NotFoundError } from "../../domain/errors.js";
 import type { NewOrder } from "../../domain/orders/ports.js";
@@ -283,6 +283,8 @@ export class ConnectorService implements Connectors {
       kind: r.kind,
       paused: r.paused,
       running: this.running.has(r.id),
+      state: healthState(r),
+      stateText: { ...HEALTH_STATES[healthState(r)] },
       lastRunAt: r.lastRunAt,
       lastSuccessAt: r.lastSuccessAt,
       lagSeconds: since ? Math.max(0, Math.round((now.getTime() - Date.parse(since)) / 1000)) : null,

@@ -39,3 +39,19 @@ export function runError(code: RunErrorCode, detail: string, at: Date): RunError
 export function backoffMs(consecutiveFailures: number): number {
   return Math.min(3_600_000, 60_000 * 2 ** Math.max(0, Math.min(consecutiveFailures - 1, 12)));
 }
+
+/** A connector's state at a glance, as its health says it in plain words. */
+export const HEALTH_STATES = {
+  paused: { "zh-CN": "已暂停：不拉取，也不接收推送", en: "Paused: no pulls, no webhooks taken in" },
+  never_run: { "zh-CN": "尚未运行", en: "Has not run yet" },
+  failing: { "zh-CN": "最近一次运行失败，正在退避重试", en: "The last run failed; retrying with backoff" },
+  ok: { "zh-CN": "运行正常", en: "Running normally" },
+} as const;
+export type HealthState = keyof typeof HEALTH_STATES;
+
+/** The state of an instance from its record. */
+export function healthState(r: { paused: boolean; lastRunAt: string | null; lastError: RunError | null }): HealthState {
+  if (r.paused) return "paused";
+  if (!r.lastRunAt) return "never_run";
+  return r.lastError ? "failing" : "ok";
+}

@@ -8,7 +8,7 @@ import type { Order } from "../order.js";
 import type { Actor, Alert, Decision, Effect, FieldChange, Signals, Step } from "./decision.js";
 import { timerDueAt } from "./dueTimers.js";
 import { evaluateRules } from "./evaluateRules.js";
-import { applyPatch, factPatch } from "./factPatch.js";
+import { applyPatch, factPatch, factTime } from "./factPatch.js";
 import { flowIndex, stateName, transitionsFrom, transitionsOn } from "./flowIndex.js";
 import { eventForGuard, guardContext, type GuardEvent, type Related } from "./guardContext.js";
 import { evaluateGuard } from "./guards.js";
@@ -106,8 +106,8 @@ function refused(ctx: Ctx, order: Order, reason: string, code: string, params: R
  * each new status while one holds, up to `MAX_AUTO_CHAIN`, never re-entering a status this
  * decision already passed through.
  */
-function move(ctx: Ctx, original: Order, facts: { patch: Partial<Order>; changes: FieldChange[] }, first: Step): Decision {
-  const nowIso = isoAt(ctx.now.getTime());
+function move(ctx: Ctx, original: Order, facts: { patch: Partial<Order>; changes: FieldChange[] }, first: Step, factAt?: string): Decision {
+  const nowIso = statusClock(ctx.now, original.statusSince, factAt);
   const steps: Step[] = [first];
   const visited = new Set([original.status, first.to]);
   // A fresh object owned by this function: chained steps update its status in place.
@@ -141,6 +141,19 @@ function move(ctx: Ctx, original: Order, facts: { patch: Partial<Order>; changes
 }
 
 const NO_FACTS = { patch: {}, changes: [] as FieldChange[] };
+
+/**
+ * Where the new status's clock starts: when the fact behind the move happened (`factAt`, the
+ * platform's time), kept between the previous status start and `now`; without a fact, `now`.
+ */
+export function statusClock(now: Date, previousSince: string, factAt?: string): string {
+  const nowMs = now.getTime();
+  if (!factAt) return isoAt(nowMs);
+  const at = Date.parse(factAt);
+  if (!Number.isFinite(at) || at >= nowMs) return isoAt(nowMs);
+  const prev = Date.parse(previousSince);
+  return isoAt(Number.isFinite(prev) && at < prev ? prev : at);
+}
 
 function noop(reason: string): Decision {
   return { kind: "noop", reason, alerts: [], effects: [] };
@@ -305,7 +318,7 @@ function decideSettled(ctx: Ctx, order: Order, event: EventInput, facts: Facts):
   // still recorded, and raise an alert saying so.
   const contradictions = facts.changes.length > 0 ? factContradictions(order, next, event).map((c) => contradictionAlert(c, event.source)) : [];
   const contradicted = (d: Decision): Decision => (contradictions.length ? { ...d, alerts: [...d.alerts, ...contradictions] } : d);
-  if (!Array.isArray(chosen)) return contradicted(move(ctx, order, facts, { transitionId: chosen.id, from: order.status, to: chosen.to }));
+  if (!Array.isArray(chosen)) return contradicted(move(ctx, order, facts, { transitionId: chosen.id, from: order.status, to: chosen.to }, factTime(event, ctx.now)));
 
   const request = REQUEST_EVENT_TYPES.includes(event.type);
   if (!request && facts.changes.length === 0) return noop(`the facts of ${event.type} are already known`);

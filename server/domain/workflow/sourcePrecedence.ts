@@ -46,6 +46,7 @@ const KIND_CLASSES: Record<string, SourceClass> = {
   shopify: "shop",
   youzan: "shop",
   filedrop: "shop",
+  file_drop: "shop",
   kdniao: "carrier",
   jushuitan: "erp",
   wangdiantong: "erp",

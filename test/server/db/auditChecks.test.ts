@@ -9,6 +9,7 @@ import { at, auditSeq, behindTheServersBack, importOrder, newWorkspace, seededWo
 import type { Database } from "../../../server/db/createKnex.js";
 import type { Knex } from "knex";
 import { appendAudit } from "../../../server/db/auditWriter.js";
+import { startTestServer } from "../../helpers/testServer.js";
 import { writeAuditHeads } from "../../../server/db/auditHeads.js";
 
 async function checkpoint(db: Database, ws: string): Promise<Record<string, any>> {
@@ -31,6 +32,63 @@ async function digestsBehindTheServersBack(db: Database, fn: () => Promise<unkno
 
 describeEachDatabase("audit log partitions, checkpoints, incremental digests and full checks", ({ db }) => {
   const later = new Date("2026-01-20T00:00:00Z");
+
+  it("makes the audit log's months ahead with the feed's and the inbox's, in the retention job's partition upkeep (at start-up and daily)", async function () {
+    this.timeout(60_000);
+    const t = await startTestServer(db(), {}, () => new Date("2032-02-10T00:00:00Z"));
+    try {
+      const names = (await listMonthlyPartitions(db().knex, "audit_log")).map((p) => p.name);
+      for (const m of ["audit_log_p203202", "audit_log_p203203"]) assert.ok(names.includes(m), `${m} in ${names.slice(-4).join(", ")}`);
+      assert.ok((await listMonthlyPartitions(db().knex, "changes")).some((p) => p.name === "changes_p203202"));
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("the full check follows a chain across months when a writer's clock was behind: an entry numbered after one of the next month but dated back in this one is no break", async function () {
+    this.timeout(60_000);
+    await ensureAuditPartitions(db().knex, new Date("2029-01-15T00:00:00Z"));
+    const ws = await newWorkspace(db(), standardWorkflow);
+    const jan = (s: number) => new Date(Date.UTC(2029, 0, 31, 23, 59, s));
+    const id = await importOrder(db(), ws, jan(50));
+    // Entry 2 by a server on time (February); entry 3 by one whose clock is 5 s behind (January).
+    await send(db(), ws, id, new Date("2029-02-01T00:00:01Z"), "payment.confirmed", { paidAt: jan(50).toISOString() });
+    await send(db(), ws, id, jan(56), "waybill.assigned", { carrier: "SF", waybillNo: "SF1" });
+    const where = (await db().knex.raw("select tableoid::regclass::text as p, seq from audit_log where workspace_id = ? order by seq", [ws])).rows.map((r: { p: string }) => r.p.replace(/^.*\./, ""));
+    assert.equal(where[0], "audit_log_p202901");
+    assert.ok(where.includes("audit_log_p202902"), where.join(", "));
+    assert.equal(where[where.length - 1], "audit_log_p202901", "the last entry, dated back, sits in January");
+    const audit = new KnexAuditStore(db().knex);
+    const full = await audit.verifyFull(ws, new Date("2029-02-02T00:00:00Z"));
+    assert.equal(full.ok, true, full.message);
+    // Tampering inside the same chain is still found.
+    const last = await db().knex("audit_log").where("workspace_id", ws).orderBy("seq", "desc").first("seq", "at");
+    await behindTheServersBack(db(), (k) => k("audit_log").where({ workspace_id: ws, seq: last.seq }).update({ prev_hash: "0".repeat(64) }));
+    const broken = await audit.verifyFull(ws, new Date("2029-02-02T00:00:00Z"));
+    assert.equal(broken.ok, false);
+  });
+
+  it("the first routine check (no checkpoint) probes no chain predecessors: every earlier entry it needs it has read itself", async function () {
+    this.timeout(60_000);
+    const { ws } = await seededWorkspace(db(), 5);
+    const probes: string[] = [];
+    const watch = (q: { sql?: string; bindings?: unknown[] }) => {
+      if (/a\.seq < u\.seq/.test(q.sql ?? "") && q.bindings?.includes(ws)) probes.push(q.sql!);
+    };
+    db().knex.on("query", watch);
+    try {
+      const v = await new KnexAuditStore(db().knex).verify(ws);
+      assert.equal(v.ok, true, v.message);
+      assert.ok((v.entriesRead ?? v.entries) > 5);
+      assert.equal(probes.length, 0);
+      await send(db(), ws, (await db().knex("orders").where("workspace_id", ws).first("id")).id, at(500), "payment.confirmed", { paidAt: at(500).toISOString() });
+      const next = await new KnexAuditStore(db().knex).verify(ws);
+      assert.equal(next.ok, true, next.message);
+      assert.ok(probes.length > 0, "a later check links its first entries to the chains read before");
+    } finally {
+      db().knex.off("query", watch);
+    }
+  });
 
   it("partitions audit_log by month with (workspace_id, seq, at) as its key, keeps months ahead idempotently and refuses TRUNCATE of a partition", async () => {
     const k = db().knex;

@@ -75,4 +75,55 @@ describeEachDatabase("timer alerts end", function ({ db }) {
     assert.equal((await job.run(at(151))).alertsCleared, 0, "the job finds nothing left to clear");
     assert.equal((await clearedInFeed(db(), ws, id)).length, 2);
   });
+
+  /** How many open timer alerts (with their orders) each job run read, by watching its statements. */
+  function alertReads(ws: string): { counts: number[]; stop: () => void } {
+    const counts: number[] = [];
+    const onResponse = (res: unknown, q: { sql?: string; bindings?: unknown[] }) => {
+      if (/as alert_key/.test(q.sql ?? "") && q.bindings?.[0] === ws) counts.push(((res as { rows?: unknown[] })?.rows ?? (res as unknown[])).length);
+    };
+    db().knex.on("query-response", onResponse);
+    return { counts, stop: () => db().knex.off("query-response", onResponse) };
+  }
+
+  it("re-reads only the alerts of orders changed since the previous run, so a run follows what changed, not every open alert", async function () {
+    this.timeout(60_000);
+    const ws = await newWorkspace(db(), standardWorkflow);
+    const ids = [await inTransit(db(), ws, at(0)), await inTransit(db(), ws, at(0)), await inTransit(db(), ws, at(0))];
+    const job = stores(db()).job();
+    assert.equal((await job.run(at(120))).alerts, 6);
+    const watch = alertReads(ws);
+    try {
+      assert.equal((await job.run(at(125))).alertsCleared, 0);
+      await send(db(), ws, ids[0], at(130), "carrier.update", { state: "2", location: "杭州转运中心" });
+      const run = await job.run(at(131));
+      assert.equal(run.alertsCleared, 2, "the changed order's stall ended");
+      // After the first run (no previous one: all six), runs read only the alerts of orders
+      // changed since the run before (less a margin): none, then the two of the updated order.
+      assert.deepEqual(watch.counts, [0, 2]);
+      assert.equal((await alertsOf(db(), ws, ids[1])).filter((a) => a.cleared_at === null).length, 2, "the others still stall");
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it("reads every open timer alert again when the workflow versions changed or a day has passed", async function () {
+    this.timeout(60_000);
+    const ws = await newWorkspace(db(), standardWorkflow);
+    await inTransit(db(), ws, at(0));
+    await inTransit(db(), ws, at(0));
+    const job = stores(db()).job();
+    assert.equal((await job.run(at(120))).alerts, 4);
+    const watch = alertReads(ws);
+    try {
+      await job.run(at(200));
+      await db().knex("timer_alert_sweeps").where("workspace_id", ws).update({ flows: "another" });
+      await job.run(at(201));
+      await job.run(at(202));
+      await job.run(at(201 + 24 * 60));
+      assert.deepEqual(watch.counts, [0, 4, 0, 4]);
+    } finally {
+      watch.stop();
+    }
+  });
 });

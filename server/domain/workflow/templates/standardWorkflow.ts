@@ -74,6 +74,12 @@ export const standardWorkflow: WorkflowDefinition = {
     transition("ship_from_printed", "printed", "in_transit", "auto", { guard: SHIPPED, unmet: NOT_SHIPPED }),
     transition("ship_after_waybill", "outbound_no_waybill", "in_transit", "auto", { guard: SHIPPED, unmet: NOT_SHIPPED }),
     transition("ship_after_outbound", "waybill_uploaded", "in_transit", "auto", { guard: SHIPPED, unmet: NOT_SHIPPED }),
+    // By hand once the waybill is known (the warehouse confirms the hand-over): refused, in words, without one.
+    transition("ship_by_hand", "outbound_no_waybill", "in_transit", "manual", {
+      guard: "has(order.waybillNo)",
+      roles: ["warehouse", "supervisor"],
+      unmet: say("还没有物流单号", "no waybill yet"),
+    }),
     transition("collected_by_carrier", "waybill_uploaded", "in_transit", "carrier.collected"),
     transition("carrier_problem", "in_transit", "delivery_exception", "carrier.problem"),
     transition("carrier_problem_before_collect", "waybill_uploaded", "delivery_exception", "carrier.problem"),

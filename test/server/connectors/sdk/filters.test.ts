@@ -87,11 +87,17 @@ describeEachDatabase("connector filters", ({ db }) => {
 
   it("counts every filtered order per rule and value with its sample in the health, imports none of them, and alerts once per newly dropped value", async function () {
     const id = await addConnector();
+    const fresh = (await t.call("GET", `/api/connectors/${id}/health`)).body;
+    assert.deepEqual([fresh.state, fresh.stateText.en, fresh.lastRunAt, fresh.filteredValues], ["never_run", "Has not run yet", null, []]);
     const rule = { id: "only-paid", field: "financial", operator: "in", values: ["PAID"] };
     assert.equal((await t.call("PATCH", `/api/connectors/${id}`, { body: { filters: [rule] } })).status, 200);
     shop.orders = [shopOrder(800), shopOrder(801, { financial: "PENDING" }), shopOrder(802, { financial: "PENDING" }), shopOrder(803)];
     const health = await runToEnd(id);
     assert.equal(health.lastError, null, JSON.stringify(health.lastError));
+    // The health at a glance (issue 10, point 10): last and next run, lag, every count, the state in plain words.
+    assert.deepEqual([health.state, health.stateText["zh-CN"], health.stateText.en], ["ok", "运行正常", "Running normally"]);
+    assert.ok(health.lastRunAt && health.nextRunAt && typeof health.lagSeconds === "number", JSON.stringify(health));
+    assert.deepEqual(Object.keys(health.counts).sort(), ["dead", "filtered", "mapped", "pulled", "unmapped"]);
     assert.equal(health.counts.pulled, 4);
     assert.equal(health.counts.filtered, 2);
     assert.equal(health.filteredValues.length, 1, JSON.stringify(health.filteredValues));
@@ -122,5 +128,19 @@ describeEachDatabase("connector filters", ({ db }) => {
     assert.equal(byValue.REFUNDED.count, 1);
     const after = await filterAlerts(id);
     assert.deepEqual(after.map((a: any) => /REFUNDED/.test(a.message) ? "REFUNDED" : "PENDING").sort(), ["PENDING", "REFUNDED"]);
+  });
+
+  it("filters pushed records the same way: a webhook's dropped order is counted with its sample and not imported", async function () {
+    const id = await addConnector();
+    assert.equal((await t.call("PATCH", `/api/connectors/${id}`, { body: { filters: [{ id: "only-paid", field: "financial", operator: "in", values: ["PAID"] }] } })).status, 200);
+    const hook = `${t.url}/hooks/${id}`;
+    const res = await shop.sendWebhook(hook, { topic: "orders/create", order: shopOrder(850, { financial: "PENDING" }), secret: "whsec_filters", eventId: "evt-850" });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.outcome, "accepted");
+    const health = (await t.call("GET", `/api/connectors/${id}/health`)).body;
+    assert.equal(health.counts.filtered, 1);
+    assert.deepEqual(health.filteredValues.map((v: any) => [v.rule, v.value, v.count, v.samples[0].externalOrderId]), [["only-paid", "PENDING", 1, "5000850"]]);
+    assert.equal(await db().knex("orders").where({ channel: "shopify", external_order_id: "5000850" }).first("id"), undefined);
+    assert.equal((await filterAlerts(id)).length, 1);
   });
 });

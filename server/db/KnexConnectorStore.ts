@@ -165,7 +165,11 @@ export class KnexConnectorStore implements ConnectorStore {
     const signal = new DeferredSignal(this.signal);
     const nowIso = now.toISOString();
     const result = await this.knex.transaction(async (trx): Promise<PageResult> => {
-      const inst = await trx("connector_instances").where({ workspace_id: workspaceId, id }).forUpdate().first("name", "state", "deleted_at");
+      // A pull page compares the cursor, so it locks the row for the whole transaction; a
+      // webhook only adds to the counts at the end (an atomic increment), so concurrent
+      // deliveries to one instance do not queue behind each other's whole transaction.
+      const read = trx("connector_instances").where({ workspace_id: workspaceId, id });
+      const inst = await (page.expectedState !== undefined ? read.forUpdate() : read).first("name", "state", "deleted_at");
       // Removed meanwhile: nothing more is written for it.
       if (!inst || inst.deleted_at) return { outcome: "moved" };
       if (page.expectedState !== undefined && !sameJson(json(inst.state), page.expectedState)) return { outcome: "moved" };

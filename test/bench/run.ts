@@ -2,6 +2,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { median, openBenchDatabase } from "./benchDb.js";
 import { addinBench } from "./addinBench.js";
+import { connectorsBench } from "./connectorsBench.js";
 import { engineBench } from "./engineBench.js";
 import { feedLatencyBench } from "./feedLatencyBench.js";
 import { importBench, type BenchResult } from "./importBench.js";
@@ -12,7 +13,9 @@ import { scaleBench } from "./scaleBench.js";
 /**
  * `npm run bench`: the project's speed goals, measured against baselines in the same run.
  * Options: --orders N (import orders per round), --engine-orders N (orders whose events
- * the engine replays per round), --rounds R, --only import|engine|sandbox|feed|addin|scope|scale.
+ * the engine replays per round), --rounds R, --only import|engine|sandbox|feed|addin|scope|connectors|scale.
+ * `--only connectors` (never part of the default run): a peak day through the Shopify and Kdniao
+ * connectors beside the same data through the API; --connectors-orders N (default 42,000).
  * `--only scale` (PostgreSQL only, never part of the default run) builds a year of history:
  * --scale-orders N (default 2,000,000), --scale-reuse (keep a year database already built),
  * --scale-year-db / --scale-empty-db (database names), --scale-skip-full-check,
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
       "scale-reuse": { type: "boolean", default: false },
       "scale-skip-full-check": { type: "boolean", default: false },
       "scale-parts": { type: "string" },
+      "connectors-orders": { type: "string", default: "42000" },
     },
   });
   if (values.only === "scale") {
@@ -78,6 +82,7 @@ async function main(): Promise<void> {
       })]);
     }
     if (!values.only || values.only === "scope") results.push(["row scope", await rowScopeBench(db, { rounds: Number(values.rounds) })]);
+    if (values.only === "connectors") results.push(["connectors (peak day)", await connectorsBench(db, { orders: Number(values["connectors-orders"]) })]);
     if (!values.only || values.only === "addin") results.push(["Excel add-in (counting Excel stand-in)", await addinBench()]);
   } finally {
     await close();

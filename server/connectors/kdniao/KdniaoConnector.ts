@@ -35,7 +35,7 @@ interface KdniaoState {
 
 const cut = (s: string, n = 500) => (s.length > n ? s.slice(0, n) : s);
 /** Kdniao answers a refused signature or account with Success=false and a reason naming it. */
-const AUTH_REASON = /签名|验证失败|用户|sign|EBusinessID|ApiKey|not exist|不存在/i;
+const AUTH_REASON = /签名|DataSign|用户验证|商户ID|EBusinessID|ApiKey/i;
 
 /** Runs `fn` over `items` with at most `limit` at once, keeping their order. */
 async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {

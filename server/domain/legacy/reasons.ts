@@ -19,6 +19,7 @@ const WORDS: Record<string, { en: string; "zh-CN": string }> = {
   ready: { en: "ready to import with status {state}", "zh-CN": "可导入，状态为 {state}" },
   imported: { en: "imported as {id} with status {state}", "zh-CN": "已导入为 {id}，状态为 {state}" },
   imported_status_differs: { en: "imported as {id}; the workflow reached {reached}, not {state}: set the status by hand", "zh-CN": "已导入为 {id}；流程只到达 {reached}，未到 {state}，请手动设置状态" },
+  imported_moved_on: { en: "imported as {id} with status {state}, which the workflow moved on to {reached} by itself", "zh-CN": "已导入为 {id}，状态 {state}，流程已自动转到 {reached}" },
   already_imported: { en: "already imported as {id}; nothing changed", "zh-CN": "已导入过（{id}），未作改动" },
   blank_row: { en: "blank row", "zh-CN": "空行" },
   total_row: { en: "total row ({value})", "zh-CN": "合计行（{value}）" },
@@ -45,6 +46,7 @@ const WORDS: Record<string, { en: string; "zh-CN": string }> = {
   quantity_invalid: { en: "quantity {value} is not a whole number", "zh-CN": "数量 {value} 不是正整数" },
   quantity_missing: { en: "no quantity: 1 assumed", "zh-CN": "未填数量：按 1 件处理" },
   phone_invalid: { en: "phone {value} is not a phone number; kept as typed", "zh-CN": "电话 {value} 格式不对，按原样保留" },
+  order_invalid: { en: "the order cannot be imported: {value}", "zh-CN": "该订单无法导入：{value}" },
   carrier_unknown: { en: "carrier {value} not recognised; kept as typed", "zh-CN": "无法识别快递公司 {value}，按原样保留" },
 };
 

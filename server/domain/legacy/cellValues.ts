@@ -138,10 +138,16 @@ export function isKnownTimeZone(timeZone: string): boolean {
 /** The instant a wall-clock time in `timeZone` names (the earlier one in a repeated hour). */
 export function wallClockToInstant(w: WallClock, timeZone: string): Date {
   const guess = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  let at = guess - zoneOffset(guess, timeZone);
-  const again = guess - zoneOffset(at, timeZone);
-  if (again !== at) at = Math.min(at, again);
-  return new Date(at);
+  const candidates = [...new Set([guess - zoneOffset(guess, timeZone), guess - zoneOffset(guess - zoneOffset(guess, timeZone), timeZone)])];
+  const same = (at: number) => {
+    const back = instantToWallClock(new Date(at), timeZone);
+    return back.year === w.year && back.month === w.month && back.day === w.day && back.hour === w.hour && back.minute === w.minute;
+  };
+  const real = candidates.filter(same);
+  // A repeated hour (clocks back) is its earlier instant; a skipped one (clocks forward) is read as after the jump.
+  if (real.length) return new Date(Math.min(...real));
+  const offsets = [guess - 86_400_000, guess + 86_400_000].map((t) => zoneOffset(t, timeZone));
+  return new Date(guess - Math.min(...offsets));
 }
 
 /** The wall-clock time of an instant in `timeZone`. */
@@ -260,7 +266,7 @@ export function parsePhone(value: CellValue): Parsed<string> {
   const digits = t.replace(/[\s\-().]/g, "");
   if (/^86(1[3-9]\d{9})$/.test(digits)) return ok(digits.slice(2));
   if (/^1[3-9]\d{9}$/.test(digits)) return ok(digits);
-  const land = /^(0\d{2,3})[\s-]?(\d{7,8})(?:(?:转|ext\.?|x|-)(\d{1,6}))?$/i.exec(t.replace(/[()]/g, "").replace(/\s+/g, ""));
+  const land = /^(0(?:10|2\d|[3-9]\d{2}))[\s-]?(\d{7,8})(?:(?:转|ext\.?|x|-)(\d{1,6}))?$/i.exec(t.replace(/[()]/g, "").replace(/\s+/g, ""));
   if (land) return ok(`${land[1]}-${land[2]}${land[3] ? `-${land[3]}` : ""}`);
   if (/^\d{7,8}$/.test(digits)) return ok(digits);
   return fail("phone_invalid", { value: raw });

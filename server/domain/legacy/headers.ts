@@ -49,9 +49,16 @@ export function matchHeader(header: string): { field: LegacyField; confidence: n
   const key = normaliseWord(raw.replace(/[(（][^)）]*[)）]$/, "")) || raw;
   const hit = exact.get(key) ?? exact.get(normaliseWord(raw));
   if (hit) return hit;
-  // A header that contains a known name (`收货人手机`, `实付金额(元)`, `订单号/编号`): the longest one wins.
-  for (const [name, m] of bySpecificity) if (key.includes(name)) return { field: m.field, confidence: Math.min(0.7, m.confidence - 0.2) };
-  return null;
+  // A header that contains a known name (`收货人手机`, `实付金额(元)`, `订单号/编号`): the one
+  // nearest the end wins (Chinese puts the head noun last: 收货人手机 is a phone), then the longest.
+  let best: { field: LegacyField; confidence: number; end: number; length: number } | null = null;
+  for (const [name, m] of bySpecificity) {
+    const at = key.lastIndexOf(name);
+    if (at < 0) continue;
+    const end = at + name.length;
+    if (!best || end > best.end || (end === best.end && name.length > best.length)) best = { field: m.field, confidence: Math.min(0.7, m.confidence - 0.2), end, length: name.length };
+  }
+  return best ? { field: best.field, confidence: best.confidence } : null;
 }
 
 /** One column's suggested (or confirmed) meaning. */

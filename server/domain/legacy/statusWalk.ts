@@ -59,6 +59,9 @@ function eventFor(t: WorkflowTransition, facts: WalkFacts, now: Date): Record<st
   }
 }
 
+/** State categories a walk never passes through on its way elsewhere. */
+const DETOURS = new Set(["after_sale", "exception", "finance", "closed"]);
+
 /** How a refused step is remembered: its transition from one status. */
 export function avoidKey(from: string, transition: string): string {
   return `${from}\u0000${transition}`;
@@ -91,6 +94,7 @@ export function passedThrough(flow: WorkflowDefinition, target: string, current:
  */
 export function nextStepToward(flow: WorkflowDefinition, from: string, target: string, facts: WalkFacts, role: Role, avoid: ReadonlySet<string>, now: Date): WalkStep | null {
   if (from === target) return null;
+  const category = new Map(flow.states.map((s) => [s.code, s.category as string]));
   const prev = new Map<string, { state: string; step: WalkStep | null }>();
   prev.set(from, { state: "", step: null });
   const queue = [from];
@@ -98,6 +102,9 @@ export function nextStepToward(flow: WorkflowDefinition, from: string, target: s
     const state = queue.shift()!;
     for (const t of transitionsFrom(flow, state)) {
       if (avoid.has(avoidKey(state, t.id)) || prev.has(t.to)) continue;
+      // Only the main line is passed through: a refund, an exception or a finance hold the
+      // sheet does not state would be a fact made up (in_transit by way of a declined refund).
+      if (t.to !== target && DETOURS.has(category.get(t.to) ?? "")) continue;
       let step: WalkStep | null = null;
       // The engine runs automatic transitions right after every event: one that could leave
       // the current status already would have, so only later ones count as free.

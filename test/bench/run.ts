@@ -8,11 +8,13 @@ import { importBench, type BenchResult } from "./importBench.js";
 import { rowScopeBench } from "./rowScopeBench.js";
 import { sandboxBench } from "./sandboxBench.js";
 import { scaleBench } from "./scaleBench.js";
+import { shadowBench } from "./shadowBench.js";
 
 /**
  * `npm run bench`: the project's speed goals, measured against baselines in the same run.
  * Options: --orders N (import orders per round), --engine-orders N (orders whose events
- * the engine replays per round), --rounds R, --only import|engine|sandbox|feed|addin|scope|scale.
+ * the engine replays per round), --rounds R, --only import|engine|sandbox|feed|addin|scope|scale|shadow
+ * (--shadow-rows N, default 50,000).
  * `--only scale` (PostgreSQL only, never part of the default run) builds a year of history:
  * --scale-orders N (default 2,000,000), --scale-reuse (keep a year database already built),
  * --scale-year-db / --scale-empty-db (database names), --scale-skip-full-check,
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
       "sandbox-orders": { type: "string", default: "1000000" },
       "feed-seconds": { type: "string", default: "20" },
       rounds: { type: "string", default: "3" },
+      "shadow-rows": { type: "string", default: "50000" },
       only: { type: "string" },
       "scale-orders": { type: "string", default: "2000000" },
       "scale-year-db": { type: "string", default: "ordersheet_bench_year" },
@@ -78,6 +81,8 @@ async function main(): Promise<void> {
       })]);
     }
     if (!values.only || values.only === "scope") results.push(["row scope", await rowScopeBench(db, { rounds: Number(values.rounds) })]);
+    // Not part of the default run: 50,000 rows imported take minutes on a shared machine.
+    if (values.only === "shadow") results.push(["shadow mode: a legacy sheet", await shadowBench(db, { rows: Number(values["shadow-rows"]) })]);
     if (!values.only || values.only === "addin") results.push(["Excel add-in (counting Excel stand-in)", await addinBench()]);
   } finally {
     await close();

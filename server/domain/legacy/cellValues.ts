@@ -113,8 +113,20 @@ export interface DateContext {
 
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** Offset of `timeZone` from UTC at instant `ms`, in ms. */
+const offsetCache = new Map<string, number>();
+
+/** Offset of `timeZone` from UTC at instant `ms`, in ms (zones change offset on the hour or half hour at most: cached per quarter hour). */
 function zoneOffset(ms: number, timeZone: string): number {
+  const key = `${timeZone}\u0000${Math.floor(ms / 900_000)}`;
+  const hit = offsetCache.get(key);
+  if (hit !== undefined) return hit;
+  const computed = computeOffset(ms, timeZone);
+  if (offsetCache.size > 100_000) offsetCache.clear();
+  offsetCache.set(key, computed);
+  return computed;
+}
+
+function computeOffset(ms: number, timeZone: string): number {
   let f = offsetFormats.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });

@@ -78,6 +78,7 @@ export interface PlanOptions {
   defaultChannel?: Channel;
 }
 
+const TOTAL_HINT = /合计|总计|小计|共计|总额|汇总|total|sum/i;
 const TOTAL = /^(合计|总计|小计|共计|总额|汇总|total|sum|grandtotal|subtotal)/i;
 
 /** Plans the import of one sheet. Throws nothing: a sheet without a header row is reported by `findHeaderRow` returning null to the caller first. */
@@ -106,6 +107,7 @@ export function planImport(grid: SheetGrid, headerRow: number, opts: PlanOptions
   const dateCtx = { timeZone: opts.timeZone, defaultYear, now: opts.now };
 
   const mappedCols = mapping.filter((m) => m.field).map((m) => m.column);
+  const seqCol = col.get("seq");
   const seenContent = new Map<string, number>();
   const seenId = new Map<string, { row: number; content: string }>();
   const unknown = new Map<string, { phrase: string; rows: number[]; suggestions: { state: string; score: number }[] }>();
@@ -119,10 +121,10 @@ export function planImport(grid: SheetGrid, headerRow: number, opts: PlanOptions
     };
     const filled = cells.map((c, j) => ({ c, j })).filter(({ c }) => !isBlank(c));
     if (filled.length === 0) return plan("skip", { code: "blank_row" });
-    const totalCell = filled.find(({ c }) => typeof c === "string" && TOTAL.test(normaliseWord(c)));
+    const totalCell = filled.find(({ c }) => typeof c === "string" && TOTAL_HINT.test(c) && TOTAL.test(normaliseWord(c)));
     const idCell = get(cells, "externalOrderId");
     if (totalCell && (isBlank(idCell) || cells[totalCell.j] === idCell)) return plan("skip", { code: "total_row", params: { value: cellText(totalCell.c) } });
-    const sameAsHeader = mappedCols.filter((c) => normaliseWord(cellText(cells[c - 1] ?? null)) === normaliseWord(headers[c - 1] ?? "")).length;
+    const sameAsHeader = mappedCols.filter((c) => cellText(cells[c - 1] ?? null) === headers[c - 1]).length;
     if (mappedCols.length && sameAsHeader >= Math.ceil(mappedCols.length * 0.6)) return plan("skip", { code: "repeated_header" });
     if (filled.length === 1 && typeof filled[0].c === "string" && isBlank(idCell) && isBlank(get(cells, "amount"))) {
       return plan("skip", { code: "note_row", params: { value: cellText(filled[0].c).slice(0, 60) } });
@@ -234,7 +236,9 @@ export function planImport(grid: SheetGrid, headerRow: number, opts: PlanOptions
         : undefined;
 
     // Duplicates: the same content again is skipped; the same order number with other content needs a decision.
-    const content = order ? JSON.stringify({ ...order, extra: { ...legacy, row: 0, seq: null } }) : JSON.stringify(mappedCols.filter((c) => col.get("seq") !== c).map((c) => cellText(cells[c - 1] ?? null)));
+    // Compared as typed, the 序号 aside (a row pasted twice gets a new number).
+    let content = "";
+    for (const c of mappedCols) if (c !== seqCol) content += `${cellText(cells[c - 1] ?? null)}\u0001`;
     const sameRow = seenContent.get(content);
     if (sameRow !== undefined) return plan("skip", { code: "duplicate_row", params: { of: sameRow } }, [], order ? { order } : {});
     seenContent.set(content, rowNo);

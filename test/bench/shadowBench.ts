@@ -61,7 +61,9 @@ export async function shadowBench(db: Database, opts: { rows: number }): Promise
     return { seconds, counts: json.counts, codes };
   };
   try {
+    console.log(`  (parse ${parse.toFixed(2)} s)`);
     const dry = await post("?dryRun=1");
+    console.log(`  (dry run ${dry.seconds.toFixed(2)} s)`);
     const imported = await post("");
     const fmt = (m: Map<string, number>) => [...m].map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ");
     return [

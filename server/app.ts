@@ -39,6 +39,8 @@ import { notifyRouter } from "./http/notifyRouter.js";
 import { followupsRouter } from "./http/followupsRouter.js";
 import type { FollowupStore } from "./domain/followups/ports.js";
 import type { NotifyAdminStore } from "./notify/ports.js";
+import type { LegacyStore } from "./domain/legacy/ports.js";
+import { legacyRouters } from "./http/legacyRouter.js";
 
 /**
  * Everything the HTTP app is built from; `main.ts` wires the real ones, tests their own.
@@ -73,6 +75,10 @@ export interface AppDeps {
   notify: NotifyAdminStore;
   /** Conflicts and tasks about orders, listed and ended by hand. */
   followups: FollowupStore;
+  /** Legacy-sheet imports (mappings, status phrases, runs); absent: the /api/legacy routes answer 404. */
+  legacy?: LegacyStore;
+  /** The largest legacy-sheet upload taken (default 64 MiB). */
+  legacyUploadLimitBytes?: number;
   /** Checks the database answers; throws if not. */
   ping: () => Promise<void>;
   backend: string;
@@ -127,6 +133,11 @@ export function buildApp(deps: AppDeps): Express {
   });
   // File uploads carry the file as the body: mounted before the JSON body parser.
   if (deps.filedrop) apiRouter.use(filedropRouter({ filedrop: deps.filedrop, fileLimitBytes: Math.max(deps.bodyLimitBytes, 20 * 1024 * 1024) }));
+  // Workbook uploads are bytes, not JSON: their route reads the body before the JSON reader would.
+  const legacy = deps.legacy
+    ? legacyRouters({ store: deps.legacy, orders: deps.orders, events: deps.engine.events, workflows: deps.engine.workflows, now: deps.now, uploadLimitBytes: deps.legacyUploadLimitBytes })
+    : null;
+  if (legacy) apiRouter.use(legacy.upload);
   apiRouter.use(jsonBody(deps.bodyLimitBytes));
   const access = { policies: deps.policies, sensitiveLog: deps.sensitiveLog, now: deps.now };
   bindRoute(apiRouter, api.me, async ({ principal }) => {
@@ -153,6 +164,7 @@ export function buildApp(deps: AppDeps): Express {
   if (deps.facts) apiRouter.use(factsRouter({ facts: deps.facts, events: deps.engine.events, orders: deps.orders, sensitiveLog: deps.sensitiveLog, now: deps.now }));
   apiRouter.use(notifyRouter({ store: deps.notify, now: deps.now }));
   apiRouter.use(followupsRouter({ store: deps.followups, now: deps.now }));
+  if (legacy) apiRouter.use(legacy.routes);
   // A refused body can hold any order's data, and nothing ties it to a region, warehouse or
   // channel: a caller with a row scope sees only what they themselves sent.
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({

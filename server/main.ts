@@ -4,6 +4,7 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { buildApp } from "./app.js";
+import { KnexLegacyStore } from "./db/KnexLegacyStore.js";
 import { DEFAULT_RETENTION, loadConfig, type Config } from "./config.js";
 import { LocalChangeSignal, PgChangeSignal, type ChangeSignal } from "./db/ChangeSignal.js";
 import { createDatabase, type Database } from "./db/createKnex.js";
@@ -269,6 +270,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     filedrop,
     notify: notify.store,
     followups: new KnexFollowupStore(db.knex),
+    legacy: new KnexLegacyStore(db.knex),
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex, signal), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },
     ping: async () => {
       await db.knex.raw("select 1");

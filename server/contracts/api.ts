@@ -24,6 +24,10 @@ import {
   StatusMapResponse,
 } from "./connectors.js";
 import { FactDisputesResponse, FactOrderParams, FactPrecedencePolicy, FactPrecedenceResponse, ResolveFactDisputeRequest, ResolveFactDisputeResponse } from "./facts.js";
+import {
+  AddStatusPhrasesRequest, ConfirmedMappingView, ConfirmMappingRequest, FingerprintParams, LegacyImportQuery, LegacyImportResponse, LegacyRunDetail, LegacyRunParams, LegacyRunsQuery,
+  LegacyRunsResponse, StatusPhrasesResponse,
+} from "./legacy.js";
 import { ChangeRoleRequest, ChangeScopeRequest, RotateTokenRequest, RotateTokenResponse, TokenParams, TokensQuery, TokensResponse, TokenView, UserParams, UsersResponse, UserView } from "./users.js";
 
 /**
@@ -48,6 +52,10 @@ export interface RouteContract<
   response: R;
   /** Extra documented statuses besides 200 and the standard errors. */
   statuses?: Record<number, string>;
+  /** The body is a file's bytes in one of these media types, not JSON (e.g. a workbook upload). */
+  rawBody?: { mediaTypes: readonly string[]; description: string };
+  /** The 200 answer is a file of this media type, not JSON. */
+  rawResponse?: string;
 }
 
 /** Defines a contract while keeping its precise schema types. */
@@ -110,6 +118,77 @@ export const IssueTokenResponse = z
 
 const ORDER_WRITERS = ["admin", "supervisor", "customer_service"] as const;
 const NOTIFY_READERS = ["admin", "supervisor", "auditor"] as const;
+
+const LEGACY_IMPORTERS = ["admin", "supervisor"] as const;
+
+/** Bringing in a team's hand-kept sheet (shadow mode, issue 12 §1). */
+const legacyApi = {
+  legacyImport: defineRoute({
+    method: "post",
+    path: "/api/legacy/imports",
+    summary: "Bring in a hand-kept order sheet (.xlsx or CSV bytes as the body): with dryRun=1 only plan, per row import / skip / decide with the reason; without, import (admins, supervisors)",
+    roles: LEGACY_IMPORTERS,
+    query: LegacyImportQuery,
+    rawBody: {
+      mediaTypes: ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"],
+      description: "The workbook's bytes: .xlsx, or CSV in UTF-8 or GBK",
+    },
+    response: LegacyImportResponse,
+    statuses: { 413: "The file is larger than the upload limit" },
+  }),
+  legacyRuns: defineRoute({ method: "get", path: "/api/legacy/imports", summary: "Legacy-sheet dry runs and imports, newest first (admins, supervisors, auditors)", roles: ["admin", "supervisor", "auditor"], query: LegacyRunsQuery, response: LegacyRunsResponse }),
+  legacyRun: defineRoute({
+    method: "get",
+    path: "/api/legacy/imports/:id",
+    summary: "One legacy-sheet run with every row's outcome (admins, supervisors, auditors)",
+    roles: ["admin", "supervisor", "auditor"],
+    params: LegacyRunParams,
+    response: LegacyRunDetail,
+    statuses: { 404: "No such run" },
+  }),
+  legacyRunUpload: defineRoute({
+    method: "get",
+    path: "/api/legacy/imports/:id/upload",
+    summary: "The uploaded file of a failed legacy-sheet run, as sent (admins)",
+    roles: ["admin"],
+    params: LegacyRunParams,
+    response: z.string(),
+    rawResponse: "application/octet-stream",
+    statuses: { 404: "No such run, or its upload was not kept (only failed runs keep it)" },
+  }),
+  legacyMapping: defineRoute({
+    method: "get",
+    path: "/api/legacy/mappings/:fingerprint",
+    summary: "The confirmed column mapping of a workbook layout",
+    roles: ["admin", "supervisor", "auditor"],
+    params: FingerprintParams,
+    response: ConfirmedMappingView,
+    statuses: { 404: "No mapping confirmed for this layout" },
+  }),
+  confirmLegacyMapping: defineRoute({
+    method: "put",
+    path: "/api/legacy/mappings/:fingerprint",
+    summary: "Confirm a workbook layout's column mapping; later uploads of the same layout use it (admins, supervisors)",
+    roles: LEGACY_IMPORTERS,
+    params: FingerprintParams,
+    body: ConfirmMappingRequest,
+    response: ConfirmedMappingView,
+  }),
+  legacyStatusPhrases: defineRoute({
+    method: "get",
+    path: "/api/legacy/status-phrases",
+    summary: "The status phrase table as in effect for the workspace's workflow (shipped phrases, the workflow's state names, the team's own)",
+    response: StatusPhrasesResponse,
+  }),
+  addLegacyStatusPhrases: defineRoute({
+    method: "post",
+    path: "/api/legacy/status-phrases",
+    summary: "Add or replace the team's own status phrases (phrase → state of the workflow) (admins, supervisors)",
+    roles: LEGACY_IMPORTERS,
+    body: AddStatusPhrasesRequest,
+    response: StatusPhrasesResponse,
+  }),
+};
 
 /** The notification admin endpoints (routing rules, targets, the delivery log). */
 const notifyApi = {
@@ -549,4 +628,5 @@ export const api = {
     response: StatusMapResponse,
   }),
   ...notifyApi,
+  ...legacyApi,
 };

@@ -42,6 +42,10 @@ export const DISTRIBUTED_TABLES = [
   "notify_outbox",
   "notify_deliveries",
   "feed_horizons",
+  "legacy_mappings",
+  "legacy_status_phrases",
+  "legacy_import_runs",
+  "legacy_import_rows",
 ] as const;
 
 /** Small tables read by token or by workspace on every request: replicated to every node. */

@@ -54,6 +54,14 @@ export function buildOpenApi(routes: RouteContract[], info: { title: string; ver
       ...(r.roles ? { "x-roles": r.roles } : {}),
     };
     if (r.body) op.requestBody = { required: true, content: { "application/json": { schema: toSchema(r.body, "input", components) } } };
+    if (r.rawBody) {
+      op.requestBody = {
+        required: true,
+        description: r.rawBody.description,
+        content: Object.fromEntries(r.rawBody.mediaTypes.map((t) => [t, { schema: { type: "string", format: "binary" } }])),
+      };
+    }
+    if (r.rawResponse) responses[200] = { description: "OK", content: { [r.rawResponse]: { schema: { type: "string", format: "binary" } } } };
     (paths[path] ??= {})[r.method] = op;
   }
   return {

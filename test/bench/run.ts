@@ -9,13 +9,16 @@ import { importBench, type BenchResult } from "./importBench.js";
 import { rowScopeBench } from "./rowScopeBench.js";
 import { sandboxBench } from "./sandboxBench.js";
 import { scaleBench } from "./scaleBench.js";
+import { shadowBench } from "./shadowBench.js";
 
 /**
  * `npm run bench`: the project's speed goals, measured against baselines in the same run.
  * Options: --orders N (import orders per round), --engine-orders N (orders whose events
- * the engine replays per round), --rounds R, --only import|engine|sandbox|feed|addin|scope|connectors|scale.
+ * the engine replays per round), --rounds R, --only import|engine|sandbox|feed|addin|scope|connectors|scale|shadow.
  * `--only connectors` (never part of the default run): a peak day through the Shopify and Kdniao
  * connectors beside the same data through the API; --connectors-orders N (default 42,000).
+ * `--only shadow` (never part of the default run): a legacy sheet dry-run and imported
+ * (--shadow-rows N, default 50,000).
  * `--only scale` (PostgreSQL only, never part of the default run) builds a year of history:
  * --scale-orders N (default 2,000,000), --scale-reuse (keep a year database already built),
  * --scale-year-db / --scale-empty-db (database names), --scale-skip-full-check,
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
       "sandbox-orders": { type: "string", default: "1000000" },
       "feed-seconds": { type: "string", default: "20" },
       rounds: { type: "string", default: "3" },
+      "shadow-rows": { type: "string", default: "50000" },
       only: { type: "string" },
       "scale-orders": { type: "string", default: "2000000" },
       "scale-year-db": { type: "string", default: "ordersheet_bench_year" },
@@ -83,6 +87,8 @@ async function main(): Promise<void> {
     }
     if (!values.only || values.only === "scope") results.push(["row scope", await rowScopeBench(db, { rounds: Number(values.rounds) })]);
     if (values.only === "connectors") results.push(["connectors (peak day)", await connectorsBench(db, { orders: Number(values["connectors-orders"]) })]);
+    // Not part of the default run: 50,000 rows imported take minutes on a shared machine.
+    if (values.only === "shadow") results.push(["shadow mode: a legacy sheet", await shadowBench(db, { rows: Number(values["shadow-rows"]) })]);
     if (!values.only || values.only === "addin") results.push(["Excel add-in (counting Excel stand-in)", await addinBench()]);
   } finally {
     await close();

@@ -32,6 +32,9 @@ const SQL_LEAK = [
 /** A notification target the walk creates (a robot on a port nothing listens on: no message leaves the test). */
 const FUZZ_TARGET = { kind: "dingtalk", name: "fuzz robot", webhookUrl: "http://127.0.0.1:9/robot/send?access_token=fuzz", secret: "SECfuzz" };
 
+/** A small hand-kept sheet as CSV, for the legacy-sheet upload route. */
+const LEGACY_CSV = "订单号,平台,金额,状态\r\nF-1,天猫,¥12.50,已发\r\n";
+
 /** mulberry32: small, fast and deterministic. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -257,8 +260,10 @@ function fuzzer(target: Target) {
   let orderSeq = 0;
   const ctx: {
     orderId: string; version: number; victim: string; victimTokenId: string; workflow: Json; policy: Json; alertId: string; conflictId: string; taskId: string;
-    connectorId: string; notifyTargetId: string; notifyRouteId: string; auditRunId: string;
+    connectorId: string; notifyTargetId: string; notifyRouteId: string; auditRunId: string; legacyRunId: string; legacyFingerprint: string;
   } = {
+    legacyRunId: "",
+    legacyFingerprint: "",
     alertId: "",
     conflictId: "",
     taskId: "",
@@ -282,6 +287,11 @@ function fuzzer(target: Target) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: await res.json() };
+  }
+
+  /** A CSV upload to the legacy-sheet dry run as the bootstrap admin (setup, not fuzz). */
+  function uploadCsv(text: string): Promise<Response> {
+    return fetch(`${target.url}/api/legacy/imports?dryRun=1`, { method: "POST", headers: { authorization: `Bearer ${target.adminToken}`, "content-type": "text/csv" }, body: text });
   }
 
   /** A fresh token for the walk's user of `role`, issued over the API. */
@@ -364,6 +374,15 @@ function fuzzer(target: Target) {
     const run = await call("POST", "/api/audit/verify?full=1");
     assert.equal(run.status, 202, JSON.stringify(run.body));
     ctx.auditRunId = run.body.id;
+    // A legacy-sheet run that failed (its upload is kept) and a confirmed mapping, for the legacy routes.
+    const failed = await uploadCsv("no header here");
+    assert.equal(failed.status, 400);
+    ctx.legacyRunId = (await call("GET", "/api/legacy/imports")).body.runs[0].id;
+    const planned = await uploadCsv(LEGACY_CSV);
+    assert.equal(planned.status, 200);
+    ctx.legacyFingerprint = ((await planned.json()) as Json).fingerprint;
+    const confirmed = await call("PUT", `/api/legacy/mappings/${ctx.legacyFingerprint}`, { sheet: "CSV", headerRow: 1, mapping: { 订单号: "externalOrderId" } });
+    assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
     const openapi = await call("GET", "/api/openapi.json");
     assert.equal(openapi.status, 200);
     doc = openapi.body;
@@ -450,6 +469,10 @@ function fuzzer(target: Target) {
         return [{ entries: [{ field: "financial", value: "FUZZ_STATUS", event: "none" }] }];
       case "post /api/notifications/targets":
         return [FUZZ_TARGET];
+      case "post /api/legacy/status-phrases":
+        return [{ phrases: [{ phrase: "fuzz phrase", state: "paid" }] }];
+      case "put /api/legacy/mappings/{fingerprint}":
+        return [{ sheet: "CSV", headerRow: 1, mapping: { 订单号: "externalOrderId", 金额: "amount" } }];
       case "patch /api/notifications/targets/{id}":
         return [{ name: "fuzz renamed", locale: "en", webhookUrl: "http://127.0.0.1:9/cgi-bin/webhook/send?key=other" }];
       case "post /api/notifications/routes":
@@ -473,6 +496,8 @@ function fuzzer(target: Target) {
     if (route.startsWith("/api/notifications/targets/")) return ctx.notifyTargetId;
     if (route.startsWith("/api/notifications/routes/")) return ctx.notifyRouteId;
     if (route.includes("/audit/verify/runs/")) return ctx.auditRunId;
+    if (route.startsWith("/api/legacy/imports/")) return ctx.legacyRunId;
+    if (route.startsWith("/api/legacy/mappings/")) return ctx.legacyFingerprint;
     if (name === "id") return ctx.orderId;
     return "x";
   }
@@ -493,8 +518,9 @@ function fuzzer(target: Target) {
     });
     const baseText = bases[0] === undefined ? undefined : toJsonText(bases[0]);
 
-    // The valid-looking request first: it reaches the handler.
+    // The valid-looking request first: it reaches the handler. A file upload gets a file.
     for (const [i, b] of bases.entries()) out.push(req(`valid-looking #${i}`, fill(), b === undefined ? undefined : toJsonText(b)));
+    if (op.requestBody?.content?.["text/csv"]) out.push(req("valid-looking CSV file", `${fill()}?dryRun=1`, LEGACY_CSV, { "content-type": "text/csv" }));
     // A role the route refuses is refused before the fields are looked at: its walk is the
     // parts read before the role check (path, body parsing) and a few fields.
     const allowed = !op["x-roles"] || op["x-roles"].includes(role);

@@ -3,7 +3,6 @@
  * merged titles and note lines, and each header is matched against the names teams give
  * order fields (Chinese and English), with a confidence a person confirms once.
  */
-import { createHash } from "node:crypto";
 import { cellText, normaliseWord, type CellValue } from "./cellValues.js";
 
 /** The order fields a sheet column can hold. */
@@ -142,7 +141,20 @@ export function suggestMapping(headerRow: CellValue[], hiddenColumns: readonly n
 /** A stable fingerprint of a workbook's header row (its normalised names in order): the same sheet layout gets the same mapping back. */
 export function headerFingerprint(headers: readonly string[]): string {
   const text = headers.map((h) => normaliseWord(h) || h.trim()).join("\u001f");
-  return createHash("sha256").update(text).digest("hex").slice(0, 32);
+  return fnv1a64(text, 0xcbf29ce484222325n) + fnv1a64(text, 0x84222325cbf29ce4n);
+}
+
+/**
+ * FNV-1a (64-bit) of the UTF-8 bytes of `text` from `offset`, as 16 hex digits. Not a secret
+ * hash, only a stable name for a layout; pure, so the domain stays browser-safe (the add-in
+ * bundles it through the contracts).
+ */
+function fnv1a64(text: string, offset: bigint): string {
+  const prime = 0x100000001b3n;
+  const mask = (1n << 64n) - 1n;
+  let h = offset;
+  for (const byte of new TextEncoder().encode(text)) h = ((h ^ BigInt(byte)) * prime) & mask;
+  return h.toString(16).padStart(16, "0");
 }
 
 /** Applies a confirmed mapping (header → field) to the columns of a header row; columns whose header it does not know keep the suggestion. */

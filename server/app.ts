@@ -1,3 +1,4 @@
+import { ROLE_LABELS } from "./contracts/access.js";
 import express, { type Express, Router } from "express";
 import type { Logger } from "pino";
 import { api, type RouteContract } from "./contracts/api.js";
@@ -29,8 +30,14 @@ import { policyRouter } from "./http/policyRouter.js";
 import { sensitiveLogRouter } from "./http/sensitiveLogRouter.js";
 import type { Connectors } from "./domain/connectors/ports.js";
 import { connectorsRouter } from "./http/connectorsRouter.js";
+import type { FactStore } from "./domain/workflow/factStore.js";
+import { factsRouter } from "./http/factsRouter.js";
 import { hooksRouter } from "./http/hooksRouter.js";
+import { filedropRouter } from "./http/filedropRouter.js";
+import type { Filedrop } from "./domain/connectors/filedrop.js";
 import { notifyRouter } from "./http/notifyRouter.js";
+import { followupsRouter } from "./http/followupsRouter.js";
+import type { FollowupStore } from "./domain/followups/ports.js";
 import type { NotifyAdminStore } from "./notify/ports.js";
 
 /**
@@ -58,8 +65,14 @@ export interface AppDeps {
   engine: Omit<EngineDeps, "now" | "policies" | "sensitiveLog">;
   /** Connector instances, their runs and webhooks (absent: the connector routes answer 404). */
   connectors?: Connectors;
+  /** Source precedence per fact and its disputes (absent: those routes answer 404). */
+  facts?: FactStore;
+  /** File-drop uploads (absent: their routes answer 404). */
+  filedrop?: Filedrop;
   /** Notification targets, routing rules and the delivery log. */
   notify: NotifyAdminStore;
+  /** Conflicts and tasks about orders, listed and ended by hand. */
+  followups: FollowupStore;
   /** Checks the database answers; throws if not. */
   ping: () => Promise<void>;
   backend: string;
@@ -112,6 +125,8 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.get("/openapi.json", (_req, res) => {
     res.json(openapi);
   });
+  // File uploads carry the file as the body: mounted before the JSON body parser.
+  if (deps.filedrop) apiRouter.use(filedropRouter({ filedrop: deps.filedrop, fileLimitBytes: Math.max(deps.bodyLimitBytes, 20 * 1024 * 1024) }));
   apiRouter.use(jsonBody(deps.bodyLimitBytes));
   const access = { policies: deps.policies, sensitiveLog: deps.sensitiveLog, now: deps.now };
   bindRoute(apiRouter, api.me, async ({ principal }) => {
@@ -124,6 +139,7 @@ export function buildApp(deps: AppDeps): Express {
       editableColumns: policy.editableColumns,
       piiUnmasked: policy.unmaskedPii,
       mayExport: policy.mayExport,
+      roleLabel: ROLE_LABELS[principal.role],
     };
   });
   apiRouter.use(usersRouter({ users: deps.users, sensitiveLog: deps.sensitiveLog, now: deps.now, forget: () => deps.auth.clear?.() }));
@@ -134,7 +150,9 @@ export function buildApp(deps: AppDeps): Express {
   apiRouter.use(feedRouter(deps.feed, access));
   apiRouter.use(engineRouter({ ...deps.engine, now: deps.now, policies: deps.policies, sensitiveLog: deps.sensitiveLog }));
   if (deps.connectors) apiRouter.use(connectorsRouter({ connectors: deps.connectors, sensitiveLog: deps.sensitiveLog, now: deps.now }));
+  if (deps.facts) apiRouter.use(factsRouter({ facts: deps.facts, events: deps.engine.events, orders: deps.orders, sensitiveLog: deps.sensitiveLog, now: deps.now }));
   apiRouter.use(notifyRouter({ store: deps.notify, now: deps.now }));
+  apiRouter.use(followupsRouter({ store: deps.followups, now: deps.now }));
   // A refused body can hold any order's data, and nothing ties it to a region, warehouse or
   // channel: a caller with a row scope sees only what they themselves sent.
   bindRoute(apiRouter, api.rejections, async ({ query, principal }) => ({

@@ -39,10 +39,16 @@ import type { RetentionSettings } from "./domain/retention/retentionPolicy.js";
 import { createTlsServer, findCertificate } from "./http/tls.js";
 import { createLogger } from "./logger.js";
 import { KnexConnectorStore, type ConnectorStoreFaults } from "./db/KnexConnectorStore.js";
-import { CredentialBox, credentialKey } from "./connectors/credentials.js";
+import { KnexFactStore } from "./db/KnexFactStore.js";
+import { CredentialBox, legacyCredentialKey } from "./connectors/credentials.js";
+import { resealConnectorCredentials } from "./db/resealConnectorCredentials.js";
+import { KnexFollowupStore } from "./db/KnexFollowupStore.js";
 import { ConnectorService } from "./connectors/sdk/ConnectorService.js";
 import type { HttpClientOptions } from "./connectors/sdk/HttpClient.js";
-import { ShopifyConnector } from "./connectors/shopify/ShopifyConnector.js";
+import { KnexWaybillSource } from "./db/KnexWaybillSource.js";
+import { allConnectors } from "./connectors/registry.js";
+import { FiledropService } from "./connectors/filedrop/FiledropService.js";
+import { KnexFiledropStore } from "./db/KnexFiledropStore.js";
 import { cronCalendar } from "./jobs/scheduler.js";
 import { loadSecretKey, SecretBox } from "./crypto/secretBox.js";
 import { KnexNotifyStore } from "./db/notify/KnexNotifyStore.js";
@@ -169,10 +175,8 @@ function serverJobs(d: {
 }
 
 /** The notification store (secrets sealed with the server's key) and the job that sends. */
-export function notifyWiring(config: Config, db: Database, logger: Logger): { store: KnexNotifyStore; job: NotifyJob } {
-  const key = loadSecretKey({ configured: config.secretKey, embedded: db.backend === "pglite", dataDir: config.dataDir });
-  if (!key) logger.warn("ORDERSHEET_SECRET_KEY is not set: notification targets cannot be stored until it is");
-  const store = new KnexNotifyStore(db.knex, key ? new SecretBox(key) : undefined);
+export function notifyWiring(config: Config, db: Database, box: SecretBox | undefined, logger: Logger): { store: KnexNotifyStore; job: NotifyJob } {
+  const store = new KnexNotifyStore(db.knex, box);
   const base = config.publicUrl ?? `http://localhost:${config.port}`;
   const job = new NotifyJob({
     outbox: store,
@@ -221,18 +225,31 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const audit = new KnexAuditStore(db.knex, { onError: (err, ctx) => logger.error({ err, ...ctx }, "full audit check stopped; it resumes later") });
   // Full checks a stopped server left running (the audit log's months ahead were made above, with the others').
   await audit.resumeFullChecks();
-  const connectorKey = credentialKey({ configured: config.connectorCredentialsKey, dataDir: config.dataDir, postgres: Boolean(config.databaseUrl) });
-  if (!connectorKey) logger.warn("CONNECTOR_CREDENTIALS_KEY is not set: connectors cannot store credentials on PostgreSQL until it is");
+  // One key seals every secret at rest (robot keys, SMS accounts, connector credentials).
+  // CONNECTOR_CREDENTIALS_KEY, the connectors' own key before, stands in when it is the only one set.
+  const secretKey = loadSecretKey({ configured: config.secretKey ?? config.connectorCredentialsKey, embedded: db.backend === "pglite", dataDir: config.dataDir });
+  if (!secretKey) logger.warn("ORDERSHEET_SECRET_KEY is not set: notification targets and connector credentials cannot be stored until it is");
+  if (!config.secretKey && config.connectorCredentialsKey) logger.warn("CONNECTOR_CREDENTIALS_KEY is deprecated: set ORDERSHEET_SECRET_KEY instead (the same value keeps working)");
+  const secretBox = secretKey ? new SecretBox(secretKey) : undefined;
+  const credentialBox = secretBox ? new CredentialBox(secretBox, legacyCredentialKey({ configured: config.connectorCredentialsKey, dataDir: config.dataDir })) : undefined;
+  if (credentialBox) {
+    const resealed = await resealConnectorCredentials(db.knex, (sealed, c) => credentialBox.reseal(sealed, `connector:${c.workspaceId}:${c.id}`), (err, c) =>
+      logger.error({ err, connector: c.id, workspace: c.workspaceId }, "connector credentials sealed with the earlier key could not be re-sealed; set CONNECTOR_CREDENTIALS_KEY to that key"),
+    );
+    if (resealed) logger.info({ resealed }, "connector credentials moved under the server's secret key");
+  }
+  const connectorStore = new KnexConnectorStore(db.knex, signal, opts.connectorFaults);
+  const filedrop = new FiledropService({ store: connectorStore, files: new KnexFiledropStore(db.knex), now });
   const connectors = new ConnectorService({
-    store: new KnexConnectorStore(db.knex, signal, opts.connectorFaults),
-    box: connectorKey ? new CredentialBox(connectorKey) : undefined,
-    connectors: [new ShopifyConnector()],
+    store: connectorStore,
+    box: credentialBox,
+    connectors: allConnectors(new KnexWaybillSource(db.knex)),
     cron: cronCalendar,
     logger,
     now,
     http: opts.connectorHttp,
   });
-  const notify = notifyWiring(config, db, logger);
+  const notify = notifyWiring(config, db, secretBox, logger);
   const scheduler = config.jobs === false ? undefined : serverJobs({ knex: db.knex, workflows, events, audit, signal, logger, now: opts.now, notify: notify.job, retention, metrics, connectors });
   scheduler?.start();
   const app = buildApp({
@@ -248,7 +265,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     sensitiveLog: new KnexSensitiveLog(db.knex),
     policies: new KnexAccessPolicies(db.knex),
     connectors,
+    facts: new KnexFactStore(db.knex),
+    filedrop,
     notify: notify.store,
+    followups: new KnexFollowupStore(db.knex),
     engine: { events, edits: new KnexEditStore(db.knex, signal), workflows, audit, alerts: new KnexAlertStore(db.knex, signal), channels: new KnexChannelStore(db.knex, signal), simulate: limitConcurrency(1, (flow, stream, tz) => simulateInWorkers(flow, stream, 1, { tz })) },
     ping: async () => {
       await db.knex.raw("select 1");

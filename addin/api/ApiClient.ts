@@ -98,6 +98,11 @@ export class ApiClient {
     return this.call(routes.listOrders, { query }, signal);
   }
 
+  /** How many orders a view holds, before loading them. */
+  countOrders(query: Partial<ListOrdersQuery>, signal?: AbortSignal): Promise<{ total: number; window: "recent" | "all" }> {
+    return this.call(routes.countOrders, { query }, signal);
+  }
+
   /** One order. */
   getOrder(id: string, signal?: AbortSignal): Promise<OrderView> {
     return this.call(routes.getOrder, { params: { id } }, signal);
@@ -116,6 +121,11 @@ export class ApiClient {
   /** Sends cell edits; one result per edit, in order. */
   async postEdits(edits: CellEdit[]): Promise<EditResult[]> {
     return (await this.call(routes.edits, { body: { edits } })).results;
+  }
+
+  /** Per status, the statuses the caller's role may choose (the dependent status dropdowns). */
+  workflowMoves(signal?: AbortSignal): Promise<{ moves: Record<string, string[]> }> {
+    return this.call(routes.workflowMoves, {}, signal);
   }
 
   /** The current workflow definition and its version. */

@@ -4,11 +4,15 @@ import { api } from "../../server/contracts/api.js";
 export const routes = {
   me: api.me,
   listOrders: api.listOrders,
+  countOrders: api.countOrders,
   getOrder: api.getOrder,
   changes: api.changes,
   changesHead: api.changesHead,
   edits: api.edits,
   workflow: api.getWorkflow,
+  workflowMoves: api.workflowMoves,
   alerts: api.alerts,
   closeAlert: api.closeAlert,
+  listConnectors: api.listConnectors,
+  connectorHealth: api.connectorHealth,
 };

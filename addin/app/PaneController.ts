@@ -8,9 +8,11 @@ import { editableColumnsFor } from "../core/editCapture.js";
 import { alertLevelLabel, listSeparator, t, type Lang } from "../core/i18n.js";
 import type { OrderFilter } from "../core/OrderFilter.js";
 import { readJson, type PaneStore } from "../core/PaneStore.js";
-import { displayValue } from "../core/resultPlan.js";
+import { alertText } from "../core/AlertBook.js";
+import type { OverviewKind } from "../core/overview.js";
+import { conflictReason, displayValue } from "../core/resultPlan.js";
 import type { SheetGateway } from "../core/SheetGateway.js";
-import { describeError, type SessionApi, type SessionState, type SyncSession } from "./SyncSession.js";
+import { describeError, LoadCancelled, type SessionApi, type SessionState, type SyncSession } from "./SyncSession.js";
 
 /** What the controller shows; `addin/ui/PaneView` implements it over the DOM. */
 export interface PaneViewPort {
@@ -20,12 +22,16 @@ export interface PaneViewPort {
   setStatusOptions(options: { code: string; label: string }[]): void;
   setFilter(filter: OrderFilter): void;
   setAutoSync(on: boolean): void;
-  showProgress(fraction: number | null, text: string): void;
+  /** A bar at `fraction`, an indeterminate bar ("busy"), or no bar (null: idle). */
+  showProgress(fraction: number | "busy" | null, text: string): void;
+  /** Shows the cancel button while a load runs. */
+  setLoading(loading: boolean): void;
   showOnline(text: string, online: boolean): void;
   showError(text: string | null): void;
   showConflicts(items: { id: string; text: string }[]): void;
   showAlerts(items: { orderId: string; sourceId: string; level: string; text: string }[], mayClose: boolean): void;
   setBusy(busy: boolean): void;
+  showOverview(counts: Record<OverviewKind, number>): void;
 }
 
 const Connection = z.object({ url: z.string(), token: z.string() });
@@ -99,11 +105,39 @@ export class PaneController {
     });
   }
 
-  /** Loads the chosen view into the sheet. */
+  private loading?: AbortController;
+
+  /** Loads the chosen view into the sheet; `cancelLoad` stops it before anything is written. */
   load(filter: OrderFilter): Promise<void> {
+    this.loading = new AbortController();
+    const signal = this.loading.signal;
+    this.view.setLoading(true);
     return this.guard(async () => {
-      await this.session.load(filter, this.autoSync);
+      try {
+        await this.session.load(filter, this.autoSync, signal);
+      } catch (err) {
+        if (!(err instanceof LoadCancelled) && !signal.aborted) throw err;
+        const e = err instanceof LoadCancelled ? err : new LoadCancelled(0, 0);
+        this.view.showProgress(null, t(this.session.lang, "progress.cancelled", { read: e.read, total: e.total }));
+        return;
+      } finally {
+        this.view.setLoading(false);
+        this.loading = undefined;
+      }
       if (this.session.me) this.view.showConnected(connectedText(this.session.me, this.session.lang), true);
+    });
+  }
+
+  /** Stops a load under way (the sheet is left as it was). */
+  cancelLoad(): void {
+    this.loading?.abort();
+  }
+
+  /** Says how many orders the chosen view holds, without loading it. */
+  count(filter: OrderFilter): Promise<void> {
+    return this.guard(async () => {
+      const total = await this.session.count(filter);
+      if (total !== undefined) this.view.showProgress(null, t(this.session.lang, "view.count", { total }));
     });
   }
 
@@ -127,6 +161,8 @@ export class PaneController {
     return this.guard(async () => {
       await this.session.setLang(lang);
       this.view.setLang(lang);
+      if (this.session.me) this.view.showConnected(connectedText(this.session.me, lang), true);
+      else this.view.showConnected(t(lang, "connect.notConnected"), false);
       this.view.setStatusOptions(this.session.statuses.codes().map((code) => ({ code, label: this.session.statuses.label(code, lang) })));
       this.renderLists();
     });
@@ -134,6 +170,22 @@ export class PaneController {
 
   keepMine(id: string): Promise<void> {
     return this.guard(() => this.session.edits.keepMine(id));
+  }
+
+  /** Resolves the conflicts of the rows staff selected on the Conflicts sheet, all the same way. */
+  resolveSelected(how: "keep" | "take"): Promise<void> {
+    return this.guard(async () => {
+      if (!this.gateway.selectedListRows) return;
+      const lang = this.session.lang;
+      const rows = await this.gateway.selectedListRows("Conflicts");
+      const chosen = new Set(rows.map((r) => `${String(r[0])}\u0000${String(r[1])}`));
+      for (const c of this.session.edits.conflicts.list()) {
+        const header = columnForEditable(c.column)?.header[lang] ?? c.column;
+        if (!chosen.has(`${c.orderId}\u0000${header}`)) continue;
+        if (how === "keep") await this.session.edits.keepMine(c.clientEditId);
+        else await this.session.edits.takeServer(c.clientEditId);
+      }
+    });
   }
 
   takeServer(id: string): Promise<void> {
@@ -150,10 +202,18 @@ export class PaneController {
     });
   }
 
-  /** Selects the SLA cell of an alert's order. */
+  /** Selects the cell that carries an alert's colour (its order's ID cell). */
   selectAlert(orderId: string): Promise<void> {
     return this.guard(async () => {
-      await this.gateway.select(orderId, COL.sla);
+      await this.gateway.select(orderId, COL.orderId);
+    });
+  }
+
+  /** Filters the Orders table to the rows behind an overview count, or shows every row again. */
+  filterTo(kind: OverviewKind | "all"): Promise<void> {
+    return this.guard(async () => {
+      if (!this.gateway.filterRows) return;
+      await this.gateway.filterRows(kind === "all" ? null : this.session.overview()[kind]);
     });
   }
 
@@ -169,9 +229,12 @@ export class PaneController {
   private render(state: SessionState): void {
     const lang = this.session.lang;
     const p = state.progress;
-    if (p?.phase === "loading") this.view.showProgress(null, t(lang, "progress.loading", { read: p.done }));
+    if (p?.phase === "counting") this.view.showProgress("busy", t(lang, "progress.counting"));
+    else if (p?.phase === "loading") this.view.showProgress(p.total ? Math.min(1, p.done / p.total) : "busy", t(lang, "progress.loading", { read: p.done, total: p.total || "?" }));
     else if (p?.phase === "writing") this.view.showProgress(p.total ? p.done / p.total : 0, t(lang, "progress.writing", { done: p.done, total: p.total }));
-    else if (p?.phase === "done") this.view.showProgress(1, t(lang, "progress.done", { appended: p.appended ?? 0, updated: p.updated ?? 0, removed: p.removed ?? 0 }));
+    // Done: the outcome stays as a message, the bar goes (nothing is running any more).
+    else if (p?.phase === "cancelled") this.view.showProgress(null, t(lang, "progress.cancelled", { read: p.done, total: p.total }));
+    else if (p?.phase === "done") this.view.showProgress(null, t(lang, "progress.done", { appended: p.appended ?? 0, updated: p.updated ?? 0, removed: p.removed ?? 0 }));
     this.view.showOnline(state.online ? t(lang, "status.online") : t(lang, "status.offline", { count: state.pending }), state.online);
     if (state.notice) this.view.showError(state.notice);
     this.renderLists();
@@ -189,12 +252,14 @@ export class PaneController {
           mine: String(displayValue(c.column, c.mine, ctx)),
           theirs: String(displayValue(c.column, c.theirs, ctx)),
           by: c.changedBy ? t(lang, "conflicts.by", { who: c.changedBy }) : "",
-        }) + (c.reason ? `${listSeparator(lang)}${c.reason}` : ""),
+        }) + (conflictReason(c, lang) ? `${listSeparator(lang)}${conflictReason(c, lang)}` : ""),
       })),
     );
+    const counts = this.session.overview();
+    this.view.showOverview({ conflicts: counts.conflicts.length, late: counts.late.length, alerts: counts.alerts.length });
     const mayClose = !!this.session.me && !isReadOnlyRole(this.session.me.role);
     this.view.showAlerts(
-      this.session.alerts.list().map((a) => ({ orderId: a.orderId, sourceId: a.sourceId, level: a.level, text: `${a.orderId} · ${alertLevelLabel(a.level, lang)}：${a.message}` })),
+      this.session.alerts.list().map((a) => ({ orderId: a.orderId, sourceId: a.sourceId, level: a.level, text: `${a.orderId} · ${alertLevelLabel(a.level, lang)}${lang === "en" ? ": " : "："}${alertText(a, lang)}` })),
       mayClose,
     );
   }

@@ -5,7 +5,7 @@ import type { WorkflowDefinition } from "../../server/contracts/workflow.js";
 import { ApiError } from "../api/ApiError.js";
 import type { ApiClient } from "../api/ApiClient.js";
 import { ChangeFeedLoop } from "../api/ChangeFeedLoop.js";
-import { AlertBook, alertPatches } from "../core/AlertBook.js";
+import { AlertBook, alertPatches, alertText } from "../core/AlertBook.js";
 import { COL, COLUMNS, columnForEditable, headerRow } from "../core/columns.js";
 import { editableColumnsFor } from "../core/editCapture.js";
 import { diffRows, protectKey } from "../core/diffRows.js";
@@ -13,15 +13,32 @@ import { EditQueue } from "../core/EditQueue.js";
 import { formatTime } from "../core/formatTime.js";
 import { alertLevelLabel, LANGS, t, type Lang, type MessageKey } from "../core/i18n.js";
 import { listQuery, matchesFilter, OrderFilter } from "../core/OrderFilter.js";
+
+/** A loaded page's orders all belong to the view the server chose them for, except by the placing day, which is compared in the workspace zone. */
+function matchesFilterLoaded(order: OrderView, filter: OrderFilter, zone: string): boolean {
+  return matchesFilter(order, { ...filter, q: undefined, overdue: undefined, mine: undefined }, zone);
+}
 import { queueStorage, readJson, type PaneStore } from "../core/PaneStore.js";
-import { applySaved, displayValue } from "../core/resultPlan.js";
+import { applySaved, conflictReason, displayValue, type CellPatch } from "../core/resultPlan.js";
+import { rewordSync } from "../core/reword.js";
+import { EDITABLE_INDEXES, missedEdits } from "../core/reconcile.js";
+import { overview, type Overview } from "../core/overview.js";
 import { rowFromOrder, slaPatches, slaText, type CellValue, type RowContext } from "../core/rowsFromOrders.js";
-import { SheetRenamedError, TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
+import { TableShapeError, type SheetGateway, type SyncOutcome } from "../core/SheetGateway.js";
 import { StatusBook } from "../core/StatusBook.js";
+import { statusMoveTable } from "../core/statusMoves.js";
 import { EditPipeline } from "./EditPipeline.js";
 
 /** The API calls the session makes (ApiClient, or a stand-in in tests). */
-export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "changes" | "changesHead" | "postEdits" | "workflow" | "alerts" | "closeAlert" | "baseUrl">;
+export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "changes" | "changesHead" | "postEdits" | "workflow" | "alerts" | "closeAlert" | "baseUrl"> & Partial<Pick<ApiClient, "countOrders" | "workflowMoves">>;
+
+/** Thrown when staff cancel a load: nothing was written. */
+export class LoadCancelled extends Error {
+  constructor(readonly read: number, readonly total: number) {
+    super("load cancelled");
+    this.name = "LoadCancelled";
+  }
+}
 
 /** What the session is built from. */
 export interface SessionDeps {
@@ -36,6 +53,10 @@ export interface SessionDeps {
   feedBackoffMs?: number[];
   /** How often SLA colours are brought up to date while following the feed (default 60 s). */
   slaRefreshMs?: number;
+  /** How long 已保存 stays in the Sync column before it is cleared (default 10 minutes). */
+  savedClearMs?: number;
+  /** How often the editable columns are read back to catch edits no change event reported (default 60 s). */
+  reconcileMs?: number;
 }
 
 /** What the pane shows; sent to the listener after every change. */
@@ -43,7 +64,7 @@ export interface SessionState {
   me?: MeResponse;
   online: boolean;
   pending: number;
-  progress?: { phase: "loading" | "writing" | "done"; done: number; total: number; appended?: number; updated?: number; removed?: number };
+  progress?: { phase: "counting" | "loading" | "writing" | "done" | "cancelled"; done: number; total: number; appended?: number; updated?: number; removed?: number };
   notice?: string;
 }
 
@@ -62,6 +83,8 @@ export class SyncSession {
   flow?: WorkflowDefinition;
   statuses = new StatusBook({ states: [] });
   filter: OrderFilter = {};
+  /** Per status, the moves the server says this user's role may choose (GET /api/workflow/moves). */
+  private allowedNext?: Record<string, string[]>;
   readonly alerts = new AlertBook();
   readonly edits: EditPipeline;
   private api?: SessionApi;
@@ -70,6 +93,7 @@ export class SyncSession {
   /** The SLA text each known order's row shows. */
   private readonly slaShown = new Map<string, string>();
   private slaTimer?: ReturnType<typeof setInterval>;
+  private reconcileTimer?: ReturnType<typeof setInterval>;
   private online = true;
   private unsubscribe?: () => Promise<void>;
   private listener: (state: SessionState) => void = () => {};
@@ -95,6 +119,7 @@ export class SyncSession {
       onProblem: (error) => this.emit({ notice: describeError(error, this.lang) }),
       onChange: () => this.emit({}),
       onSaved: (saved) => {
+        this.clearSavedLater();
         for (const r of saved) {
           const o = this.known.get(r.orderId);
           if (o) this.known.set(r.orderId, applySaved(o, r));
@@ -132,7 +157,7 @@ export class SyncSession {
     const lang = this.lang;
     const zone = this.me?.timeZone ?? "Asia/Shanghai";
     const ctx = { lang, statuses: this.statuses };
-    const alerts = this.alerts.list().map((a) => [a.orderId, alertLevelLabel(a.level, lang), a.message, formatTime(a.at, zone)]);
+    const alerts = this.alerts.list().map((a) => [a.orderId, alertLevelLabel(a.level, lang), alertText(a, lang), formatTime(a.at, zone)]);
     const conflicts = this.edits.conflicts.list().map((c) => {
       const col = columnForEditable(c.column);
       return [
@@ -142,7 +167,7 @@ export class SyncSession {
         displayValue(c.column, c.theirs, ctx),
         c.changedBy ?? "",
         formatTime(c.changedAt, zone),
-        c.reason,
+        conflictReason(c, lang),
       ];
     });
     const signature = JSON.stringify([lang, alerts, conflicts]);
@@ -197,6 +222,8 @@ export class SyncSession {
 
   /** Stops following the feed and watching edits. */
   async disconnect(): Promise<void> {
+    clearTimeout(this.savedTimer);
+    this.savedTimer = undefined;
     await this.unfollow();
     this.feed = undefined;
     await this.unsubscribe?.();
@@ -212,6 +239,8 @@ export class SyncSession {
       const wf = await this.requireApi().workflow();
       this.flow = wf.definition;
       this.statuses = new StatusBook(wf.definition);
+      // The server's own answer per status for this role, when it gives one.
+      this.allowedNext = await this.requireApi().workflowMoves?.().then((m) => m.moves, () => undefined);
     } catch (err) {
       if (!(err instanceof ApiError && err.kind === "not_found")) throw err;
       this.flow = undefined;
@@ -227,27 +256,66 @@ export class SyncSession {
     return COLUMNS.flatMap((c, i) => (c.editable && !mine.has(c.editable) ? [i] : []));
   }
 
-  private prepareSheet(): Promise<void> {
+  private prepareSheet(renameSheets = false): Promise<void> {
     const both = (level: "red" | "orange" | "green") => LANGS.map((l) => t(l, `sla.${level}`));
     return this.deps.gateway.prepare({
       lang: this.lang,
       statusLabels: this.statuses.labels(this.lang),
+      statusMoves: statusMoveTable(this.flow, this.statuses, this.lang, this.me?.role, this.allowedNext),
       headers: headerRow(this.lang),
       slaLabels: { red: both("red"), orange: both("orange"), green: both("green") },
       validation: { title: t(this.lang, "validation.title"), message: t(this.lang, "validation.message") },
       lockedColumns: this.lockedColumns(),
+      renameSheets,
     });
   }
 
   /** Switches the language of the pane and the sheet (headers, status list, labels in rows). */
   async setLang(lang: Lang): Promise<void> {
+    const from = this.lang;
     this.lang = lang;
     this.deps.store.set("lang", lang);
     if (this.api) {
-      await this.prepareSheet();
+      await this.prepareSheet(true);
       if (this.known.size) await this.writeOrders([...this.known.values()], false);
+      await this.rewordSyncColumn(from, lang);
     }
     this.emit({});
+  }
+
+  private savedTimer?: ReturnType<typeof setTimeout>;
+
+  /** Clears 已保存 marks a while after the last save (one timer for a burst of saves). */
+  private clearSavedLater(): void {
+    if (this.savedTimer) clearTimeout(this.savedTimer);
+    this.savedTimer = setTimeout(() => {
+      this.savedTimer = undefined;
+      void this.clearSaved().catch(() => undefined); // the next load clears them anyway
+    }, this.deps.savedClearMs ?? 600_000);
+    (this.savedTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Clears "saved" from the Sync column (it said so at the time; a new load starts clean). */
+  async clearSaved(): Promise<void> {
+    if (!this.deps.gateway.readColumn) return;
+    const saved = new Set(LANGS.map((l) => t(l, "sync.saved")));
+    const cells = await this.deps.gateway.readColumn(COL.sync);
+    const patches: CellPatch[] = [];
+    for (const [orderId, value] of cells) if (typeof value === "string" && saved.has(value)) patches.push({ orderId, col: COL.sync, value: "", fill: "" });
+    await this.deps.gateway.patchCells(patches);
+  }
+
+  /** Writes the Sync cells already on the sheet again in `to` (saved, pending, conflicts, refusals). */
+  private async rewordSyncColumn(from: Lang, to: Lang): Promise<void> {
+    if (from === to || !this.deps.gateway.readColumn) return;
+    const cells = await this.deps.gateway.readColumn(COL.sync);
+    const patches: CellPatch[] = [];
+    for (const [orderId, value] of cells) {
+      const text = typeof value === "string" ? value : "";
+      const next = rewordSync(text, from, to, this.statuses);
+      if (next !== text) patches.push({ orderId, col: COL.sync, value: next });
+    }
+    await this.deps.gateway.patchCells(patches);
   }
 
   private protectedCells(): Set<string> {
@@ -294,8 +362,24 @@ export class SyncSession {
     return patches.length;
   }
 
-  /** Loads the orders of `filter` into the sheet and starts following the feed when `follow` is set. */
-  async load(filter: OrderFilter, follow: boolean): Promise<SyncOutcome> {
+  /** How many orders the view of `filter` holds (what a load would bring); undefined when the server cannot say. */
+  async count(filter: OrderFilter, signal?: AbortSignal): Promise<number | undefined> {
+    const api = this.requireApi();
+    if (!api.countOrders) return undefined;
+    try {
+      return (await api.countOrders(listQuery(filter), signal)).total;
+    } catch (err) {
+      if (err instanceof ApiError && err.kind === "not_found") return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Loads the orders of `filter` into the sheet and starts following the feed when `follow` is
+   * set. Says how many orders the view holds first and counts pages against it; `signal`
+   * cancels the load before anything is written (`LoadCancelled`).
+   */
+  async load(filter: OrderFilter, follow: boolean, signal?: AbortSignal): Promise<SyncOutcome> {
     const api = this.requireApi();
     this.filter = filter;
     this.deps.store.set("filter", JSON.stringify(filter));
@@ -305,23 +389,42 @@ export class SyncSession {
     await this.prepareSheet(); // the sheets may have been deleted or renamed since connecting
     const cursor = await this.feedHead(api);
     this.alerts.reset((await api.alerts()).alerts); // alerts before the cursor; later ones come by the feed
+    this.emit({ progress: { phase: "counting", done: 0, total: 0 } });
+    let total = (await this.count(filter, signal)) ?? 0;
     const orders: OrderView[] = [];
     let next: string | undefined;
+    let read = 0;
+    this.emit({ progress: { phase: "loading", done: 0, total } });
     do {
-      const page = await api.listOrders({ ...listQuery(filter), limit: PAGE, ...(next ? { cursor: next } : {}) });
-      const zone = this.me?.timeZone ?? "Asia/Shanghai";
-      orders.push(...page.orders.filter((o) => matchesFilter(o, filter, zone)));
+      if (signal?.aborted) throw this.cancelled(read, total);
+      let page;
+      try {
+        page = await api.listOrders({ ...listQuery(filter), limit: PAGE, ...(next ? { cursor: next } : {}) }, signal);
+      } catch (err) {
+        if (signal?.aborted) throw this.cancelled(read, total);
+        throw err;
+      }
+      read += page.orders.length;
+      orders.push(...page.orders.filter((o) => matchesFilterLoaded(o, filter, this.me?.timeZone ?? "Asia/Shanghai")));
       next = page.nextCursor ?? undefined;
-      this.emit({ progress: { phase: "loading", done: orders.length, total: 0 } });
+      total = Math.max(total, read); // orders placed while loading
+      this.emit({ progress: { phase: "loading", done: read, total } });
     } while (next);
+    if (signal?.aborted) throw this.cancelled(read, total);
     // The table now shows this view: rows of orders outside it go, unless they hold an edit
     // the server has not answered yet.
     const outcome = await this.writeOrders(orders, true, true);
     await this.colourAlertRows("all");
+    await this.clearSaved();
     this.deps.store.set("cursor", cursor);
     this.emit({ progress: { phase: "done", done: orders.length, total: orders.length, appended: outcome.plan.appends.length, updated: outcome.plan.updatedRows, removed: outcome.plan.removes.length } });
     if (follow) this.follow();
     return outcome;
+  }
+
+  private cancelled(read: number, total: number): LoadCancelled {
+    this.emit({ progress: { phase: "cancelled", done: read, total } });
+    return new LoadCancelled(read, total);
   }
 
   /** The feed position now: everything before it is covered by a load that starts afterwards. */
@@ -344,6 +447,11 @@ export class SyncSession {
       backoffMs: this.deps.feedBackoffMs,
     });
     this.feed.start(this.deps.store.get("cursor") ?? "0");
+    if (!this.reconcileTimer) {
+      this.reconcileTimer = setInterval(() => {
+        void this.reconcile().catch((err: unknown) => this.emit({ notice: describeError(err, this.lang) }));
+      }, this.deps.reconcileMs ?? 60_000);
+    }
     if (!this.slaTimer) {
       this.slaTimer = setInterval(() => {
         void this.refreshSla().catch((err: unknown) => this.emit({ notice: describeError(err, this.lang) }));
@@ -369,12 +477,40 @@ export class SyncSession {
   async unfollow(): Promise<void> {
     clearInterval(this.slaTimer);
     this.slaTimer = undefined;
+    clearInterval(this.reconcileTimer);
+    this.reconcileTimer = undefined;
     await this.feed?.stop();
   }
 
-  /** One manual sync: send queued edits, then apply what changed since the stored cursor. */
+  private reconciling = false;
+
+  /**
+   * Reads the editable columns back and compares them with what the pane wrote: an edit no
+   * change event reported (research §1.3: drag-fill over filtered rows and others) is captured
+   * like a typed one. Returns how many such cells it found.
+   */
+  async reconcile(): Promise<number> {
+    const read = this.deps.gateway.readColumn?.bind(this.deps.gateway);
+    if (!read || !this.known.size || this.reconciling) return 0;
+    this.reconciling = true;
+    try {
+      const versions = await read(COL.version);
+      const columns = new Map<number, Map<string, CellValue>>();
+      for (const col of EDITABLE_INDEXES) columns.set(col, await read(col));
+      // Rows with an open conflict show the server's value until staff resolve it: not an edit.
+      const conflicted = new Set(this.edits.conflicts.list().map((c) => c.orderId));
+      const blocks = missedEdits(columns, versions, (id) => (conflicted.has(id) ? undefined : this.knownRow(id)), this.protectedCells());
+      for (const block of blocks) await this.edits.capture(block);
+      return blocks.length;
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  /** One manual sync: catch edits no event reported, send queued edits, then apply what changed since the stored cursor. */
   async syncOnce(): Promise<void> {
     const api = this.requireApi();
+    await this.reconcile();
     await this.edits.flush();
     let since = this.deps.store.get("cursor") ?? "0";
     for (;;) {
@@ -411,8 +547,20 @@ export class SyncSession {
       const zone = this.me?.timeZone ?? "Asia/Shanghai";
       appended = (await this.writeOrders(orders, (o) => matchesFilter(o, this.filter, zone))).plan.appendedIds;
     }
+    if (alertsChanged) await this.translateAlerts(api);
     if (alertsChanged || appended.length) await this.colourAlertRows(appended);
     if (alertsChanged || ids.size) this.emit({});
+  }
+
+  /** Fetches the bilingual texts of alerts the feed brought in one language only (a few orders at a time). */
+  private async translateAlerts(api: SessionApi): Promise<void> {
+    for (const orderId of this.alerts.untranslated().slice(0, 20)) {
+      try {
+        this.alerts.merge((await api.alerts(orderId)).alerts.filter((a) => a.messages));
+      } catch {
+        return; // the text it has stays; the next load brings both
+      }
+    }
   }
 
   /**
@@ -437,6 +585,11 @@ export class SyncSession {
       this.emit({});
     }
     return closed;
+  }
+
+  /** The orders behind the overview's counts: open conflicts, red/orange SLA, open alerts. */
+  overview(): Overview {
+    return overview(this.edits.conflicts.list(), this.slaShown, this.alerts.list());
   }
 
   /** The known row values of an order, as last written. */
@@ -466,8 +619,8 @@ export function describeError(err: unknown, lang: Lang): string {
     const { key, params } = err.explain();
     return t(lang, key, params);
   }
+  if (err instanceof LoadCancelled) return t(lang, "progress.cancelled", { read: err.read, total: err.total });
   if (err instanceof TableShapeError) return t(lang, "error.tableChanged", { column: err.column + 1, expected: err.expected });
-  if (err instanceof SheetRenamedError) return t(lang, "error.sheetRenamed", { name: err.sheetName, expected: err.expected });
   const message = err instanceof Error ? err.message : String(err);
   return t(lang, "error.excel", { message });
 }

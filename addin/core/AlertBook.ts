@@ -10,14 +10,35 @@ export interface AlertEntry {
   sourceId: string;
   level: string;
   message: string;
+  /** The text in both languages, when the server sent it (alerts raised before it did have only `message`). */
+  messages?: { "zh-CN": string; en: string };
   at: string;
 }
+
+/** An alert's text in `lang`: its bilingual text when known, else the one text it has. */
+export function alertText(entry: Pick<AlertEntry, "message" | "messages">, lang: "zh-CN" | "en"): string {
+  return entry.messages?.[lang] || entry.message;
+}
+
+const Localized = z.object({ "zh-CN": z.string(), en: z.string() });
 
 const AlertData = z.object({
   level: z.string().optional(),
   message: z.string().optional(),
+  messages: Localized.optional(),
   sourceId: z.string().optional(),
 });
+
+/** An alert as `GET /api/alerts` gives it. */
+export interface ServerAlert {
+  orderId: string;
+  sourceId: string;
+  level: string;
+  message: string;
+  messages?: { "zh-CN": string; en: string };
+  raisedAt: string;
+  clearedAt?: string | null;
+}
 
 const LEVEL_ORDER = ["red", "orange", "yellow", "green"];
 
@@ -26,12 +47,22 @@ export class AlertBook {
   private readonly entries = new Map<string, AlertEntry>();
 
   /** Replaces the list with the server's open alerts. */
-  reset(alerts: readonly { orderId: string; sourceId: string; level: string; message: string; raisedAt: string; clearedAt?: string | null }[]): void {
+  reset(alerts: readonly ServerAlert[]): void {
     this.entries.clear();
+    this.merge(alerts);
+  }
+
+  /** Takes the server's open alerts of some orders (their texts in both languages), keeping the rest. */
+  merge(alerts: readonly ServerAlert[]): void {
     for (const a of alerts) {
       if (a.clearedAt) continue;
-      this.entries.set(keyOf(a.orderId, a.sourceId), { orderId: a.orderId, sourceId: a.sourceId, level: a.level, message: a.message, at: a.raisedAt });
+      this.entries.set(keyOf(a.orderId, a.sourceId), { orderId: a.orderId, sourceId: a.sourceId, level: a.level, message: a.message, ...(a.messages ? { messages: a.messages } : {}), at: a.raisedAt });
     }
+  }
+
+  /** Orders with listed alerts whose text is known in one language only. */
+  untranslated(): string[] {
+    return [...new Set([...this.entries.values()].filter((e) => !e.messages).map((e) => e.orderId))];
   }
 
   /** Applies an `alert.raised` / `alert.cleared` change; returns whether the list changed. */
@@ -51,6 +82,7 @@ export class AlertBook {
       sourceId,
       level: d.level ?? "red",
       message: d.message ?? "",
+      ...(d.messages ? { messages: d.messages } : {}),
       at: change.at,
     });
     return true;

@@ -13,6 +13,13 @@ export interface WorkbookSetup {
   headers: string[];
   /** Labels of the SLA colours in both languages, for conditional formatting. */
   slaLabels: { red: string[]; orange: string[]; green: string[] };
+  /**
+   * The status dropdown per state (see `statusMoveTable`): each row's list offers only the moves
+   * the workflow allows this user from the status the row shows. Absent: every status.
+   */
+  statusMoves?: readonly (readonly string[])[];
+  /** Rename the pane's sheets still named in another language to this language's names (the language switch). */
+  renameSheets?: boolean;
   /** Title and message of the status dropdown's error alert. */
   validation: { title: string; message: string };
   /**
@@ -49,10 +56,16 @@ export interface SheetGateway {
    * the resulting plan in chunks.
    */
   syncRows(ids: readonly string[] | "all", plan: (snapshot: SheetSnapshot) => WritePlan, progress?: WriteProgress): Promise<SyncOutcome>;
+  /** The values of one column of the Orders table by order ID (rows without a key left out). */
+  readColumn?(col: number): Promise<Map<string, CellValue>>;
   /** Writes single cells of rows found by order ID; unknown IDs are skipped. */
   patchCells(patches: readonly CellPatch[]): Promise<void>;
   /** Calls `handler` with each change staff make to the Orders table; resolves to an unsubscribe function. */
   onEdit(handler: (block: ChangedBlock, origin: ChangeOrigin) => void, onError?: (error: unknown) => void): Promise<() => Promise<void>>;
+  /** The rows staff selected on a list sheet (their values, header row left out); empty when the selection is elsewhere. */
+  selectedListRows?(sheet: ListSheet): Promise<CellValue[][]>;
+  /** Filters the Orders table to the rows of `orderIds` (null: every row again). */
+  filterRows?(orderIds: readonly string[] | null): Promise<void>;
   /** Selects the cell of an order's column; false when the order is not on the sheet. */
   select(orderId: string, col: number): Promise<boolean>;
   /** Replaces the content of a list sheet. */
@@ -67,16 +80,5 @@ export class TableShapeError extends Error {
   ) {
     super(`Orders table column ${column + 1} should be "${expected}"`);
     this.name = "TableShapeError";
-  }
-}
-
-/** Thrown when the sheet holding the Orders table no longer has the expected name. */
-export class SheetRenamedError extends Error {
-  constructor(
-    readonly sheetName: string,
-    readonly expected: string,
-  ) {
-    super(`the Orders table is on sheet "${sheetName}", expected "${expected}"`);
-    this.name = "SheetRenamedError";
   }
 }

@@ -1,3 +1,5 @@
+import { formatRunCount } from "./cellFormats.js";
+import { COL } from "./columns.js";
 import type { CellRun, WritePlan } from "./diffRows.js";
 import type { CellValue } from "./rowsFromOrders.js";
 
@@ -9,6 +11,22 @@ export const DEFAULT_MAX_BATCH_BYTES = 4_000_000;
 
 /** Estimated protocol bytes per write call besides its values (action, object path, address). */
 export const CALL_OVERHEAD_BYTES = 300;
+
+/** Protocol bytes of a write op of `width` columns from `firstCol`: its values call and one number-format call per column run. */
+function opOverhead(firstCol: number, width: number): number {
+  return CALL_OVERHEAD_BYTES * (1 + formatRunCount(firstCol, width));
+}
+
+/** Bytes a row adds for a number format of its own (an amount in another currency than its neighbours'). */
+const ROW_FORMAT_BYTES = 32;
+
+/** Extra format bytes a row may cost: rows outside CNY carry their own amount format. */
+function rowFormatBytes(row: readonly CellValue[], firstCol: number): number {
+  const at = COL.currency - firstCol;
+  if (at < 0 || at >= row.length) return 0;
+  const currency = String(row[at] ?? "");
+  return currency && currency !== "CNY" ? ROW_FORMAT_BYTES : 0;
+}
 
 /** One write call: a block of cells at a 0-based data-row and column position of the table. */
 export interface WriteOp {
@@ -85,19 +103,21 @@ function blocksFromRuns(runs: readonly CellRun[]): { row: number; col: number; v
 export function chunkWrites(plan: Pick<WritePlan, "updates" | "appends">, appendAt: number, maxBytes = DEFAULT_MAX_BATCH_BYTES): WriteBatch[] {
   const batches: WriteBatch[] = [];
   let current: WriteBatch = { ops: [], bytes: 0, rows: 0 };
-  const budget = maxBytes - CALL_OVERHEAD_BYTES;
+  const budget = maxBytes - CALL_OVERHEAD_BYTES * 8;
   const close = () => {
     if (current.ops.length) batches.push(current);
     current = { ops: [], bytes: 0, rows: 0 };
   };
-  const place = (make: (rows: CellValue[][]) => WriteOp, rows: CellValue[][]) => {
+  const place = (make: (rows: CellValue[][]) => WriteOp, rows: CellValue[][], firstCol: number) => {
+    const rowBytes = (row: CellValue[]) => jsonRowBytes(row) + rowFormatBytes(row, firstCol);
+    const overhead = opOverhead(firstCol, rows[0]?.length ?? 0);
     let start = 0;
     while (start < rows.length) {
-      if (current.bytes + CALL_OVERHEAD_BYTES + jsonRowBytes(rows[start]) > maxBytes && current.ops.length) close();
-      let bytes = CALL_OVERHEAD_BYTES + 2;
+      if (current.bytes + overhead + rowBytes(rows[start]) > maxBytes && current.ops.length) close();
+      let bytes = overhead + 2;
       let end = start;
       while (end < rows.length) {
-        const b = jsonRowBytes(rows[end]);
+        const b = rowBytes(rows[end]);
         if (end > start && current.bytes + bytes + b > budget) break;
         bytes += b;
         end++;
@@ -116,14 +136,14 @@ export function chunkWrites(plan: Pick<WritePlan, "updates" | "appends">, append
       const op: WriteOp = { row: block.row + offset, col: block.col, values: rows };
       offset += rows.length;
       return op;
-    }, block.values);
+    }, block.values, block.col);
   }
   let appended = 0;
   place((rows) => {
     const op: WriteOp = { row: appendAt + appended, col: 0, values: rows };
     appended += rows.length;
     return op;
-  }, plan.appends);
+  }, plan.appends, 0);
   close();
   return batches;
 }

@@ -1,5 +1,6 @@
 import type { OrderView } from "../../server/contracts/orders.js";
 import { COL, COLUMN_COUNT } from "./columns.js";
+import { columnKind, sameCell } from "./cellFormats.js";
 import { cellText, rowFromOrder, type CellValue, type RowContext } from "./rowsFromOrders.js";
 
 /** A data row of the Orders table as read back: its position and its cell values. */
@@ -67,7 +68,7 @@ const NOT_DIFFED = new Set([COL.key, COL.sync]);
 
 /**
  * The plan that brings the sheet in line with `orders`: rows found by key are updated in
- * place, cell by cell, only where the text differs; orders not on the sheet are appended.
+ * place, cell by cell, only where the content (value and type) differs; orders not on the sheet are appended.
  * A user's sort or filter does not matter because positions come from the snapshot, which
  * is read by key. An order older than the row's version is skipped.
  */
@@ -130,7 +131,14 @@ function changedRuns(orderId: string, current: SheetRow, next: CellValue[], prot
   const changed: number[] = [];
   for (let c = 0; c < COLUMN_COUNT; c++) {
     if (isProtected(c)) continue;
-    if (cellText(current.values[c]) !== cellText(next[c])) changed.push(c);
+    // Typed cells must hold a value of the right type; text cells compare as text (a key read back as a number is the same key).
+    const same = columnKind(c) === "text" ? cellText(current.values[c]) === cellText(next[c]) : sameCell(current.values[c], next[c]);
+    if (!same) changed.push(c);
+  }
+  // An amount is written with its row's currency beside it: its number format comes from it.
+  if (changed.includes(COL.amount) && !changed.includes(COL.currency) && !isProtected(COL.currency)) {
+    changed.push(COL.currency);
+    changed.sort((a, b) => a - b);
   }
   const runs: CellRun[] = [];
   let start = -1;

@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { formatRefusal, RefusalParams } from "../../server/contracts/refusals.js";
 import { CellEdit, EDITABLE_COLUMN_NAMES, type EditableColumn, type EditResult } from "../../server/contracts/edits.js";
 import type { OrderView } from "../../server/contracts/orders.js";
+import { cellFormat } from "./cellFormats.js";
 import { COL, columnForEditable } from "./columns.js";
 import type { LocalRefusal } from "./editCapture.js";
 import { listSeparator, t, type Lang } from "./i18n.js";
@@ -25,6 +27,8 @@ export interface CellPatch {
   value: CellValue;
   /** Fill colour to set on the cell, when it changes. */
   fill?: string;
+  /** Number format of the cell when not its column's (an amount in another currency). */
+  format?: string;
 }
 
 /** An open conflict: the user's value lost a race with someone else's change. */
@@ -40,6 +44,9 @@ export const ConflictEntry = z.object({
   changedBy: z.string().nullable(),
   changedAt: z.string().nullable(),
   reason: z.string(),
+  /** The conflict's refusal code and parameters, worded in the staff's language (see contracts/refusals). */
+  code: z.string().optional(),
+  params: RefusalParams.optional(),
 });
 export type ConflictEntry = z.infer<typeof ConflictEntry>;
 
@@ -122,14 +129,19 @@ export function resultPlan(results: readonly EditResult[], sent: readonly CellEd
           changedBy: r.changedBy,
           changedAt: r.changedAt,
           reason: r.reason,
+          ...(r.code ? { code: r.code, params: r.params ?? {} } : {}),
         });
       }
     } else {
       const edit = byId.get(r.clientEditId);
       // A refused status move is explained from its facts; other refusals (role, value) keep
       // the server's reason.
-      let text =
-        r.column === "status" && r.allowed && edit
+      // Worded from the refusal's code and parameters (the guard that failed, the role, …) in
+      // the staff's language; a server without codes falls back to the facts, then its sentence.
+      const worded = r.code ? formatRefusal(r.code, r.params, ctx.lang) : null;
+      let text = worded
+        ? t(ctx.lang, "sync.refused", { reason: worded })
+        : r.column === "status" && r.allowed && edit
           ? t(ctx.lang, "sync.refusedMove", { current: String(displayValue("status", r.currentValue, ctx)), mine: String(displayValue("status", edit.value, ctx)) })
           : t(ctx.lang, "sync.refused", { reason: r.reason });
       if (r.allowed?.length) {
@@ -144,6 +156,11 @@ export function resultPlan(results: readonly EditResult[], sent: readonly CellEd
   // leaves the row at its version, so its other cells are still judged from there.
   for (const [orderId, s] of steps) if (s.to - s.from === s.saved) patches.push({ orderId, col: COL.version, value: String(s.to) });
   return { patches: [...patches, ...marks.patches()], conflicts };
+}
+
+/** Why a conflict happened, in `lang`: worded from its code when it has one (never the server's English sentence). */
+export function conflictReason(c: Pick<ConflictEntry, "code" | "params" | "reason">, lang: Lang): string {
+  return (c.code ? formatRefusal(c.code, c.params, lang) : null) ?? "";
 }
 
 /** Sync-column marks saying these orders have edits waiting for the server. */
@@ -164,7 +181,7 @@ export function refusalPatches(refusals: readonly LocalRefusal[], known: (orderI
   for (const r of refusals) {
     if (!r.orderId) continue;
     const row = known(r.orderId);
-    if (row && r.col !== COL.sync) patches.push({ orderId: r.orderId, col: r.col, value: row[r.col] ?? "" });
+    if (row && r.col !== COL.sync) patches.push({ orderId: r.orderId, col: r.col, value: row[r.col] ?? "", format: cellFormat(r.col, String(row[COL.currency] || "CNY")) });
     marks.add(r.orderId, "refused", t(lang, "sync.refused", { reason: r.reason }));
   }
   return [...patches, ...marks.patches()];

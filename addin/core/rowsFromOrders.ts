@@ -3,7 +3,7 @@ import type { WorkflowDefinition } from "../../server/contracts/workflow.js";
 import type { Order } from "../../server/domain/order.js";
 import { slaLevel } from "../../server/domain/workflow/slaLevel.js";
 import { COL, COLUMN_COUNT } from "./columns.js";
-import { formatTime } from "./formatTime.js";
+import { amountNumber, excelSerial } from "./cellFormats.js";
 import { channelLabel, t, type Lang } from "./i18n.js";
 import type { StatusBook } from "./StatusBook.js";
 
@@ -41,8 +41,10 @@ function remarkText(extra: Record<string, unknown>): string {
 }
 
 /**
- * One order as the Orders table row, every cell as text (the table's cells are text-formatted,
- * so what is written reads back unchanged). The Sync column is left empty: the pane owns it.
+ * One order as the Orders table row, typed as Excel should hold it: the amount a number, times
+ * Excel date serials of the workspace's wall-clock time, everything else text (written into
+ * text-formatted cells, so long digit strings keep every digit and nothing becomes a formula).
+ * The Sync column is left empty: the pane owns it.
  */
 export function rowFromOrder(order: OrderView, ctx: RowContext): CellValue[] {
   const row: CellValue[] = new Array<CellValue>(COLUMN_COUNT).fill("");
@@ -53,7 +55,7 @@ export function rowFromOrder(order: OrderView, ctx: RowContext): CellValue[] {
   row[COL.channel] = channelLabel(order.channel, ctx.lang);
   row[COL.externalOrderId] = order.externalOrderId;
   row[COL.customer] = order.customer.name ?? order.customer.id ?? "";
-  row[COL.amount] = order.totalAmount;
+  row[COL.amount] = amountNumber(order.totalAmount);
   row[COL.currency] = order.currency;
   row[COL.region] = order.region ?? "";
   row[COL.warehouse] = order.warehouse ?? "";
@@ -61,10 +63,10 @@ export function rowFromOrder(order: OrderView, ctx: RowContext): CellValue[] {
   row[COL.waybillNo] = order.waybillNo ?? "";
   row[COL.tags] = order.tags.join(", ");
   row[COL.remark] = remarkText(order.extra);
-  row[COL.placedAt] = formatTime(order.placedAt, ctx.timeZone);
-  row[COL.statusSince] = formatTime(order.statusSince, ctx.timeZone);
+  row[COL.placedAt] = excelSerial(order.placedAt, ctx.timeZone);
+  row[COL.statusSince] = excelSerial(order.statusSince, ctx.timeZone);
   row[COL.sla] = slaText(order, ctx);
-  row[COL.updatedAt] = formatTime(order.updatedAt, ctx.timeZone);
+  row[COL.updatedAt] = excelSerial(order.updatedAt, ctx.timeZone);
   return row;
 }
 

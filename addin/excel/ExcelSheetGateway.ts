@@ -1,12 +1,14 @@
 /// <reference types="office-js" />
-import { chunkWrites, DEFAULT_MAX_BATCH_BYTES, jsonValueBytes } from "../core/chunking.js";
+import { cellFormat, formatRuns } from "../core/cellFormats.js";
+import { chunkWrites, DEFAULT_MAX_BATCH_BYTES, jsonValueBytes, rowsPerRead } from "../core/chunking.js";
 import { COL, COLUMN_COUNT, columnLetter } from "../core/columns.js";
 import { removalBlocks, type SheetSnapshot, type WritePlan } from "../core/diffRows.js";
 import { isOwnOrRemoteChange, type ChangedBlock, type ChangeOrigin } from "../core/editCapture.js";
 import type { CellPatch } from "../core/resultPlan.js";
 import type { CellValue } from "../core/rowsFromOrders.js";
 import type { ListSheet, SheetGateway, SyncOutcome, WorkbookSetup, WriteProgress } from "../core/SheetGateway.js";
-import { ORDERS_SHEET, ORDERS_TABLE, TEXT_FORMAT } from "./names.js";
+import { ORDERS_TABLE, TEXT_FORMAT } from "./names.js";
+import { SHEET_MARKERS, type SheetNames } from "./sheetMarkers.js";
 import { prepareWorkbook } from "./prepareWorkbook.js";
 import { RowIndex, type Sync } from "./RowIndex.js";
 
@@ -21,6 +23,23 @@ const PATCHES_PER_SYNC = 5000;
 /** Sets a scalar on a cell-level property: Excel applies it to every cell of the range. */
 function setAll(range: Excel.Range, property: "numberFormat", value: string): void {
   (range as unknown as Record<string, unknown>)[property] = value;
+}
+
+/**
+ * Writes a block of Orders cells typed: the number formats of its column runs first (text
+ * columns `@`, so long digit strings and text starting with `=`, `+` or `-` stay text; amounts
+ * a currency format; times a date format), then the values. Returns the calls queued.
+ */
+export function writeTyped(body: Excel.Range, row: number, col: number, values: CellValue[][]): number {
+  let calls = 0;
+  for (const run of formatRuns(col, values)) {
+    const range = body.getCell(row, col + run.offset).getResizedRange(values.length - 1, run.width - 1);
+    if (typeof run.format === "string") setAll(range, "numberFormat", run.format);
+    else range.numberFormat = run.format.map((f) => [f]);
+    calls++;
+  }
+  body.getCell(row, col).getResizedRange(values.length - 1, values[0].length - 1).values = values;
+  return calls + 1;
 }
 
 /**
@@ -63,8 +82,12 @@ export class ExcelSheetGateway implements SheetGateway {
     return run;
   }
 
+  /** Where the pane's sheets are, as the last `prepare` found them (staff may rename them). */
+  private names: SheetNames = { orders: "Orders", lists: "Lists", alerts: "Alerts", conflicts: "Conflicts" };
+
   async prepare(setup: WorkbookSetup): Promise<void> {
-    const created = await this.write((context) => prepareWorkbook(context, setup));
+    const { created, names } = await this.write((context) => prepareWorkbook(context, setup));
+    this.names = names;
     if (created) this.index.reset();
   }
 
@@ -94,10 +117,7 @@ export class ExcelSheetGateway implements SheetGateway {
       const body = table.getDataBodyRange();
       for (const batch of batches) {
         for (const op of batch.ops) {
-          const range = body.getCell(op.row, op.col).getResizedRange(op.values.length - 1, op.values[0].length - 1);
-          setAll(range, "numberFormat", TEXT_FORMAT);
-          range.values = op.values;
-          calls += 2;
+          calls += writeTyped(body, op.row, op.col, op.values);
         }
         bytes += batch.bytes;
         await sync(); // one round trip per chunk: each request must stay under the 5 MB cap
@@ -124,6 +144,26 @@ export class ExcelSheetGateway implements SheetGateway {
     });
   }
 
+  async readColumn(col: number): Promise<Map<string, CellValue>> {
+    return this.excel.run(async (context) => {
+      const body = context.workbook.tables.getItem(ORDERS_TABLE).getDataBodyRange().load("rowCount");
+      await context.sync();
+      const out = new Map<string, CellValue>();
+      const step = rowsPerRead(256);
+      for (let start = 0; start < body.rowCount; start += step) {
+        const count = Math.min(step, body.rowCount - start);
+        const keys = body.getCell(start, COL.key).getResizedRange(count - 1, 0).load("values");
+        const values = body.getCell(start, col).getResizedRange(count - 1, 0).load("values");
+        await context.sync(); // one round trip per chunk, to stay under the response cap
+        keys.values.forEach((k, i) => {
+          const id = String(k[0] ?? "").trim();
+          if (id) out.set(id, values.values[i][0] as CellValue);
+        });
+      }
+      return out;
+    });
+  }
+
   async patchCells(patches: readonly CellPatch[]): Promise<void> {
     if (!patches.length) return;
     await this.write(async (context) => {
@@ -136,7 +176,7 @@ export class ExcelSheetGateway implements SheetGateway {
         const row = positions.get(p.orderId);
         if (row === undefined) continue;
         const cell = body.getCell(row, p.col);
-        setAll(cell, "numberFormat", TEXT_FORMAT);
+        setAll(cell, "numberFormat", p.format ?? cellFormat(p.col));
         cell.values = [[p.value]];
         if (p.fill === "") cell.format.fill.clear();
         else if (p.fill) cell.format.fill.color = p.fill;
@@ -151,7 +191,7 @@ export class ExcelSheetGateway implements SheetGateway {
 
   async onEdit(handler: (block: ChangedBlock, origin: ChangeOrigin) => void, onError?: (error: unknown) => void): Promise<() => Promise<void>> {
     const registration = await this.excel.run(async (context) => {
-      const sheet = context.workbook.worksheets.getItem(ORDERS_SHEET);
+      const sheet = context.workbook.tables.getItem(ORDERS_TABLE).worksheet;
       const reg = sheet.onChanged.add(async (args: Excel.WorksheetChangedEventArgs) => {
         const origin: ChangeOrigin = { source: args.source, triggerSource: args.triggerSource, writeInProgress: this.writeInProgress };
         if (isOwnOrRemoteChange(origin) || args.changeType !== "RangeEdited") return;
@@ -176,8 +216,8 @@ export class ExcelSheetGateway implements SheetGateway {
   /** Reads a changed area of the Orders sheet back, clipped to the table body, with the rows' keys and versions. */
   private readBlock(address: string, before: unknown): Promise<ChangedBlock | undefined> {
     return this.excel.run(async (context) => {
-      const sheet = context.workbook.worksheets.getItem(ORDERS_SHEET);
       const table = context.workbook.tables.getItem(ORDERS_TABLE);
+      const sheet = table.worksheet;
       const body = table.getDataBodyRange().load("rowIndex,columnIndex");
       const changed = sheet.getRange(address);
       const inBody = changed.getIntersectionOrNullObject(table.getDataBodyRange()).load("isNullObject,values,rowIndex,columnIndex");
@@ -198,13 +238,40 @@ export class ExcelSheetGateway implements SheetGateway {
     });
   }
 
+  async selectedListRows(name: ListSheet): Promise<CellValue[][]> {
+    return this.excel.run(async (context) => {
+      const sheet = context.workbook.names.getItem(SHEET_MARKERS[name === "Alerts" ? "alerts" : "conflicts"]).getRange().worksheet.load("name");
+      const selected = context.workbook.getSelectedRange().load("rowIndex,rowCount");
+      const home = selected.worksheet.load("name");
+      await context.sync();
+      if (home.name !== sheet.name) return [];
+      const top = Math.max(1, selected.rowIndex); // the header row is not a conflict
+      const bottom = selected.rowIndex + selected.rowCount - 1;
+      if (bottom < top) return [];
+      const rows = sheet.getRange(`A${top + 1}:G${bottom + 1}`).load("values");
+      await context.sync();
+      return rows.values as CellValue[][];
+    });
+  }
+
+  async filterRows(orderIds: readonly string[] | null): Promise<void> {
+    await this.excel.run(async (context) => {
+      const table = context.workbook.tables.getItem(ORDERS_TABLE);
+      table.worksheet.activate();
+      if (orderIds === null) table.autoFilter.clearCriteria();
+      // An empty list filters every row out: the count said there were none.
+      else table.autoFilter.apply(table.getRange(), COL.orderId, { filterOn: Excel.FilterOn.values, values: orderIds.length ? [...orderIds] : ["\u0000"] });
+      await context.sync();
+    });
+  }
+
   async select(orderId: string, col: number): Promise<boolean> {
     return this.excel.run(async (context) => {
       const table = context.workbook.tables.getItem(ORDERS_TABLE);
       const positions = await this.index.locate(table, () => context.sync(), [orderId]);
       const row = positions.get(orderId);
       if (row === undefined) return false;
-      context.workbook.worksheets.getItem(ORDERS_SHEET).activate();
+      table.worksheet.activate();
       table.getDataBodyRange().getCell(row, col).select();
       await context.sync();
       return true;
@@ -213,7 +280,8 @@ export class ExcelSheetGateway implements SheetGateway {
 
   async writeList(name: ListSheet, headers: string[], rows: CellValue[][]): Promise<void> {
     await this.write(async (context) => {
-      const sheet = context.workbook.worksheets.getItem(name);
+      // Found by its hidden marker: staff may have renamed it since the last prepare.
+      const sheet = context.workbook.names.getItem(SHEET_MARKERS[name === "Alerts" ? "alerts" : "conflicts"]).getRange().worksheet;
       const last = columnLetter(headers.length - 1);
       sheet.getRange(`A:${last}`).clear();
       const all = [headers, ...rows.map((r) => headers.map((_, i) => r[i] ?? ""))];

@@ -1,7 +1,8 @@
 /// <reference types="office-js" />
 import { COL, COLUMNS, COLUMN_COUNT, columnLetter, headerMismatch } from "../core/columns.js";
-import { SheetRenamedError, TableShapeError, type WorkbookSetup } from "../core/SheetGateway.js";
-import { ALERTS_SHEET, CONFLICTS_SHEET, LAST_SHEET_ROW, LISTS_SHEET, ORDERS_SHEET, ORDERS_TABLE } from "./names.js";
+import { TableShapeError, type WorkbookSetup } from "../core/SheetGateway.js";
+import { LAST_SHEET_ROW, ORDERS_TABLE } from "./names.js";
+import { locateSheets, type SheetNames } from "./sheetMarkers.js";
 
 /** Shading of the columns the server owns. */
 export const SYSTEM_FILL = "#EDEDED";
@@ -43,10 +44,6 @@ export function systemColumnRuns(): [number, number][] {
 
 function columnRange(sheet: Excel.Worksheet, first: number, last = first): Excel.Range {
   return sheet.getRange(`${columnLetter(first)}2:${columnLetter(last)}${LAST_SHEET_ROW}`);
-}
-
-function addSheet(sheets: Excel.WorksheetCollection, existing: Excel.Worksheet, name: string): Excel.Worksheet {
-  return existing.isNullObject ? sheets.add(name) : existing;
 }
 
 /** Formats a new Orders table: hidden key columns, widths, shading, SLA colours, frozen header. */
@@ -93,14 +90,39 @@ function shadeLockedColumns(sheet: Excel.Worksheet, setup: WorkbookSetup): void 
   });
 }
 
-/** Writes the status labels to the hidden Lists sheet and points the Status dropdown at them. */
-function refreshStatusList(lists: Excel.Worksheet, orders: Excel.Worksheet, setup: WorkbookSetup): void {
+/**
+ * The validation formula of the Status cell in row 2 (Excel shifts it for the rows below): the
+ * options of the row of the lists sheet whose first cell is the status the cell shows — columns
+ * C onward, as many as column B counts.
+ */
+export function dependentListFormula(listsSheet: string, statusCell: string, states: number): string {
+  const sheet = `'${listsSheet.replace(/'/g, "''")}'`;
+  const at = `MATCH(${statusCell},${sheet}!$A$1:$A$${states},0)`;
+  return `=OFFSET(${sheet}!$C$1,${at}-1,0,1,INDEX(${sheet}!$B$1:$B$${states},${at}))`;
+}
+
+/**
+ * Writes the status dropdown's table to the hidden Lists sheet — per state its label (A), how
+ * many options it offers (B) and the options (C…): the state itself, then the moves allowed
+ * from it — and points each Status cell's list at the row of the status it shows.
+ */
+function refreshStatusList(lists: Excel.Worksheet, listsName: string, orders: Excel.Worksheet, setup: WorkbookSetup): void {
+  const moves = setup.statusMoves?.length ? setup.statusMoves : undefined;
   const labels = setup.statusLabels.length ? setup.statusLabels : [""];
-  lists.getRange("A:A").clear();
-  lists.getRange(`A1:A${labels.length}`).values = labels.map((l) => [l]);
+  const width = moves ? Math.max(...moves.map((m) => m.length)) : 0;
+  lists.getRange(`A:${columnLetter(Math.max(2, width + 1))}`).clear();
   const status = columnRange(orders, COL.status);
   status.dataValidation.clear();
-  status.dataValidation.rule = { list: { inCellDropDown: true, source: `=${LISTS_SHEET}!$A$1:$A$${labels.length}` } };
+  if (moves) {
+    const grid = moves.map((m) => [m[0], m.length, ...Array.from({ length: width }, (_, i) => m[i] ?? "")]);
+    const range = lists.getRange(`A1:${columnLetter(width + 1)}${moves.length}`);
+    range.numberFormat = grid.map((row) => row.map((_, i) => (i === 1 ? "0" : "@")));
+    range.values = grid;
+    status.dataValidation.rule = { list: { inCellDropDown: true, source: dependentListFormula(listsName, `$${columnLetter(COL.status)}2`, moves.length) } };
+  } else {
+    lists.getRange(`A1:A${labels.length}`).values = labels.map((l) => [l]);
+    status.dataValidation.rule = { list: { inCellDropDown: true, source: `='${listsName.replace(/'/g, "''")}'!$A$1:$A$${labels.length}` } };
+  }
   status.dataValidation.errorAlert = {
     showAlert: true,
     style: Excel.DataValidationAlertStyle.stop,
@@ -110,50 +132,43 @@ function refreshStatusList(lists: Excel.Worksheet, orders: Excel.Worksheet, setu
 }
 
 /**
- * Creates what the pane needs and is missing — the Orders sheet and table, the hidden Lists
- * sheet, the Alerts and Conflicts sheets — and refreshes the header row and the status
- * list in the current language, and the shading of the columns this user may not edit. An existing table whose columns were changed, or whose sheet
- * was renamed, is refused (writing on would split the orders over two sheets).
- * Returns whether the table was created.
+ * Creates what the pane needs and is missing — the Orders sheet and table, the hidden lists
+ * sheet, the alerts and conflicts sheets, named in the workbook's language and marked so they
+ * are found again whatever staff rename them to — and refreshes the header row and the status
+ * list in the current language, and the shading of the columns this user may not edit. An
+ * existing table whose columns were changed is refused (writing on would mix up columns).
+ * Returns whether the table was created, and where each sheet is.
  */
-export async function prepareWorkbook(context: Excel.RequestContext, setup: WorkbookSetup): Promise<boolean> {
-  const sheets = context.workbook.worksheets;
-  const found = {
-    orders: sheets.getItemOrNullObject(ORDERS_SHEET).load("isNullObject"),
-    lists: sheets.getItemOrNullObject(LISTS_SHEET).load("isNullObject"),
-    alerts: sheets.getItemOrNullObject(ALERTS_SHEET).load("isNullObject"),
-    conflicts: sheets.getItemOrNullObject(CONFLICTS_SHEET).load("isNullObject"),
-    table: context.workbook.tables.getItemOrNullObject(ORDERS_TABLE).load("isNullObject"),
-  };
+export async function prepareWorkbook(context: Excel.RequestContext, setup: WorkbookSetup): Promise<{ created: boolean; names: SheetNames }> {
+  const table = context.workbook.tables.getItemOrNullObject(ORDERS_TABLE).load("isNullObject");
   await context.sync();
 
   let header: Excel.Range | undefined;
-  if (!found.table.isNullObject) {
-    header = found.table.getHeaderRowRange().load("values");
-    const home = found.table.worksheet.load("name");
+  let tableSheet: string | undefined;
+  if (!table.isNullObject) {
+    header = table.getHeaderRowRange().load("values");
+    const home = table.worksheet.load("name");
     await context.sync();
-    if (home.name !== ORDERS_SHEET) throw new SheetRenamedError(home.name, ORDERS_SHEET);
+    tableSheet = home.name;
     const bad = headerMismatch(header.values[0] ?? []);
     if (bad >= 0) throw new TableShapeError(bad, COLUMNS[bad].header[setup.lang]);
   }
 
-  const orders = addSheet(sheets, found.orders, ORDERS_SHEET);
-  const created = found.table.isNullObject;
+  const { names, sheets } = await locateSheets(context, setup.lang, tableSheet, setup.renameSheets);
+  const orders = sheets.orders;
+  const created = table.isNullObject;
   if (created) {
-    const table = orders.tables.add(`A1:${columnLetter(COLUMN_COUNT - 1)}1`, true);
-    table.name = ORDERS_TABLE;
-    header = table.getHeaderRowRange();
+    const added = orders.tables.add(`A1:${columnLetter(COLUMN_COUNT - 1)}1`, true);
+    added.name = ORDERS_TABLE;
+    header = added.getHeaderRowRange();
     formatNewTable(orders, setup);
   }
   header!.values = [setup.headers];
   shadeLockedColumns(orders, setup);
 
-  const lists = addSheet(sheets, found.lists, LISTS_SHEET);
-  lists.visibility = Excel.SheetVisibility.hidden;
-  refreshStatusList(lists, orders, setup);
-  addSheet(sheets, found.alerts, ALERTS_SHEET);
-  addSheet(sheets, found.conflicts, CONFLICTS_SHEET);
+  sheets.lists.visibility = Excel.SheetVisibility.hidden;
+  refreshStatusList(sheets.lists, names.lists, orders, setup);
   if (created) orders.activate();
   await context.sync();
-  return created;
+  return { created, names };
 }

@@ -2,11 +2,14 @@ import type { PaneViewPort } from "../app/PaneController.js";
 import { CHANNELS } from "../../server/domain/channels.js";
 import { channelLabel, isLang, t, type Lang, type MessageKey } from "../core/i18n.js";
 import type { OrderFilter } from "../core/OrderFilter.js";
+import { overviewLabel, type OverviewKind } from "../core/overview.js";
 
 /** What the view asks the controller to do when staff use it. */
 export interface PaneActions {
   connect(url: string, token: string): void;
   load(filter: OrderFilter): void;
+  count(filter: OrderFilter): void;
+  cancelLoad(): void;
   sync(): void;
   setAutoSync(on: boolean): void;
   setLang(lang: Lang): void;
@@ -15,6 +18,10 @@ export interface PaneActions {
   selectConflict(id: string): void;
   selectAlert(orderId: string): void;
   closeAlert(orderId: string, sourceId: string): void;
+  /** Filters the Orders table to the rows of an overview count ("all": no filter). */
+  filterTo(kind: OverviewKind | "all"): void;
+  /** Keep mine / take the server's for the rows selected on the Conflicts sheet. */
+  resolveSelected(how: "keep" | "take"): void;
 }
 
 function el<T extends HTMLElement>(doc: Document, id: string): T {
@@ -37,6 +44,8 @@ export class PaneView implements PaneViewPort {
       actions.connect(el<HTMLInputElement>(d, "server-url").value, el<HTMLInputElement>(d, "token").value);
     });
     el(d, "load").addEventListener("click", () => actions.load(this.readFilter()));
+    el(d, "count").addEventListener("click", () => actions.count(this.readFilter()));
+    el(d, "cancel").addEventListener("click", () => actions.cancelLoad());
     el(d, "sync").addEventListener("click", () => actions.sync());
     el<HTMLInputElement>(d, "auto-sync").addEventListener("change", (e) => actions.setAutoSync((e.target as HTMLInputElement).checked));
     el<HTMLSelectElement>(d, "lang").addEventListener("change", (e) => {
@@ -51,6 +60,12 @@ export class PaneView implements PaneViewPort {
       else if (target.dataset.action === "take") actions.takeServer(id);
       else actions.selectConflict(id);
     });
+    el(d, "conflicts-keep-selected").addEventListener("click", () => actions.resolveSelected("keep"));
+    el(d, "conflicts-take-selected").addEventListener("click", () => actions.resolveSelected("take"));
+    el(d, "overview").addEventListener("click", (e) => {
+      const kind = (e.target as HTMLElement).closest<HTMLElement>("[data-kind]")?.dataset.kind;
+      if (kind === "conflicts" || kind === "late" || kind === "alerts" || kind === "all") actions.filterTo(kind);
+    });
     el(d, "alerts").addEventListener("click", (e) => {
       const item = (e.target as HTMLElement).closest<HTMLElement>("[data-order]");
       const id = item?.dataset.order;
@@ -62,7 +77,9 @@ export class PaneView implements PaneViewPort {
 
   private readFilter(): OrderFilter {
     const v = (id: string) => el<HTMLInputElement | HTMLSelectElement>(this.doc, id).value.trim() || undefined;
-    return { channel: v("f-channel"), status: v("f-status"), region: v("f-region"), placedFrom: v("f-from"), placedTo: v("f-to") };
+    const checked = (id: string) => el<HTMLInputElement>(this.doc, id).checked || undefined;
+    const window = v("f-window") === "all" ? ("all" as const) : undefined;
+    return { channel: v("f-channel"), status: v("f-status"), region: v("f-region"), placedFrom: v("f-from"), placedTo: v("f-to"), q: v("f-q"), overdue: checked("f-overdue"), mine: checked("f-mine"), window };
   }
 
   setLang(lang: Lang): void {
@@ -108,6 +125,10 @@ export class PaneView implements PaneViewPort {
     set("f-status", filter.status);
     set("f-region", filter.region);
     set("f-from", filter.placedFrom);
+    set("f-q", filter.q);
+    el<HTMLInputElement>(this.doc, "f-overdue").checked = !!filter.overdue;
+    el<HTMLInputElement>(this.doc, "f-mine").checked = !!filter.mine;
+    el<HTMLSelectElement>(this.doc, "f-window").value = filter.window ?? "recent";
     set("f-to", filter.placedTo);
   }
 
@@ -115,11 +136,17 @@ export class PaneView implements PaneViewPort {
     el<HTMLInputElement>(this.doc, "auto-sync").checked = on;
   }
 
-  showProgress(fraction: number | null, text: string): void {
+  showProgress(fraction: number | "busy" | null, text: string): void {
     const bar = el<HTMLProgressElement>(this.doc, "progress");
-    if (fraction === null) bar.removeAttribute("value");
-    else bar.value = fraction;
+    // Idle: no bar at all (an indeterminate bar animates, which says "working").
+    bar.hidden = fraction === null;
+    if (fraction === "busy") bar.removeAttribute("value");
+    else if (fraction !== null) bar.value = fraction;
     el(this.doc, "progress-text").textContent = text;
+  }
+
+  setLoading(loading: boolean): void {
+    el(this.doc, "cancel").hidden = !loading;
   }
 
   showOnline(text: string, online: boolean): void {
@@ -132,6 +159,13 @@ export class PaneView implements PaneViewPort {
     const box = el(this.doc, "error");
     box.hidden = text === null;
     el(this.doc, "error-text").textContent = text ?? "";
+  }
+
+  showOverview(counts: Record<OverviewKind, number>): void {
+    for (const kind of ["conflicts", "late", "alerts"] as const) {
+      const button = this.doc.querySelector<HTMLButtonElement>(`#overview [data-kind="${kind}"]`);
+      if (button) button.textContent = overviewLabel(kind, counts[kind], this.lang);
+    }
   }
 
   showConflicts(items: { id: string; text: string }[]): void {

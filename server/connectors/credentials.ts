@@ -1,80 +1,80 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-
-/** File in the data directory holding the generated key of an embedded (PGlite) install. */
-export const KEY_FILE = "connector-credentials.key";
-
-const VERSION = "v1";
+import { parseSecretKey, SecretBox } from "../crypto/secretBox.js";
 
 /**
- * Seals and opens connector credentials with AES-256-GCM. Each sealed value is bound to
- * what it belongs to (`aad`, e.g. workspace and connector id), so a sealed blob copied
- * onto another connector's row does not open there.
+ * File in the data directory where an embedded install kept the connectors' own key before
+ * connector credentials moved under the server's one secret key (`secret-box.key`). Read only
+ * to re-seal what was sealed with it; never created any more.
+ */
+export const LEGACY_KEY_FILE = "connector-credentials.key";
+
+/** The format the connectors' own box wrote (`v1:` + base64 of IV, tag and ciphertext). */
+const LEGACY_PREFIX = "v1:";
+
+/**
+ * Seals and opens connector credentials (a JSON value) with the server's one secret box, so
+ * an operator keeps one key (`ORDERSHEET_SECRET_KEY`) for every secret at rest. Each sealed
+ * value is bound to the connector it belongs to (`aad`), so a blob copied onto another
+ * connector's row does not open there. Credentials sealed by the earlier connector-only key
+ * still open when that key is given, and `reseal` moves them under the server key.
  */
 export class CredentialBox {
-  private readonly key: Buffer;
+  private readonly box: SecretBox;
 
-  constructor(key: Buffer) {
-    if (key.length !== 32) throw new Error("the credentials key must be 32 bytes (AES-256)");
-    this.key = Buffer.from(key);
+  /** `box` is the server's secret box (or its key); `legacyKey` the earlier connector-only key, if any. */
+  constructor(
+    box: SecretBox | Buffer,
+    private readonly legacyKey?: Buffer,
+  ) {
+    this.box = Buffer.isBuffer(box) ? new SecretBox(box) : box;
   }
 
-  /** `v1:` + base64(iv ‖ tag ‖ ciphertext) of the JSON of `value`. */
+  /** The sealed text of `value` for the connector `aad`. */
   seal(value: unknown, aad: string): string {
-    const iv = crypto.randomBytes(12);
-    const cipher = crypto.createCipheriv("aes-256-gcm", this.key, iv);
-    cipher.setAAD(Buffer.from(aad, "utf8"));
-    const body = Buffer.concat([cipher.update(JSON.stringify(value), "utf8"), cipher.final()]);
-    return `${VERSION}:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64")}`;
+    return this.box.seal(JSON.stringify(value), aad);
   }
 
   /** The value `seal` was given; throws when the blob was altered, belongs elsewhere or was sealed with another key. */
   open(sealed: string, aad: string): unknown {
-    const [version, data] = sealed.split(":", 2);
-    if (version !== VERSION || !data) throw new Error("sealed credentials in an unknown format");
-    const raw = Buffer.from(data, "base64");
-    if (raw.length < 29) throw new Error("sealed credentials are truncated");
-    const decipher = crypto.createDecipheriv("aes-256-gcm", this.key, raw.subarray(0, 12));
-    decipher.setAAD(Buffer.from(aad, "utf8"));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
-    return JSON.parse(text);
+    if (sealed.startsWith(LEGACY_PREFIX)) return openLegacy(sealed, aad, this.legacyKey);
+    return JSON.parse(this.box.open(sealed, aad));
+  }
+
+  /** Whether `sealed` is in the connectors' earlier format. */
+  static isLegacy(sealed: string): boolean {
+    return sealed.startsWith(LEGACY_PREFIX);
+  }
+
+  /** `sealed` under the server key when it is in the earlier format and opens; otherwise undefined. */
+  reseal(sealed: string, aad: string): string | undefined {
+    if (!CredentialBox.isLegacy(sealed) || !this.legacyKey) return undefined;
+    return this.seal(openLegacy(sealed, aad, this.legacyKey), aad);
   }
 }
 
-/** Parses a configured key: 64 hex digits or base64 of 32 bytes. */
-export function parseKey(text: string): Buffer {
-  const t = text.trim();
-  const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, "hex") : Buffer.from(t, "base64");
-  if (key.length !== 32) throw new Error("CONNECTOR_CREDENTIALS_KEY must be 32 bytes: 64 hex digits or base64");
-  return key;
+function openLegacy(sealed: string, aad: string, key: Buffer | undefined): unknown {
+  if (!key) throw new Error("credentials sealed with the earlier connector key, which is not configured");
+  const raw = Buffer.from(sealed.slice(LEGACY_PREFIX.length), "base64");
+  if (raw.length < 29) throw new Error("sealed credentials are truncated");
+  const decipher = crypto.createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+  decipher.setAAD(Buffer.from(aad, "utf8"));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8"));
 }
 
 /**
- * The credentials key of this process: the configured one; else, on the embedded database,
- * one generated once into the data directory (mode 0600) and read back on every start; else
- * (an in-memory database) a key for this process only. `undefined` on PostgreSQL without a
- * configured key: every instance must share it, so none is invented.
+ * The earlier connector-only key, if this install had one: `CONNECTOR_CREDENTIALS_KEY`, else the
+ * file an embedded install generated it into. Only used to open and re-seal old credentials.
  */
-export function credentialKey(opts: { configured?: string; dataDir: string; postgres: boolean }): Buffer | undefined {
-  if (opts.configured) return parseKey(opts.configured);
-  if (opts.postgres) return undefined;
-  if (opts.dataDir === "memory") return crypto.randomBytes(32);
-  const file = path.join(path.resolve(opts.dataDir), KEY_FILE);
+export function legacyCredentialKey(opts: { configured?: string; dataDir: string }): Buffer | undefined {
+  if (opts.configured) return parseSecretKey(opts.configured);
+  if (opts.dataDir === "memory") return undefined;
   try {
-    return parseKey(fs.readFileSync(file, "utf8"));
+    return parseSecretKey(fs.readFileSync(path.join(path.resolve(opts.dataDir), LEGACY_KEY_FILE), "utf8"));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-  }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const key = crypto.randomBytes(32);
-  try {
-    fs.writeFileSync(file, key.toString("hex") + "\n", { mode: 0o600, flag: "wx" });
-    return key;
-  } catch (err) {
-    // Another process wrote it first: use theirs.
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return parseKey(fs.readFileSync(file, "utf8"));
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw err;
   }
 }

@@ -90,7 +90,7 @@ export const COLUMN_LABELS: Record<EditableColumn, { "zh-CN": string; en: string
 };
 
 /** `GET /api/orders/export` query: the order list's filters plus the file format and header language. */
-export const ExportOrdersQuery = ListOrdersQuery.omit({ limit: true, cursor: true })
+export const ExportOrdersQuery = ListOrdersQuery.omit({ limit: true, cursor: true, lines: true })
   .extend({
     format: z.enum(["csv", "xlsx"]).default("xlsx"),
     lang: z.enum(["zh-CN", "en"]).default("zh-CN").describe("Language of the header row (zh-CN unless asked)"),

@@ -1,24 +1,29 @@
 import { z } from "zod";
 import { ChangesHeadResponse, ChangesQuery, ChangesResponse } from "./changes.js";
-import { ImportOrdersRequest, ImportOrdersResponse, ListOrdersQuery, ListOrdersResponse, OrderView } from "./orders.js";
+import { CountOrdersQuery, CountOrdersResponse, ImportOrdersRequest, ImportOrdersResponse, ListOrdersQuery, ListOrdersResponse, OrderView } from "./orders.js";
 import { Role } from "./roles.js";
 import {
   AlertParams, AlertsQuery, AlertsResponse, CloseAlertRequest, CloseAlertResponse, HistoryResponse, PostEventsRequest, PostEventsResponse, PublishResponse, SimulateRequest,
-  StatusCommandRequest, EventResult, VerifyResponse, VerifyQuery, AuditCheckRun, AuditRunParams, VersionsResponse, WorkflowResponse,
+  StatusCommandRequest, EventResult, VerifyResponse, VerifyQuery, AuditCheckRun, AuditRunParams, VersionsResponse, WorkflowResponse, WorkflowMovesResponse,
 } from "./engine.js";
 import { WorkflowDefinition } from "./workflow.js";
 import { EDITABLE_COLUMN_NAMES, EditsRequest, EditsResponse } from "./edits.js";
+import { LocalizedText } from "./refusals.js";
 import { AccessPolicy, AccessPolicyResponse, ExportOrdersQuery } from "./access.js";
 import { ChannelParams, ChannelPausesResponse, ResumeChannelRequest, ResumeChannelResponse } from "./channels.js";
 import {
   CreateRouteRequest, CreateTargetRequest, DeletedResponse, DeliveriesQuery, DeliveriesResponse, NotifyIdParams, RoutesResponse, RouteView, TargetsResponse, TargetView, UpdateRouteRequest,
   UpdateTargetRequest,
 } from "./notify.js";
+import {
+  ConflictParams, ConflictResponse, ConflictsResponse, FollowupsQuery, ResolveConflictRequest, TaskDoneRequest, TaskParams, TaskResponse, TasksResponse,
+} from "./followups.js";
 import { SensitiveLogQuery, SensitiveLogResponse } from "./sensitiveLog.js";
 import {
   ConnectorHealth, ConnectorParams, ConnectorsResponse, ConnectorView, CreateConnectorRequest, PatchConnectorRequest, PutStatusMapRequest, RunConnectorResponse, StatusMapParams,
   StatusMapResponse,
 } from "./connectors.js";
+import { FactDisputesResponse, FactOrderParams, FactPrecedencePolicy, FactPrecedenceResponse, ResolveFactDisputeRequest, ResolveFactDisputeResponse } from "./facts.js";
 import { ChangeRoleRequest, ChangeScopeRequest, RotateTokenRequest, RotateTokenResponse, TokenParams, TokensQuery, TokensResponse, TokenView, UserParams, UsersResponse, UserView } from "./users.js";
 
 /**
@@ -62,6 +67,7 @@ export const MeResponse = z
     editableColumns: z.array(z.enum(EDITABLE_COLUMN_NAMES)).describe("Columns this caller may edit, from the workspace's access policy"),
     piiUnmasked: z.boolean().describe("Whether customer name, phone and address reach this caller unmasked"),
     mayExport: z.boolean().describe("Whether this caller may export orders (GET /api/orders/export)"),
+    roleLabel: LocalizedText.optional().describe("The caller's role as staff know it, in zh-CN and English (ROLE_LABELS; always sent by this server)"),
   })
   .meta({ id: "Me" });
 export type MeResponse = z.infer<typeof MeResponse>;
@@ -189,9 +195,17 @@ export const api = {
   listOrders: defineRoute({
     method: "get",
     path: "/api/orders",
-    summary: "List orders by status, channel, region or update time, with cursor pagination",
+    summary:
+      "List orders by status (code or name in either language), channel, region, update time, search (q: platform order ID, waybill, phone), overdue, mine; by default open orders plus the last 7 days; cursor pagination",
     query: ListOrdersQuery,
     response: ListOrdersResponse,
+  }),
+  countOrders: defineRoute({
+    method: "get",
+    path: "/api/orders/count",
+    summary: "How many orders the list's filters select (same filters and default window as GET /api/orders), before loading them",
+    query: CountOrdersQuery,
+    response: CountOrdersResponse,
   }),
   getOrder: defineRoute({
     method: "get",
@@ -325,6 +339,12 @@ export const api = {
     statuses: { 404: "No such run in this workspace" },
   }),
   getWorkflow: defineRoute({ method: "get", path: "/api/workflow", summary: "The current workflow definition", response: WorkflowResponse }),
+  workflowMoves: defineRoute({
+    method: "get",
+    path: "/api/workflow/moves",
+    summary: "Per status, the statuses the caller's role (and every role) may move an order to by hand: the dependent status dropdowns",
+    response: WorkflowMovesResponse,
+  }),
   putWorkflow: defineRoute({
     method: "put",
     path: "/api/workflow",
@@ -352,6 +372,28 @@ export const api = {
     body: CloseAlertRequest,
     response: CloseAlertResponse,
     statuses: { 404: "No such alert", 409: "The alert has already ended" },
+  }),
+  conflicts: defineRoute({ method: "get", path: "/api/conflicts", summary: "Conflicts about orders (open ones unless open=false)", query: FollowupsQuery, response: ConflictsResponse }),
+  resolveConflict: defineRoute({
+    method: "post",
+    path: "/api/conflicts/:id/resolve",
+    summary: "Resolve an open conflict: the person kept their value, took the server's, or closes it (who, how and when are kept)",
+    roles: ["admin", "supervisor", "customer_service", "warehouse", "finance"],
+    params: ConflictParams,
+    body: ResolveConflictRequest,
+    response: ConflictResponse,
+    statuses: { 404: "No such conflict", 409: "The conflict has already ended" },
+  }),
+  tasks: defineRoute({ method: "get", path: "/api/tasks", summary: "Tasks for people opened by workflow rules and timers (open ones unless open=false)", query: FollowupsQuery, response: TasksResponse }),
+  taskDone: defineRoute({
+    method: "post",
+    path: "/api/tasks/:id/done",
+    summary: "Mark an open task done (who and when are kept)",
+    roles: ["admin", "supervisor", "customer_service", "warehouse", "finance"],
+    params: TaskParams,
+    body: TaskDoneRequest,
+    response: TaskResponse,
+    statuses: { 404: "No such task", 409: "The task has already ended" },
   }),
   edits: defineRoute({
     method: "post",
@@ -446,6 +488,47 @@ export const api = {
   }),
   pauseConnector: defineRoute({ method: "post", path: "/api/connectors/:id/pause", summary: "Pause a connector's scheduled pulls and webhooks intake (admins)", roles: ["admin"], params: ConnectorParams, response: ConnectorView, statuses: { 404: "No such connector" } }),
   resumeConnector: defineRoute({ method: "post", path: "/api/connectors/:id/resume", summary: "Resume a paused connector (admins)", roles: ["admin"], params: ConnectorParams, response: ConnectorView, statuses: { 404: "No such connector" } }),
+  deleteConnector: defineRoute({
+    method: "delete",
+    path: "/api/connectors/:id",
+    summary: "Remove a connector (admins): it stops pulling and taking webhooks at once; its orders, events, audit entries and its own record are kept",
+    roles: ["admin"],
+    params: ConnectorParams,
+    response: z.object({ id: z.string(), deleted: z.literal(true) }).meta({ id: "ConnectorDeleted" }),
+    statuses: { 404: "No such connector", 409: "A run of it is going on (pause it and wait for the run to end)" },
+  }),
+  factPrecedence: defineRoute({
+    method: "get",
+    path: "/api/fact-precedence",
+    summary: "Source precedence per fact: which source class wins when two disagree, and the tolerance beyond which the order is frozen",
+    roles: ["admin", "supervisor", "auditor"],
+    response: FactPrecedenceResponse,
+  }),
+  putFactPrecedence: defineRoute({
+    method: "put",
+    path: "/api/fact-precedence",
+    summary: "Set the workspace's source precedence per fact and its tolerance (supervisors, admins)",
+    roles: ["admin", "supervisor"],
+    body: FactPrecedencePolicy,
+    response: FactPrecedenceResponse,
+  }),
+  orderFactDisputes: defineRoute({
+    method: "get",
+    path: "/api/orders/:id/fact-disputes",
+    summary: "The order's disagreements between sources: the value kept, the one not taken, and whether the order is frozen",
+    roles: ["admin", "supervisor", "auditor", "customer_service", "warehouse", "finance"],
+    params: FactOrderParams,
+    response: FactDisputesResponse,
+  }),
+  resolveFactDispute: defineRoute({
+    method: "post",
+    path: "/api/orders/:id/fact-disputes/resolve",
+    summary: "A person has checked the disputed fact: the order's flow resumes and its held facts are replayed in arrival order",
+    roles: ["admin", "supervisor", "warehouse", "finance"],
+    params: FactOrderParams,
+    body: ResolveFactDisputeRequest,
+    response: ResolveFactDisputeResponse,
+  }),
   connectorHealth: defineRoute({
     method: "get",
     path: "/api/connectors/:id/health",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LocalizedText, Refusal, RefusalParams } from "./refusals.js";
 
 /** The JSON body of every error response. */
 export const ErrorBody = z
@@ -6,7 +7,10 @@ export const ErrorBody = z
     error: z.object({
       code: z.string().describe("Machine-readable error kind, e.g. invalid_input, conflict"),
       message: z.string().describe("A sentence a person can act on"),
-      details: z.unknown().optional(),
+      params: RefusalParams.optional().describe("The parameters of `code`, to word it with `formatRefusal` (contracts/refusals.ts)"),
+      refusal: Refusal.optional().describe("The finer reason, when there is one (e.g. guard_failed with the unmet conditions in words under not_allowed)"),
+      messages: LocalizedText.optional().describe("The error worded in zh-CN and English: the `refusal` when there is one, else `code` with `params`"),
+      details: z.unknown().optional().describe("invalid_input: { problems: [{ path, message, code, params }] }"),
     }),
   })
   .meta({ id: "Error" });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Role } from "./roles.js";
+import { LocalizedText, RefusalParams } from "./refusals.js";
 
 /**
  * Columns of an order that staff may edit from the sheet, and who may edit them.
@@ -42,6 +43,13 @@ export type EditsRequest = z.infer<typeof EditsRequest>;
 
 const base = { clientEditId: z.string(), orderId: z.string(), column: z.string() };
 
+/** The worded-anywhere form of a conflict's or refusal's reason (see contracts/refusals.ts). */
+const why = {
+  code: z.string().optional().describe("Stable refusal code, e.g. guard_failed, role_not_allowed, edit_conflict (always sent by this server)"),
+  params: RefusalParams.optional().describe("Parameters of `code`; state and role names come worded in both languages"),
+  messages: LocalizedText.optional().describe("`reason` in zh-CN and English"),
+};
+
 /** Per-edit answer: saved, conflict (someone changed it first) or refused (with why). */
 export const EditResult = z.discriminatedUnion("outcome", [
   z.object({ ...base, outcome: z.literal("saved"), version: z.number().int(), value: z.unknown() }),
@@ -53,11 +61,13 @@ export const EditResult = z.discriminatedUnion("outcome", [
     changedBy: z.string().nullable(),
     changedAt: z.string().nullable(),
     reason: z.string(),
+    ...why,
   }),
   z.object({
     ...base,
     outcome: z.literal("refused"),
     reason: z.string(),
+    ...why,
     currentValue: z.unknown(),
     currentVersion: z.number().int().nullable(),
     allowed: z.array(z.string()).optional().describe("For status: the statuses the order may move to"),

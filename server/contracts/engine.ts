@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { EventInput } from "./events.js";
 import { WorkflowDefinition } from "./workflow.js";
+import { LocalizedText, RefusalParams } from "./refusals.js";
+import { Role } from "./roles.js";
 
 /** The most events one `POST /api/events` may carry. */
 export const MAX_EVENT_BATCH = 5000;
@@ -25,13 +27,16 @@ export const EventResult = z.object({
   status: z.string().optional(),
   version: z.number().int().optional(),
   reason: z.string().optional(),
+  code: z.string().optional().describe("Stable code of a refusal or conflict (contracts/refusals.ts)"),
+  params: RefusalParams.optional(),
+  messages: LocalizedText.optional().describe("`reason` in zh-CN and English"),
   allowed: z.array(z.string()).optional(),
   currentVersion: z.number().int().optional(),
   currentStatus: z.string().optional(),
   changedBy: z.string().nullable().optional(),
   changedAt: z.string().nullable().optional(),
   firstOutcome: z.string().optional(),
-  alerts: z.array(z.object({ level: z.string(), message: z.string() })).optional(),
+  alerts: z.array(z.object({ level: z.string(), message: z.string(), messages: LocalizedText.optional() })).optional(),
 });
 export type EventResult = z.infer<typeof EventResult>;
 
@@ -156,6 +161,7 @@ export const AlertView = z.object({
   orderId: z.string(),
   level: z.string(),
   message: z.string(),
+  messages: LocalizedText.optional().describe("The alert text in zh-CN and English (always sent by this server; older alerts repeat `message`)"),
   source: z.string(),
   sourceId: z.string(),
   notify: z.string().nullable(),
@@ -183,3 +189,20 @@ export const CloseAlertResponse = z.object({ alert: AlertView }).meta({ id: "Clo
 
 /** `GET /api/alerts` response. */
 export const AlertsResponse = z.object({ alerts: z.array(AlertView) }).meta({ id: "AlertPage" });
+
+/**
+ * `GET /api/workflow/moves` response: for each status of the current workflow, the statuses
+ * a role may move an order to by hand (guards not checked: the dependent dropdown of a row),
+ * for the caller's role and for every role.
+ */
+export const WorkflowMovesResponse = z
+  .object({
+    version: z.number().int(),
+    role: Role,
+    moves: z.record(z.string(), z.array(z.string())).describe("The caller's role: status code → status codes it may choose"),
+    byRole: z.record(Role, z.record(z.string(), z.array(z.string()))).describe("Every role: role → status code → status codes"),
+    labels: z.record(z.string(), LocalizedText).describe("Status code → its zh-CN and English name"),
+    terminal: z.array(z.string()).describe("Terminal status codes (no move leaves them)"),
+  })
+  .meta({ id: "WorkflowMoves" });
+export type WorkflowMovesResponse = z.infer<typeof WorkflowMovesResponse>;

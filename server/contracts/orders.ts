@@ -91,7 +91,12 @@ export const OrderLineView = z.object({
   flags: z.record(z.string(), z.boolean()),
 });
 
-/** An order as the API returns it; amounts both as exact decimal strings and minor units. */
+/**
+ * An order as the API returns it; amounts both as exact decimal strings (`totalAmount`, yuan)
+ * and integer minor units (`totalAmountMinor`, fen) — numbers a client can sum; times are
+ * ISO-8601 instants in UTC (`…Z`). `customer` is the receiver (name, phone, address), masked
+ * for roles without the unmasked-PII permission.
+ */
 export const OrderView = z
   .object({
     id: z.string(),
@@ -113,8 +118,11 @@ export const OrderView = z
     placedAt: z.string().nullable(),
     paidAt: z.string().nullable(),
     outboundAt: z.string().nullable(),
+    collectedAt: z.string().nullable().optional().describe("When the carrier collected the parcel (always sent by this server)"),
+    signedAt: z.string().nullable().optional().describe("When the customer signed (always sent by this server)"),
     promisedAt: z.string().nullable(),
-    statusSince: z.string(),
+    statusSince: z.string().describe("When the order entered its status: from the platform's facts (placed, paid, outbound …) when known, else when the server saw the move"),
+    sla: z.enum(["red", "orange", "green"]).nullable().optional().describe("SLA colour now (always sent by this server; null: nothing to flag)"),
     createdAt: z.string(),
     updatedAt: z.string(),
     lines: z.array(OrderLineView).optional(),
@@ -142,6 +150,26 @@ export const ListOrdersQuery = z
     cursor: z.string().max(200).optional(),
     placedFrom: CalendarDay.optional().describe("Placed (or, when unknown, imported) on or after this day in the workspace time zone"),
     placedTo: CalendarDay.optional().describe("Placed (or imported) on or before this day in the workspace time zone"),
+    q: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(100)
+      .optional()
+      .describe("Find orders by platform order ID, order ID, waybill number or receiver phone (exact; whitespace around it ignored)"),
+    overdue: z
+      .enum(["1", "0", "true", "false"], { error: "must be 1 or 0" })
+      .optional()
+      .describe("1: only orders whose SLA colour is red or orange, or with an alert timer (red, orange, yellow) come due"),
+    mine: z
+      .enum(["1", "0", "true", "false"], { error: "must be 1 or 0" })
+      .optional()
+      .describe("1: only orders the caller changed in the last 7 days, or with an open task for the caller's role"),
+    window: z
+      .enum(["recent", "all"], { error: "must be recent or all" })
+      .optional()
+      .describe("recent (the default of the list and count without ids, q or updatedSince): open orders plus those updated in the last 7 days; all: every order"),
+    lines: z.enum(["1", "0", "true", "false"], { error: "must be 1 or 0" }).optional().describe("1: include each order's lines (SKU, name, quantity, prices)"),
     ids: z
       .string()
       .regex(/^[A-Za-z0-9-]{1,40}(,[A-Za-z0-9-]{1,40}){0,199}$/, "must be up to 200 order IDs separated by commas")
@@ -150,6 +178,16 @@ export const ListOrdersQuery = z
   })
   .strict();
 export type ListOrdersQuery = z.infer<typeof ListOrdersQuery>;
+
+/** `GET /api/orders/count` query: the list's filters, without paging. */
+export const CountOrdersQuery = ListOrdersQuery.omit({ limit: true, cursor: true, lines: true }).strict();
+export type CountOrdersQuery = z.infer<typeof CountOrdersQuery>;
+
+/** `GET /api/orders/count` response: how many orders the filters select (what a load would bring). */
+export const CountOrdersResponse = z
+  .object({ total: z.number().int(), window: z.enum(["recent", "all"]).describe("The window applied") })
+  .meta({ id: "OrderCount" });
+export type CountOrdersResponse = z.infer<typeof CountOrdersResponse>;
 
 /** `GET /api/orders` response: a page plus the cursor of the next one (null at the end). */
 export const ListOrdersResponse = z

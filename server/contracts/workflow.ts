@@ -43,6 +43,29 @@ export const GuardExpression = z.string().trim().min(1, "must not be empty").max
 
 const Label = z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters");
 
+const MessageText = z.string().trim().min(1, "must not be empty").max(500, "must be at most 500 characters");
+
+/** A message written in both languages: what alerts, tasks and refusals say in the sheet. */
+export const BilingualMessage = z.strictObject({ "zh-CN": MessageText, en: MessageText });
+export type BilingualMessage = z.infer<typeof BilingualMessage>;
+
+/**
+ * An alert, task or breaker message: `{ "zh-CN": …, en: … }`, or (definitions written before
+ * messages were bilingual) one string, which then stands for both languages.
+ */
+export const WorkflowMessage = z.union([MessageText, BilingualMessage], { error: 'message must be text or { "zh-CN": text, "en": text }' });
+export type WorkflowMessage = z.infer<typeof WorkflowMessage>;
+
+/** A message in both languages: a single-string message stands for both. */
+export function bilingual(message: WorkflowMessage): BilingualMessage {
+  return typeof message === "string" ? { "zh-CN": message, en: message } : message;
+}
+
+/** A message's English form (what the single `message` fields of alerts and tasks carry). */
+export function englishOf(message: WorkflowMessage): string {
+  return typeof message === "string" ? message : message.en;
+}
+
 /** The longest duration a state's SLA or a timer may name: ten years (a due date stays a real date). */
 export const MAX_DURATION_MINUTES = 10 * 365 * 24 * 60;
 
@@ -83,6 +106,8 @@ export const WorkflowTransition = z.strictObject({
   guard: GuardExpression.optional(),
   /** Roles that may take this transition by hand with a manual command (empty: machines only). */
   roles: z.array(Role).default([]),
+  /** What is missing, in words, when the guard does not hold (e.g. 还没有物流单号 / no waybill yet): the reason a refused move gives. */
+  unmet: BilingualMessage.optional(),
 });
 export type WorkflowTransition = z.infer<typeof WorkflowTransition>;
 
@@ -93,7 +118,7 @@ export const AlertAction = z.strictObject({
   /** A role or a free-text audience such as "regional_manager" or "customer". */
   notify: z.string().trim().min(1).max(100).optional(),
   via: AlertVia.optional(),
-  message: z.string().trim().min(1).max(500).optional(),
+  message: WorkflowMessage.optional(),
 });
 export type AlertAction = z.infer<typeof AlertAction>;
 
@@ -101,7 +126,7 @@ export type AlertAction = z.infer<typeof AlertAction>;
 export const TaskAction = z.strictObject({
   kind: z.literal("task"),
   assignee: Role,
-  message: z.string().trim().min(1).max(500),
+  message: WorkflowMessage,
 });
 export type TaskAction = z.infer<typeof TaskAction>;
 
@@ -113,7 +138,7 @@ export type TransitionAction = z.infer<typeof TransitionAction>;
 export const PauseChannelAction = z.strictObject({
   kind: z.literal("pause_channel"),
   level: AlertLevel,
-  message: z.string().trim().min(1).max(500),
+  message: WorkflowMessage,
 });
 export type PauseChannelAction = z.infer<typeof PauseChannelAction>;
 

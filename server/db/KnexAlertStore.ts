@@ -9,7 +9,13 @@ import { appendChanges } from "./KnexChangeFeed.js";
 /** Declared with the port in `domain/`; re-exported for existing imports. */
 export type { AlertRecord } from "../domain/workflow/ports.js";
 
-const ALERT_COLUMNS = ["id", "order_id", "level", "message", "source", "source_id", "notify", "raised_at", "cleared_at", "cleared_by", "clear_reason", "clear_note"];
+const ALERT_COLUMNS = ["id", "order_id", "level", "message", "messages", "source", "source_id", "notify", "raised_at", "cleared_at", "cleared_by", "clear_reason", "clear_note"];
+
+/** An alert's stored two-language text, or its one message standing for both (alerts raised before both were kept). */
+function alertMessages(stored: unknown, message: string): { "zh-CN": string; en: string } {
+  const m = (typeof stored === "string" ? JSON.parse(stored) : stored) as { "zh-CN"?: unknown; en?: unknown } | null;
+  return m && typeof m["zh-CN"] === "string" && typeof m.en === "string" ? { "zh-CN": m["zh-CN"], en: m.en } : { "zh-CN": message, en: message };
+}
 
 function rowToAlert(r: Record<string, any>): AlertRecord {
   return {
@@ -17,6 +23,7 @@ function rowToAlert(r: Record<string, any>): AlertRecord {
     orderId: r.order_id,
     level: r.level,
     message: r.message,
+    messages: alertMessages(r.messages, r.message),
     source: r.source,
     sourceId: r.source_id,
     notify: r.notify ?? null,

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { Change, ChangeKind } from "../contracts/changes.js";
 import { clearAlertsLeftBehind } from "./alertLifecycle.js";
+import { endFollowupsLeftBehind } from "./followupLifecycle.js";
 import { bulkInsert, type ColumnSpec } from "./bulkInsert.js";
 import { lockCommitOrder } from "./commitOrder.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
@@ -33,6 +34,7 @@ export async function appendChanges(trx: Knex.Transaction, workspaceId: string, 
   const atIso = at.toISOString();
   const updated = [...new Set(rows.filter((r) => r.kind === "order.updated" && r.orderId !== null).map((r) => r.orderId as string))];
   rows = [...rows, ...(await clearAlertsLeftBehind(trx, workspaceId, updated, atIso))];
+  await endFollowupsLeftBehind(trx, workspaceId, updated, atIso);
   for (let i = 0; i < rows.length; i += 5000) {
     await bulkInsert(
       trx,

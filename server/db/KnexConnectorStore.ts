@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { ConnectorKind } from "../contracts/connectors.js";
-import type { ConnectorPatch, ConnectorRecord, ConnectorStore, NewConnector, PageResult, PageWrite, UnmappedRecord } from "../domain/connectors/ports.js";
+import { newFilteredValueMessage, type FilterRule } from "../domain/connectors/filters.js";
+import type { ConnectorPatch, ConnectorRecord, ConnectorStore, FilteredRecord, NewConnector, PageResult, PageWrite, UnmappedRecord } from "../domain/connectors/ports.js";
 import type { RunError } from "../domain/connectors/runErrors.js";
 import type { StatusMapEntry, StatusPlatform, StatusTarget } from "../domain/connectors/statusMaps.js";
 import { ConflictError } from "../domain/errors.js";
@@ -12,8 +13,17 @@ import { KnexWorkflowStore } from "./KnexWorkflowStore.js";
 
 const COLUMNS = [
   "workspace_id", "id", "kind", "name", "config", "credentials", "schedule", "state", "paused", "created_at", "updated_at", "last_run_at", "last_success_at",
-  "last_error", "consecutive_failures", "retry_at", "high_water_at", "pulled", "mapped", "filtered", "unmapped", "dead",
+  "last_error", "consecutive_failures", "retry_at", "high_water_at", "pulled", "mapped", "filtered", "unmapped", "dead", "filters",
 ];
+
+/** Samples kept per filtered value. */
+const FILTER_SAMPLES = 5;
+
+/**
+ * The order id a connector-wide alert (a filter dropping a new value: the order was not
+ * imported) is raised on: the alerts list shows it with the connector named.
+ */
+export const connectorAlertOrderId = (connectorId: string): string => `connector:${connectorId}`;
 
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 const json = <T>(v: unknown): T => (typeof v === "string" ? JSON.parse(v) : v) as T;
@@ -38,6 +48,7 @@ function rowToRecord(r: Record<string, any>): ConnectorRecord {
     retryAt: iso(r.retry_at),
     highWaterAt: iso(r.high_water_at),
     counts: { pulled: Number(r.pulled), mapped: Number(r.mapped), filtered: Number(r.filtered), unmapped: Number(r.unmapped), dead: Number(r.dead) },
+    filters: r.filters === undefined || r.filters === null ? [] : json<FilterRule[]>(r.filters),
   };
 }
 
@@ -96,16 +107,16 @@ export class KnexConnectorStore implements ConnectorStore {
   }
 
   async list(workspaceId: string): Promise<ConnectorRecord[]> {
-    return (await this.knex("connector_instances").where("workspace_id", workspaceId).orderBy("name").select(COLUMNS)).map(rowToRecord);
+    return (await this.knex("connector_instances").where("workspace_id", workspaceId).whereNull("deleted_at").orderBy("name").select(COLUMNS)).map(rowToRecord);
   }
 
   async get(workspaceId: string, id: string): Promise<ConnectorRecord | undefined> {
-    const r = await this.knex("connector_instances").where({ workspace_id: workspaceId, id }).first(COLUMNS);
+    const r = await this.knex("connector_instances").where({ workspace_id: workspaceId, id }).whereNull("deleted_at").first(COLUMNS);
     return r ? rowToRecord(r) : undefined;
   }
 
   async byId(id: string): Promise<ConnectorRecord | undefined> {
-    const r = await this.knex("connector_instances").where({ id }).first(COLUMNS);
+    const r = await this.knex("connector_instances").where({ id }).whereNull("deleted_at").first(COLUMNS);
     return r ? rowToRecord(r) : undefined;
   }
 
@@ -116,6 +127,7 @@ export class KnexConnectorStore implements ConnectorStore {
     if (patch.paused !== undefined) set.paused = patch.paused;
     if (patch.config !== undefined) set.config = JSON.stringify(patch.config);
     if (patch.sealedCredentials !== undefined) set.credentials = patch.sealedCredentials;
+    if (patch.filters !== undefined) set.filters = JSON.stringify(patch.filters);
     // New settings or credentials deserve a try at once: the backoff of the old ones ends.
     if (patch.config !== undefined || patch.sealedCredentials !== undefined || patch.paused === false) set.retry_at = null;
     return this.knex.transaction(async (trx) => {
@@ -123,21 +135,39 @@ export class KnexConnectorStore implements ConnectorStore {
         const taken = await trx("connector_instances").where({ workspace_id: workspaceId, name: patch.name }).whereNot("id", id).first("id");
         if (taken) throw new ConflictError(`a connector named "${patch.name}" exists in this workspace`);
       }
-      const rows = await trx("connector_instances").where({ workspace_id: workspaceId, id }).update(set).returning(COLUMNS);
+      const rows = await trx("connector_instances").where({ workspace_id: workspaceId, id }).whereNull("deleted_at").update(set).returning(COLUMNS);
       return rows.length ? rowToRecord(rows[0]) : undefined;
     });
   }
 
   async active(): Promise<ConnectorRecord[]> {
-    return (await this.knex("connector_instances").where("paused", false).orderBy(["workspace_id", "id"]).select(COLUMNS)).map(rowToRecord);
+    return (await this.knex("connector_instances").where("paused", false).whereNull("deleted_at").orderBy(["workspace_id", "id"]).select(COLUMNS)).map(rowToRecord);
+  }
+
+  async remove(workspaceId: string, id: string, by: string, now: Date): Promise<ConnectorRecord | undefined> {
+    return this.knex.transaction(async (trx) => {
+      const r = await trx("connector_instances").where({ workspace_id: workspaceId, id }).whereNull("deleted_at").forUpdate().first("name");
+      if (!r) return undefined;
+      const rows = await trx("connector_instances")
+        .where({ workspace_id: workspaceId, id })
+        .update({ deleted_at: now.toISOString(), deleted_by: by, paused: true, retry_at: null, updated_at: now.toISOString(), name: `${r.name} [deleted ${id.slice(0, 8)}]` })
+        .returning(COLUMNS);
+      return rowToRecord(rows[0]);
+    });
+  }
+
+  async timeZone(workspaceId: string): Promise<string> {
+    const ws = await this.knex("workspaces").where("id", workspaceId).first("time_zone");
+    return (ws?.time_zone as string | undefined) ?? "Asia/Shanghai";
   }
 
   async commitPage(workspaceId: string, id: string, page: PageWrite, now: Date): Promise<PageResult> {
     const signal = new DeferredSignal(this.signal);
     const nowIso = now.toISOString();
     const result = await this.knex.transaction(async (trx): Promise<PageResult> => {
-      const inst = await trx("connector_instances").where({ workspace_id: workspaceId, id }).forUpdate().first("name", "state");
-      if (!inst) return { outcome: "moved" };
+      const inst = await trx("connector_instances").where({ workspace_id: workspaceId, id }).forUpdate().first("name", "state", "deleted_at");
+      // Removed meanwhile: nothing more is written for it.
+      if (!inst || inst.deleted_at) return { outcome: "moved" };
       if (page.expectedState !== undefined && !sameJson(json(inst.state), page.expectedState)) return { outcome: "moved" };
       if (page.webhook) {
         const claimed = await trx("connector_webhooks")
@@ -181,19 +211,60 @@ export class KnexConnectorStore implements ConnectorStore {
         );
         if (!up.rows[0]?.inserted) continue;
         newUnmapped += 1;
-        const orderId = orderIds.get(`${u.channel}\u0000${u.externalOrderId}`);
+        const orderId = u.orderId ?? orderIds.get(`${u.channel}\u0000${u.externalOrderId}`);
         if (!orderId) continue;
-        const message = `连接器「${inst.name}」收到未映射的平台状态 ${u.field}=${u.value}，请在状态映射表中补充 / Connector "${inst.name}" received an unmapped platform status ${u.field}=${u.value}; add it to the status table`;
+        const messages = {
+          "zh-CN": `连接器「${inst.name}」收到未映射的平台状态 ${u.field}=${u.value}，请在状态映射表中补充`,
+          en: `Connector "${inst.name}" received an unmapped platform status ${u.field}=${u.value}; add it to the status table`,
+        };
+        const message = `${messages["zh-CN"]} / ${messages.en}`;
         const raised = await trx("alerts")
           .insert({
             workspace_id: workspaceId, order_id: orderId, key: `connector:${id}:unmapped:${u.field}:${u.value}`, source: "connector", source_id: id,
-            level: "orange", message, details: JSON.stringify({ connectorId: id, field: u.field, value: u.value }), raised_at: nowIso,
+            level: "orange", message, messages: JSON.stringify(messages), details: JSON.stringify({ connectorId: id, field: u.field, value: u.value }), raised_at: nowIso,
+          })
+          .onConflict(["workspace_id", "order_id", "key"])
+          .ignore()
+          .returning(["order_id"]);
+        if (raised.length) changes.push({ kind: "alert.raised", orderId, orderVersion: null, data: { level: "orange", message, messages, source: "connector", sourceId: id } });
+      }
+      // Filtered records: counted per rule and value with the latest samples; a value a rule
+      // drops for the first time raises an alert (connector-wide: the order was not imported).
+      let newFiltered = 0;
+      const filtered = page.filtered ?? [];
+      const byValue = new Map<string, { rule: string; field: string; value: string; n: number; samples: Record<string, unknown>[] }>();
+      for (const f of filtered) {
+        const k = `${f.rule}\u0000${f.field}\u0000${f.value}`;
+        const g = byValue.get(k) ?? { rule: f.rule, field: f.field, value: f.value, n: 0, samples: [] };
+        g.n += 1;
+        g.samples.unshift(f.sample);
+        byValue.set(k, g);
+      }
+      for (const g of byValue.values()) {
+        const up = await trx.raw(
+          `insert into connector_filtered (workspace_id, connector_id, rule_id, field, value, count, first_seen_at, last_seen_at, samples)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+           on conflict (workspace_id, connector_id, rule_id, field, value)
+           do update set count = connector_filtered.count + excluded.count, last_seen_at = excluded.last_seen_at,
+             samples = (select coalesce(jsonb_agg(s), '[]'::jsonb) from (select s from jsonb_array_elements(excluded.samples || connector_filtered.samples) with ordinality as x(s, i) order by i limit ${FILTER_SAMPLES}) q)
+           returning (xmax = 0) as inserted`,
+          [workspaceId, id, g.rule, g.field, g.value, g.n, nowIso, nowIso, JSON.stringify(g.samples.slice(0, FILTER_SAMPLES))],
+        );
+        if (!up.rows[0]?.inserted) continue;
+        newFiltered += 1;
+        const orderId = connectorAlertOrderId(id);
+        const message = newFilteredValueMessage(inst.name, g);
+        const raised = await trx("alerts")
+          .insert({
+            workspace_id: workspaceId, order_id: orderId, key: `connector:${id}:filtered:${g.rule}:${g.field}:${g.value}`, source: "connector", source_id: id,
+            level: "orange", message, details: JSON.stringify({ connectorId: id, rule: g.rule, field: g.field, value: g.value, sample: g.samples[0] ?? null }), raised_at: nowIso,
           })
           .onConflict(["workspace_id", "order_id", "key"])
           .ignore()
           .returning(["order_id"]);
         if (raised.length) changes.push({ kind: "alert.raised", orderId, orderVersion: null, data: { level: "orange", message, source: "connector", sourceId: id } });
       }
+
       if (changes.length) {
         await appendChanges(trx, workspaceId, changes, now);
         await signal.inTransaction(trx, workspaceId);
@@ -205,12 +276,13 @@ export class KnexConnectorStore implements ConnectorStore {
         mapped: trx.raw("mapped + ?", [page.events.length]),
         dead: trx.raw("dead + ?", [dead]),
         unmapped: trx.raw("unmapped + ?", [page.unmapped.length]),
+        filtered: trx.raw("filtered + ?", [filtered.length]),
       };
       if (page.nextState !== undefined) set.state = JSON.stringify(page.nextState);
       if (page.highWaterAt) set.high_water_at = trx.raw("greatest(high_water_at, ?::timestamptz)", [page.highWaterAt]);
       await trx("connector_instances").where({ workspace_id: workspaceId, id }).update(set);
       this.faults.beforeCommit?.(page);
-      return { outcome: "committed", created: imported.filter((o) => o.outcome === "created").length, mapped: page.events.length, dead, unmapped: page.unmapped.length, newUnmapped };
+      return { outcome: "committed", created: imported.filter((o) => o.outcome === "created").length, mapped: page.events.length, dead, unmapped: page.unmapped.length, newUnmapped, filtered: filtered.length, newFiltered };
     });
     for (const ws of signal.pending) this.signal.afterCommit(ws);
     return result;
@@ -235,6 +307,11 @@ export class KnexConnectorStore implements ConnectorStore {
   async unmapped(workspaceId: string, id: string): Promise<UnmappedRecord[]> {
     const rows = await this.knex("connector_unmapped").where({ workspace_id: workspaceId, connector_id: id }).orderBy([{ column: "last_seen_at", order: "desc" }, "field", "value"]).limit(200);
     return rows.map((r) => ({ field: r.field, value: r.value, count: Number(r.count), firstSeenAt: iso(r.first_seen_at)!, lastSeenAt: iso(r.last_seen_at)!, sample: json(r.sample) }));
+  }
+
+  async filtered(workspaceId: string, id: string): Promise<FilteredRecord[]> {
+    const rows = await this.knex("connector_filtered").where({ workspace_id: workspaceId, connector_id: id }).orderBy([{ column: "last_seen_at", order: "desc" }, "rule_id", "value"]).limit(200);
+    return rows.map((r) => ({ rule: r.rule_id, field: r.field, value: r.value, count: Number(r.count), firstSeenAt: iso(r.first_seen_at)!, lastSeenAt: iso(r.last_seen_at)!, samples: json(r.samples) }));
   }
 
   async statusOverrides(workspaceId: string, platform: StatusPlatform): Promise<StatusMapEntry[]> {

@@ -4,11 +4,14 @@ import type { Order } from "../domain/order.js";
 import { chainEntries, insertAuditRows, type AuditEntryInput } from "./auditWriter.js";
 import { bulkInsert, ORDER_WRITE_COLUMNS } from "./bulkInsert.js";
 import type { ChangeSignal } from "./ChangeSignal.js";
+import { resolveSupersededConflicts } from "./followupLifecycle.js";
 import { appendChanges, type NewChange } from "./KnexChangeFeed.js";
 import { findInboxRows, inboxKeyOf, lockInboxKeys } from "./inboxKeys.js";
 import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
 import type { EditContext, EditStore } from "../domain/workflow/ports.js";
-import { scopeMoveRefusal } from "../domain/access/rowScope.js";
+import { scopeMoveProblem } from "../domain/access/rowScope.js";
+import { COLUMN_LABELS, ROLE_LABELS } from "../contracts/access.js";
+import { coded, type RefusalParams } from "../contracts/refusals.js";
 import { enterScope, scopeCondition } from "./access/rowScope.js";
 
 /** Declared with the port in `domain/`; re-exported for existing imports. */
@@ -29,21 +32,25 @@ export function columnValue(order: Order, column: string): unknown {
 }
 
 /** Normalises a cell value for a column, or explains why it cannot be stored. */
-export function normalise(column: FieldColumn, value: unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
+export function normalise(
+  column: FieldColumn,
+  value: unknown,
+): { ok: true; value: unknown } | { ok: false; reason: string; code: string; params: RefusalParams } {
+  const col = { column: COLUMN_LABELS[column], columnCode: column };
   if (column === "tags") {
     if (value === null || value === "") return { ok: true, value: [] };
-    if (typeof value !== "string") return { ok: false, reason: "tags must be text, separated by commas" };
+    if (typeof value !== "string") return { ok: false, reason: "tags must be text, separated by commas", code: "tags_not_text", params: col };
     const tags = [...new Set(value.split(/[,，;；]/).map((t) => t.trim()).filter(Boolean))];
-    if (tags.some((t) => t.length > 50) || tags.length > 50) return { ok: false, reason: "at most 50 tags of at most 50 characters each" };
+    if (tags.some((t) => t.length > 50) || tags.length > 50) return { ok: false, reason: "at most 50 tags of at most 50 characters each", code: "too_many_tags", params: col };
     return { ok: true, value: tags };
   }
   if (value === null || value === "") return { ok: true, value: null };
   if (typeof value === "number" && column === "waybillNo") value = String(value);
-  if (typeof value !== "string") return { ok: false, reason: `${column} must be text` };
+  if (typeof value !== "string") return { ok: false, reason: `${column} must be text`, code: "value_not_text", params: col };
   const text = value.trim();
   const max = column === "remark" ? 2000 : 100;
-  if (text.length > max) return { ok: false, reason: `${column} must be at most ${max} characters` };
-  if (column === "waybillNo" && !/^[A-Za-z0-9-]{4,40}$/.test(text)) return { ok: false, reason: "a waybill number has 4–40 letters, digits or dashes" };
+  if (text.length > max) return { ok: false, reason: `${column} must be at most ${max} characters`, code: "value_too_long", params: { ...col, max } };
+  if (column === "waybillNo" && !/^[A-Za-z0-9-]{4,40}$/.test(text)) return { ok: false, reason: "a waybill number has 4–40 letters, digits or dashes", code: "bad_waybill", params: col };
   return { ok: true, value: text };
 }
 
@@ -133,12 +140,12 @@ export class KnexEditStore implements EditStore {
         const base = { clientEditId: e.clientEditId, orderId: e.orderId, column: e.column };
         const prior = previous.get(e.clientEditId);
         if (!inboxId.has(e.clientEditId)) {
-          return prior ?? { ...base, outcome: "refused", reason: "this edit is still being processed; try again", currentValue: null, currentVersion: null };
+          return prior ?? { ...base, outcome: "refused", reason: "this edit is still being processed; try again", ...coded("edit_in_progress"), currentValue: null, currentVersion: null };
         }
         const order = orders.get(e.orderId);
         let result: EditResult;
         if (!order) {
-          result = { ...base, outcome: "refused", reason: `order ${e.orderId} does not exist`, currentValue: null, currentVersion: null };
+          result = { ...base, outcome: "refused", reason: `order ${e.orderId} does not exist`, ...coded("order_not_found", { orderId: e.orderId }), currentValue: null, currentVersion: null };
         } else {
           const spec = EDITABLE_COLUMNS[e.column];
           const column = e.column as FieldColumn;
@@ -150,29 +157,39 @@ export class KnexEditStore implements EditStore {
           const lastChange = cellChanges[cellChanges.length - 1];
           const norm = normalise(column, e.value);
           if (!ctx.policyChecked && !(spec.roles as readonly string[]).includes(ctx.role)) {
-            result = { ...base, outcome: "refused", reason: `role ${ctx.role} may not edit ${e.column}`, currentValue: columnValue(order, e.column), currentVersion: order.version };
+            result = {
+              ...base,
+              outcome: "refused",
+              reason: `role ${ctx.role} may not edit ${e.column}`,
+              ...coded("column_not_editable", { role: ROLE_LABELS[ctx.role], roleCode: ctx.role, column: COLUMN_LABELS[column], columnCode: column }),
+              currentValue: columnValue(order, e.column),
+              currentVersion: order.version,
+            };
           } else if (!fresh) {
             result = {
               ...base,
               outcome: "conflict",
               reason: lastChange ? `${lastChange.actor} changed ${e.column} after version ${e.baseVersion}` : `the order changed since version ${e.baseVersion}`,
+              ...(lastChange
+                ? coded("edit_conflict", { by: lastChange.actor, column: COLUMN_LABELS[column], columnCode: column, baseVersion: e.baseVersion, currentVersion: order.version })
+                : coded("edit_conflict_unknown", { column: COLUMN_LABELS[column], columnCode: column, baseVersion: e.baseVersion, currentVersion: order.version })),
               currentValue: columnValue(order, e.column),
               currentVersion: order.version,
               changedBy: lastChange?.actor ?? null,
               changedAt: lastChange?.at ?? null,
             };
           } else if (!norm.ok) {
-            result = { ...base, outcome: "refused", reason: norm.reason, currentValue: columnValue(order, e.column), currentVersion: order.version };
+            result = { ...base, outcome: "refused", reason: norm.reason, ...coded(norm.code, norm.params), currentValue: columnValue(order, e.column), currentVersion: order.version };
           } else {
             const old = columnValue(order, e.column);
             const next: Order = { ...order, version: order.version + 1, updatedAt: nowIso };
             if (column === "remark") next.extra = { ...order.extra, remark: norm.value };
             else (next as unknown as Record<string, unknown>)[column] = norm.value;
-            const leavesScope = scopeMoveRefusal(ctx.scope, next);
+            const leavesScope = scopeMoveProblem(ctx.scope, next);
             if (JSON.stringify(old) === JSON.stringify(norm.value)) {
               result = { ...base, outcome: "saved", version: order.version, value: old };
             } else if (leavesScope) {
-              result = { ...base, outcome: "refused", reason: leavesScope, currentValue: old, currentVersion: order.version };
+              result = { ...base, outcome: "refused", reason: leavesScope.reason, ...coded(leavesScope.code, leavesScope.params), currentValue: old, currentVersion: order.version };
             } else {
               orders.set(order.id, next);
               touched.add(order.id);
@@ -187,6 +204,8 @@ export class KnexEditStore implements EditStore {
         return result;
       });
 
+      // A saved edit of a cell ends the earlier edit conflicts about it (before this request's own are written).
+      await resolveSupersededConflicts(trx, ws, out.filter((r) => r.outcome === "saved"), ctx.user, nowIso);
       const conflicted = out.filter((r): r is Extract<EditResult, { outcome: "conflict" }> => r.outcome === "conflict");
       if (conflicted.length) {
         // Who changed the cell is known from the field's own audit entries; otherwise (a base

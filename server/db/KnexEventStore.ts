@@ -1,3 +1,4 @@
+import { refusalMessages } from "../contracts/refusals.js";
 import type { Knex } from "knex";
 import type { EventInput } from "../contracts/events.js";
 import type { WorkflowDefinition } from "../contracts/workflow.js";
@@ -14,6 +15,7 @@ import type { KnexWorkflowStore } from "./KnexWorkflowStore.js";
 import { ORDER_COLUMNS, orderToRow, rowToOrder } from "./orderRows.js";
 import { findInboxRows, inboxKeyOf, lockInboxKeys, type InboxRow } from "./inboxKeys.js";
 import { relatedCounts, STATUS_DISAGREEMENT } from "./relatedCounts.js";
+import { BatchPrecedence, disputeRow, frozenOrders } from "./factPrecedence.js";
 import type { EventContext, EventOutcome, EventStore } from "../domain/workflow/ports.js";
 import type { RowScope } from "../domain/access/principal.js";
 import { confineDecision } from "../domain/access/rowScope.js";
@@ -111,6 +113,10 @@ export class KnexEventStore implements EventStore {
       const paused = new Set(
         (await trx("channel_pauses").where("workspace_id", ws).select("channel")).map((r) => r.channel as string),
       );
+      // Orders a fact dispute beyond the tolerance froze: their facts are held like a paused channel's.
+      const frozen = await frozenOrders(trx, ws, [...orders.keys()]);
+      const precedence = new BatchPrecedence(trx, ws);
+      const disputeRows: Record<string, unknown>[] = [];
       const flows = new Map<number, WorkflowDefinition>();
       for (const v of new Set([...orders.values()].map((o) => o.workflowVersion))) flows.set(v, await this.workflows.definition(ws, v, trx));
       const needsRelated = [...flows.values()].some((f) => JSON.stringify(f).includes("related."));
@@ -137,10 +143,22 @@ export class KnexEventStore implements EventStore {
           stored = { outcome: "not_found", orderId: null, reason: `no order ${ref} in this workspace; the event is kept and can be replayed once the order is imported` };
         } else if (paused.has(order.channel) && e.type !== "manual.command") {
           stored = { outcome: "held", orderId: order.id, status: order.status, version: order.version, reason: `intake from channel ${order.channel} is paused; the event is held and will be applied when it resumes` };
+        } else if (frozen.has(order.id) && e.type !== "manual.command") {
+          stored = {
+            outcome: "held", orderId: order.id, status: order.status, version: order.version,
+            reason: `订单 ${order.id} 因来源冲突被冻结，事件已暂存，待人工处理后执行 / order ${order.id} is frozen by a disagreement between sources; the event is held until a person resolves it`,
+          };
         } else {
           const flow = flows.get(order.workflowVersion)!;
-          const d = confineDecision(decide(flow, order, e, ctx.actor, now, related.get(order.id) ?? {}, { tz: ctx.timeZone }), order, ctx.scope);
+          const p = await precedence.forEvent(order, e);
+          const d = confineDecision(decide(flow, order, e, ctx.actor, now, related.get(order.id) ?? {}, { tz: ctx.timeZone, precedence: p }), order, ctx.scope);
           stored = this.apply(d, order, e, ctx, nowIso, { orders, touched, lastChange, audit, changes });
+          if ((d.kind === "transition" || d.kind === "update") && d.changes.length) precedence.applied(order.id, e.source, d.changes);
+          if ((d.kind === "transition" || d.kind === "update") && d.disputes?.length) {
+            for (const x of d.disputes) disputeRows.push(disputeRow(ws, order.id, e, x, nowIso));
+            if (d.kind === "update" && d.hold) frozen.add(order.id);
+            if (d.changes.length === 0) stored = { ...stored, reason: `the order keeps its ${d.disputes.map((x) => x.fact).join(", ")} by source precedence; the value not taken is recorded` };
+          }
           this.signals(d, order, nowIso, alertRows, taskRows, pauseRows);
           // A stale status edit is kept as the edit conflict it is; only another system
           // disagreeing about the status counts towards the channel's breaker.
@@ -156,7 +174,7 @@ export class KnexEventStore implements EventStore {
               if (r && o.channel === order.channel) r.channelConflictsToday = (r.channelConflictsToday ?? 0) + 1;
             }
           }
-          if (d.alerts.length) stored.alerts = d.alerts.map((a) => ({ level: a.level, message: a.message }));
+          if (d.alerts.length) stored.alerts = d.alerts.map((a) => ({ level: a.level, message: a.message, messages: a.messages }));
         }
         results[i] = { index: i, source: e.source, sourceEventId: e.sourceEventId, ...stored };
         const k = keyOf(e);
@@ -211,13 +229,14 @@ export class KnexEventStore implements EventStore {
       const auditJson = auditPayloads(auditRows);
       await ordersWritten;
       const raised = await this.insertAlerts(trx, alertRows);
-      for (const a of raised) changes.push({ kind: "alert.raised", orderId: a.order_id as string, orderVersion: orders.get(a.order_id as string)?.version ?? null, data: { level: a.level, message: a.message, source: a.source, sourceId: a.source_id } });
+      for (const a of raised) changes.push({ kind: "alert.raised", orderId: a.order_id as string, orderVersion: orders.get(a.order_id as string)?.version ?? null, data: { level: a.level, message: a.message, messages: a.messages, source: a.source, sourceId: a.source_id } });
       if (taskRows.length) await trx("tasks").insert(taskRows).onConflict(["workspace_id", "order_id", "key"]).ignore();
       if (pauseRows.length) {
         const paused = await trx("channel_pauses").insert(pauseRows).onConflict(["workspace_id", "channel"]).ignore().returning(["channel", "reason", "source_id"]);
         for (const p of paused) changes.push({ kind: "channel.paused", orderId: null, orderVersion: null, data: { channel: p.channel, reason: p.reason, sourceId: p.source_id } });
       }
       if (conflictRows.length) await trx("conflicts").insert(conflictRows);
+      if (disputeRows.length) await trx("fact_disputes").insert(disputeRows);
       await this.writeInbox(trx, ws, ctx, nowIso, [...inboxWrites.values()]);
       // Last before the feed rows: the commit-order lock is taken here (see lockCommitOrder).
       await insertAuditPayloads(trx, ws, auditJson);
@@ -270,9 +289,9 @@ export class KnexEventStore implements EventStore {
       case "noop":
         return { outcome: "noop", orderId: order.id, status: order.status, version: order.version, reason: d.reason };
       case "refused":
-        return { outcome: "refused", orderId: order.id, status: order.status, version: order.version, reason: d.reason, allowed: d.allowed };
+        return { outcome: "refused", orderId: order.id, status: order.status, version: order.version, reason: d.reason, code: d.code, params: d.params, messages: refusalMessages(d.code, d.params) ?? undefined, allowed: d.allowed };
       case "conflict":
-        return { outcome: "conflict", orderId: order.id, status: order.status, version: order.version, reason: d.reason, currentVersion: d.currentVersion, currentStatus: d.currentStatus };
+        return { outcome: "conflict", orderId: order.id, status: order.status, version: order.version, reason: d.reason, code: d.code, params: d.params, messages: refusalMessages(d.code, d.params) ?? undefined, currentVersion: d.currentVersion, currentStatus: d.currentStatus };
     }
   }
 
@@ -289,6 +308,10 @@ export class KnexEventStore implements EventStore {
 
   private async insertAlerts(trx: Knex.Transaction, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
     if (rows.length === 0) return [];
+    // Two events of one batch on one order may raise the same alert (e.g. two carrier facts
+    // both disagreeing with the status): one statement may not upsert a row twice, so the
+    // last raise of each key stands.
+    rows = [...new Map(rows.map((r) => [`${r.workspace_id}\u0000${r.order_id}\u0000${r.key}`, r])).values()];
     const out: Record<string, unknown>[] = [];
     for (let i = 0; i < rows.length; i += CHUNK) {
       out.push(
@@ -299,6 +322,7 @@ export class KnexEventStore implements EventStore {
           .merge({
             level: trx.raw("excluded.level"),
             message: trx.raw("excluded.message"),
+            messages: trx.raw("excluded.messages"),
             notify: trx.raw("excluded.notify"),
             via: trx.raw("excluded.via"),
             details: trx.raw("excluded.details"),
@@ -309,7 +333,7 @@ export class KnexEventStore implements EventStore {
             clear_note: null,
           })
           .where("alerts.cleared_at", "is not", null)
-          .returning(["order_id", "level", "message", "source", "source_id"])),
+          .returning(["order_id", "level", "message", "messages", "source", "source_id"])),
       );
     }
     return out;
@@ -435,6 +459,7 @@ export function alertRow(order: Pick<Order, "workspaceId" | "id">, key: string, 
     source_id: a.sourceId,
     level: a.level,
     message: a.message,
+    messages: JSON.stringify(a.messages ?? { "zh-CN": a.message, en: a.message }),
     notify: a.notify ?? null,
     via: a.via ?? null,
     details: JSON.stringify(a.details ?? {}),

@@ -1,7 +1,8 @@
 import type { Knex } from "knex";
 import { channelCode } from "../domain/channels.js";
 import { NotFoundError, InputError } from "../domain/errors.js";
-import type { Order } from "../domain/order.js";
+import type { Order, OrderLine } from "../domain/order.js";
+import type { TimerAnchor } from "../contracts/workflow.js";
 import { dayInZone, formatOrderId } from "../domain/orderId.js";
 import { auditPayloads, chainEntries, insertAuditPayloads, type AuditRow } from "./auditWriter.js";
 import { bulkInsertJson, LINE_WRITE_COLUMNS, ORDER_WRITE_COLUMNS, whileQueued } from "./bulkInsert.js";
@@ -80,7 +81,9 @@ export class KnexOrderStore implements OrderStore {
         version: 1,
         paidAt: null,
         outboundAt: null,
-        statusSince: nowIso,
+        // The status clock starts when the platform says the order was placed (an order placed
+        // yesterday and imported today is a day into its 24 h unpaid timer), never in the future.
+        statusSince: drafts[i].placedAt && Date.parse(drafts[i].placedAt!) < now.getTime() ? drafts[i].placedAt! : nowIso,
         createdAt: nowIso,
         updatedAt: nowIso,
       }));
@@ -235,7 +238,17 @@ export class KnexOrderStore implements OrderStore {
     return withScope(this.knex, f.scope, (db) => this.listPage(db, workspaceId, f));
   }
 
-  private async listPage(db: Knex | Knex.Transaction, workspaceId: string, f: OrderListFilter): Promise<{ orders: Order[]; next: { updatedAt: string; id: string } | null }> {
+  /** How many orders match the filter, inside `f.scope`. */
+  async countOrders(workspaceId: string, f: Omit<OrderListFilter, "limit" | "cursor" | "withLines">): Promise<number> {
+    return withScope(this.knex, f.scope, async (db) => {
+      const q = this.filtered(db, workspaceId, f);
+      const row = await q.count({ n: "*" }).first();
+      return Number((row as { n: unknown } | undefined)?.n ?? 0);
+    });
+  }
+
+  /** The orders of a workspace narrowed by every filter of `f` but the cursor. */
+  private filtered(db: Knex | Knex.Transaction, workspaceId: string, f: Omit<OrderListFilter, "limit" | "cursor" | "withLines">): Knex.QueryBuilder {
     const q = whereInScope(db("orders").where("workspace_id", workspaceId), f.scope);
     if (f.status) q.andWhere("status", f.status);
     if (f.channel) q.andWhere("channel", f.channel);
@@ -244,6 +257,29 @@ export class KnexOrderStore implements OrderStore {
     if (f.ids) q.whereIn("id", f.ids);
     if (f.placed?.from) q.andWhereRaw("coalesce(placed_at, created_at) >= (?::date::timestamp at time zone ?)", [f.placed.from, f.placed.timeZone]);
     if (f.placed?.to) q.andWhereRaw("coalesce(placed_at, created_at) < ((?::date + 1)::timestamp at time zone ?)", [f.placed.to, f.placed.timeZone]);
+    // Each alternative has its own index (migration 20261208000000_order_desk): a bitmap OR of four probes.
+    if (f.q) q.andWhere((w) => w.where("external_order_id", f.q!).orWhere("id", f.q!).orWhere("waybill_no", f.q!).orWhere("customer_phone", f.q!));
+    // Open statuses or recently updated: a bitmap OR of the status and update-time indexes.
+    if (f.window) q.andWhereRaw("(status = any(?::text[]) or updated_at >= ?::timestamptz)", [f.window.open, f.window.since] as unknown as Knex.RawBinding[]);
+    if (f.overdue) {
+      if (f.overdue.length === 0) q.andWhereRaw("false");
+      else {
+        const parts = f.overdue.map((c) => `(status = ? and ${anchorSql(c.anchor)} <= ?::timestamptz)`);
+        q.andWhereRaw(`(${parts.join(" or ")})`, f.overdue.flatMap((c) => [c.state, c.before]));
+      }
+    }
+    if (f.mine) {
+      q.andWhereRaw(
+        `(exists (select 1 from audit_log a where a.workspace_id = orders.workspace_id and a.order_id = orders.id and a.actor = ? and a.at >= ?::timestamptz)
+          or exists (select 1 from tasks t where t.workspace_id = orders.workspace_id and t.order_id = orders.id and t.assignee = ? and t.done_at is null))`,
+        [f.mine.actor, f.mine.since, f.mine.role],
+      );
+    }
+    return q;
+  }
+
+  private async listPage(db: Knex | Knex.Transaction, workspaceId: string, f: OrderListFilter): Promise<{ orders: Order[]; next: { updatedAt: string; id: string } | null }> {
+    const q = this.filtered(db, workspaceId, f);
     if (f.cursor) {
       const { updatedAt, id } = f.cursor;
       if (Number.isNaN(Date.parse(updatedAt))) throw new InputError("cursor is not one this server issued");
@@ -254,13 +290,47 @@ export class KnexOrderStore implements OrderStore {
     // through the placing-day index and sorted: given the choice, PostgreSQL walks the
     // updated_at index hoping to meet the day early, and with a year of history it filters
     // through every order updated before that day (seconds). `+ interval '0'` keeps it from that walk.
+    // The recent window (open orders plus a week) and a search are small sets read through their
+    // own indexes (a bitmap OR) and sorted, for the same reason: walking the updated_at index
+    // would filter through a year of finished orders to find them.
     const shortRange = f.placed?.from && f.placed.to && Date.parse(f.placed.to) - Date.parse(f.placed.from) <= SHORT_PLACED_RANGE_MS;
-    if (shortRange) q.orderByRaw("updated_at + interval '0 seconds', id");
+    if (shortRange || f.window || f.q || f.overdue) q.orderByRaw("updated_at + interval '0 seconds', id");
     else q.orderBy([{ column: "updated_at" }, { column: "id" }]);
     const rows = await q.limit(f.limit + 1).select(...ORDER_COLUMNS);
     const orders = rows.slice(0, f.limit).map(rowToOrder);
+    if (f.withLines && orders.length) {
+      const lines = await db("order_lines")
+        .where("workspace_id", workspaceId)
+        .whereIn("order_id", orders.map((o: Order) => o.id))
+        .orderBy([{ column: "order_id" }, { column: "line_no" }])
+        .select(...LINE_COLUMNS);
+      const byOrder = new Map<string, OrderLine[]>();
+      for (const l of lines) {
+        let list = byOrder.get(l.order_id as string);
+        if (!list) byOrder.set(l.order_id as string, (list = []));
+        list.push(rowToLine(l));
+      }
+      for (const o of orders) o.lines = byOrder.get(o.id) ?? [];
+    }
     const last = orders[orders.length - 1];
     return { orders, next: rows.length > f.limit && last ? { updatedAt: last.updatedAt, id: last.id } : null };
+  }
+}
+
+/** The SQL of a timer anchor's clock start on `orders`: the fact's time, never before the status start (as `timerDueAt` and the timer job compute it). */
+function anchorSql(anchor: TimerAnchor): string {
+  switch (anchor) {
+    case "statusSince":
+      return "status_since";
+    case "paidAt":
+      return "greatest(status_since, paid_at)";
+    case "outboundAt":
+      return "greatest(status_since, outbound_at)";
+    case "placedAt":
+      return "greatest(status_since, placed_at)";
+    default:
+      // Facts kept in `extra`; text that is no instant counts as absent (`ordersheet_try_instant`).
+      return `greatest(status_since, ordersheet_try_instant(extra->>'${anchor}'))`;
   }
 }
 

@@ -200,7 +200,7 @@ export class KnexTimerStore {
             kind: "alert.raised",
             orderId: a.orderId,
             orderVersion: a.orderVersion,
-            data: { level: a.alert.level, message: a.alert.message, source: a.alert.source, sourceId: a.alert.sourceId, ...(a.alert.notify ? { notify: a.alert.notify } : {}), ...(a.alert.via ? { via: a.alert.via } : {}) },
+            data: { level: a.alert.level, message: a.alert.message, messages: a.alert.messages, source: a.alert.source, sourceId: a.alert.sourceId, ...(a.alert.notify ? { notify: a.alert.notify } : {}), ...(a.alert.via ? { via: a.alert.via } : {}) },
           });
         }
       }

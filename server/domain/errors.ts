@@ -5,10 +5,18 @@
 export class DomainError extends Error {
   /** Extra machine-readable detail returned to the client (per-field problems, current values …). */
   readonly details?: unknown;
+  /** A finer refusal code than the error's kind (see `contracts/refusals.ts`), with its parameters. */
+  refusal?: { code: string; params: Record<string, unknown> };
   constructor(message: string, details?: unknown) {
     super(message);
     this.name = new.target.name;
     this.details = details;
+  }
+
+  /** This error, naming its refusal code and parameters so a client can word it in either language. */
+  withRefusal(code: string, params: Record<string, unknown> = {}): this {
+    this.refusal = { code, params };
+    return this;
   }
 }
 

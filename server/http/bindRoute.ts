@@ -35,7 +35,7 @@ export function bindRoute<C extends RouteContract>(
       const parse = (schema: z.ZodType | undefined, value: unknown, where: string) => {
         if (!schema) return undefined;
         const r = schema.safeParse(value ?? (where === "body" ? undefined : {}));
-        if (!r.success) throw describeZodError(r.error, where);
+        if (!r.success) throw describeZodError(r.error, where, value);
         return r.data;
       };
       for (const [where, value] of [["path", req.params], ["query", req.query]] as const) {

@@ -39,6 +39,11 @@ export function connectorsRouter(deps: ConnectorsRouterDeps): Router {
       return updated;
     });
   }
+  bindRoute(router, api.deleteConnector, async ({ params, principal, req }) => {
+    const removed = await c.remove(caller(principal), params.id);
+    await deps.sensitiveLog.record(sensitiveOperation(req, principal, "connector.change", params.id, { change: "delete" }, deps.now()));
+    return removed;
+  });
   bindRoute(router, api.connectorHealth, async ({ params, principal }) => c.health(principal.workspaceId, params.id));
   bindRoute(router, api.statusMap, async ({ params, principal }) => c.statusMap(principal.workspaceId, params.platform));
   bindRoute(router, api.putStatusMap, async ({ params, body, principal, req }) => {

@@ -1,3 +1,7 @@
+import { coded } from "../contracts/refusals.js";
+import { Role, type Role as RoleName } from "../contracts/roles.js";
+import { movesByStatus } from "../domain/workflow/nextStatuses.js";
+import { COLUMN_LABELS, ROLE_LABELS } from "../contracts/access.js";
 import crypto from "node:crypto";
 import { Router } from "express";
 import { api } from "../contracts/api.js";
@@ -88,17 +92,26 @@ export function editResultFromEvent(edit: CellEdit, r: EventOutcome, first?: Par
         ...base,
         outcome: "conflict",
         reason: o.reason ?? "the order changed since you saw it",
+        ...(o.code ? coded(o.code, { ...o.params, ...(o.changedBy ? { by: o.changedBy } : {}) }) : coded("edit_conflict_unknown", { baseVersion: edit.baseVersion })),
         currentValue: o.currentStatus ?? o.status ?? null,
         currentVersion: o.currentVersion ?? o.version ?? edit.baseVersion,
         changedBy: o.changedBy ?? null,
         changedAt: o.changedAt ?? null,
       };
     case "refused":
-      return { ...base, outcome: "refused", reason: o.reason ?? "the workflow does not allow this move", currentValue: o.status ?? null, currentVersion: o.version ?? null, allowed: o.allowed ?? [] };
+      return {
+        ...base,
+        outcome: "refused",
+        reason: o.reason ?? "the workflow does not allow this move",
+        ...(o.code ? coded(o.code, o.params) : coded("not_allowed")),
+        currentValue: o.status ?? null,
+        currentVersion: o.version ?? null,
+        allowed: o.allowed ?? [],
+      };
     case "not_found":
-      return { ...base, outcome: "refused", reason: `order ${edit.orderId} does not exist`, currentValue: null, currentVersion: null };
+      return { ...base, outcome: "refused", reason: `order ${edit.orderId} does not exist`, ...coded("order_not_found", { orderId: edit.orderId }), currentValue: null, currentVersion: null };
     default:
-      return { ...base, outcome: "refused", reason: o.reason ?? "this edit is still being processed; send it again", currentValue: o.status ?? null, currentVersion: o.version ?? null };
+      return { ...base, outcome: "refused", reason: o.reason ?? "this edit is still being processed; send it again", ...coded("edit_in_progress"), currentValue: o.status ?? null, currentVersion: o.version ?? null };
   }
 }
 
@@ -133,9 +146,13 @@ export function engineRouter(deps: EngineDeps): Router {
     // Refusals answer in the error envelope like every other error; the engine's answer
     // (current status and version, who changed it, the statuses allowed) is in `details`.
     const effective = r.outcome === "duplicate" ? r.firstOutcome : r.outcome;
-    if (effective === "not_found") throw new NotFoundError(r.reason ?? `order ${params.id} does not exist in this workspace`, r);
-    if (effective === "conflict") throw new ConflictError(r.reason ?? "the order changed since you saw it", r);
-    if (effective === "refused") throw new NotAllowedError(r.reason ?? "the workflow does not allow this move", r);
+    // A redelivered command answers with its first delivery's reason, code and all.
+    const first = r.outcome === "duplicate" ? ((await deps.edits.priorEventResults(principal.workspaceId, event.source, [event.sourceEventId])).get(event.sourceEventId) as Partial<EventOutcome> | undefined) : undefined;
+    const code = r.code ?? first?.code;
+    const fine = <E extends NotFoundError | ConflictError | NotAllowedError>(e: E) => (code ? e.withRefusal(code, r.params ?? first?.params ?? {}) : e);
+    if (effective === "not_found") throw fine(new NotFoundError(r.reason ?? `order ${params.id} does not exist in this workspace`, r)).withRefusal("order_not_found", { orderId: params.id });
+    if (effective === "conflict") throw fine(new ConflictError(r.reason ?? "the order changed since you saw it", r));
+    if (effective === "refused") throw fine(new NotAllowedError(r.reason ?? "the workflow does not allow this move", r));
     return r;
   });
 
@@ -149,7 +166,7 @@ export function engineRouter(deps: EngineDeps): Router {
     const policy = deps.policies ? (await deps.policies.get(principal.workspaceId)).policy : undefined;
     body.edits.forEach((e, i) => {
       if (policy && !mayEditColumn(policy, principal.role, e.column)) {
-        results[i] = { clientEditId: e.clientEditId, orderId: e.orderId, column: e.column, outcome: "refused", reason: columnRefusal(principal.role, e.column), currentValue: null, currentVersion: null };
+        results[i] = { clientEditId: e.clientEditId, orderId: e.orderId, column: e.column, outcome: "refused", reason: columnRefusal(principal.role, e.column), ...coded("column_not_editable", { role: ROLE_LABELS[principal.role], roleCode: principal.role, column: COLUMN_LABELS[e.column], columnCode: e.column }), currentValue: null, currentVersion: null };
         return;
       }
       (e.column === "status" ? statusIdx : fieldIdx).push(i);
@@ -183,7 +200,7 @@ export function engineRouter(deps: EngineDeps): Router {
         const code = statusCode(flow, e.value);
         if (code === null) {
           const known = flow.states.map((s) => s.labels["zh-CN"]).join("、");
-          results[i] = { clientEditId: e.clientEditId, orderId: e.orderId, column: e.column, outcome: "refused", reason: `"${String(e.value ?? "")}" is not a status of this workflow; pick one of: ${known}`, currentValue: null, currentVersion: null };
+          results[i] = { clientEditId: e.clientEditId, orderId: e.orderId, column: e.column, outcome: "refused", reason: `"${String(e.value ?? "")}" is not a status of this workflow; pick one of: ${known}`, ...coded("not_a_status", { value: String(e.value ?? ""), known: flow.states.map((s) => ({ "zh-CN": s.labels["zh-CN"], en: s.labels.en })) }), currentValue: null, currentVersion: null };
           continue;
         }
         const rb = rebase.get(e.orderId);
@@ -231,6 +248,19 @@ export function engineRouter(deps: EngineDeps): Router {
   bindRoute(router, api.auditCheckRun, async ({ principal, params }) => deps.audit.fullCheck(principal.workspaceId, params.runId));
 
   bindRoute(router, api.getWorkflow, async ({ principal }) => deps.workflows.current(principal.workspaceId));
+
+  bindRoute(router, api.workflowMoves, async ({ principal }) => {
+    const { version, definition: flow } = await deps.workflows.current(principal.workspaceId);
+    const byRole = Object.fromEntries(Role.options.map((role) => [role, movesByStatus(flow, role)])) as Record<RoleName, Record<string, string[]>>;
+    return {
+      version,
+      role: principal.role,
+      moves: byRole[principal.role],
+      byRole,
+      labels: Object.fromEntries(flow.states.map((s) => [s.code, { "zh-CN": s.labels["zh-CN"], en: s.labels.en }])),
+      terminal: flow.states.filter((s) => s.terminal).map((s) => s.code),
+    };
+  });
 
   bindRoute(router, api.putWorkflow, async ({ body, principal, req }) => {
     const before = deps.sensitiveLog ? await deps.workflows.current(principal.workspaceId) : undefined;

@@ -14,6 +14,7 @@ import {
   UpstreamError,
 } from "../domain/errors.js";
 import type { RejectionRecord } from "../domain/rejections/ports.js";
+import { refusalMessages, type FieldProblem, type LocalizedText, type RefusalParams } from "../contracts/refusals.js";
 
 const STATUS: [new (...args: never[]) => DomainError, number, string][] = [
   [InputError, 400, "invalid_input"],
@@ -27,9 +28,51 @@ const STATUS: [new (...args: never[]) => DomainError, number, string][] = [
   [UpstreamError, 502, "upstream_error"],
 ];
 
+/** Whether the value at `path` of `input` is absent (a required field left out). */
+function isMissing(input: unknown, path: readonly PropertyKey[]): boolean {
+  if (input === undefined) return path.length === 0;
+  let v: unknown = input;
+  for (const key of path) {
+    if (v === null || typeof v !== "object") return false;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v === undefined;
+}
+
+/** The refusal code and parameters of one zod issue (`contracts/refusals.ts` words them). */
+export function zodIssueRefusal(issue: z.core.$ZodIssue, path: string, missing = false): { code: string; params: RefusalParams } {
+  const field = path || "(body)";
+  const i = issue as z.core.$ZodIssue & Record<string, unknown>;
+  if (missing && (issue.code === "invalid_type" || issue.code === "invalid_value" || issue.code === "invalid_union")) return { code: "field_required", params: { field } };
+  switch (issue.code) {
+    case "invalid_type":
+      return { code: "field_invalid_type", params: { field, expected: String(i.expected) } };
+    case "too_small":
+      return { code: "field_too_small", params: { field, minimum: Number(i.minimum), origin: String(i.origin ?? "") } };
+    case "too_big":
+      return { code: "field_too_big", params: { field, maximum: Number(i.maximum), origin: String(i.origin ?? "") } };
+    case "invalid_format":
+      return i.format === "regex" ? { code: "field_invalid", params: { field, reason: issue.message } } : { code: "field_invalid_format", params: { field, format: String(i.format), reason: issue.message } };
+    case "invalid_value":
+      return { code: "field_invalid_value", params: { field, values: ((i.values as unknown[]) ?? []).map(String) } };
+    case "unrecognized_keys":
+      return { code: "field_unrecognized", params: { field, keys: ((i.keys as string[]) ?? []).map((k) => (path ? `${path}.${k}` : k)) } };
+    default:
+      return { code: "field_invalid", params: { field, reason: issue.message } };
+  }
+}
+
+/** Gives every field problem a refusal code and parameters (a problem without one: `field_invalid` with its message). */
+export function codedProblems(problems: { path: string; message: string; code?: string; params?: RefusalParams }[]): FieldProblem[] {
+  return problems.map((p) => (p.code ? { ...p, params: p.params ?? {} } : { ...p, code: "field_invalid", params: { field: p.path || "(body)", reason: p.message } }));
+}
+
 /** Turns zod issues into one readable sentence plus per-field details. */
-export function describeZodError(err: z.ZodError, where: string): InputError {
-  const problems = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+export function describeZodError(err: z.ZodError, where: string, input?: unknown): InputError {
+  const problems = err.issues.map((i) => {
+    const path = i.path.join(".");
+    return { path, message: i.message, ...zodIssueRefusal(i, path, isMissing(input, i.path)) };
+  });
   const first = problems
     .slice(0, 5)
     .map((p) => (p.path ? `${p.path}: ${p.message}` : p.message))
@@ -48,6 +91,8 @@ export function errorHandler(logger: Logger, keepRejected: (r: RejectionRecord) 
     let code = "internal_error";
     let message = "Something went wrong on the server; the error was logged.";
     let details: unknown;
+    let params: RefusalParams | undefined;
+    let refusal: { code: string; params: RefusalParams } | undefined;
     if (err instanceof z.ZodError) err = describeZodError(err, "request");
     // Defence in depth: a value the database refuses as data (SQLSTATE class 22: out of
     // range, bad encoding …) came from the request, not from a bug in the server. The
@@ -74,12 +119,28 @@ export function errorHandler(logger: Logger, keepRejected: (r: RejectionRecord) 
         details = err.details;
         // A refusal may name a finer code of its own (e.g. role_mismatch, last_admin).
         if (typeof (err as { code?: unknown }).code === "string") code = (err as unknown as { code: string }).code;
+        if (err.refusal) refusal = { code: err.refusal.code, params: err.refusal.params as RefusalParams };
       }
     }
+    // Field problems carry codes; an invalid_input answer lists them, worded, as its params.
+    const problems = (details as { problems?: unknown } | undefined)?.problems;
+    if (Array.isArray(problems)) {
+      const coded = codedProblems(problems as FieldProblem[]);
+      details = { ...(details as object), problems: coded };
+      if (code === "invalid_input" && !params) {
+        params = { problems: coded.slice(0, 5).map((p) => refusalMessages(p.code!, p.params) ?? { "zh-CN": p.message, en: p.message }) };
+      }
+    }
+    const worded: LocalizedText | null =
+      status === 500
+        ? refusalMessages("internal_error")
+        : (refusal && refusalMessages(refusal.code, refusal.params)) ?? (params || code !== "invalid_input" ? refusalMessages(code, params ?? {}) : null);
     const respond = () => {
       if (res.headersSent) return;
       if (status === 401) res.setHeader("WWW-Authenticate", 'Bearer realm="ordersheet"');
-      res.status(status).json({ error: { code, message, ...(details === undefined ? {} : { details }) } });
+      res.status(status).json({
+        error: { code, message, ...(params ? { params } : {}), ...(refusal ? { refusal } : {}), ...(worded ? { messages: worded } : {}), ...(details === undefined ? {} : { details }) },
+      });
     };
     if (status === 500) {
       logger.error({ err, method: req.method, path: req.path }, "unhandled error");

@@ -41,10 +41,10 @@ export function hooksRouter(deps: HooksRouterDeps): Router {
               bodyBytes: raw.length,
             })
             .catch((err: unknown) => deps.logger.warn({ err }, "could not store a refused webhook"));
-          res.status(401).json({ error: { code: "unauthorized", message: answer.reason } });
+          res.status(401).json(answer.reply ?? { error: { code: "unauthorized", message: answer.reason } });
           return;
         default:
-          res.json({ outcome: answer.outcome, ...("detail" in answer && answer.detail ? { detail: answer.detail } : {}) });
+          res.json(answer.reply ?? { outcome: answer.outcome, ...("detail" in answer && answer.detail ? { detail: answer.detail } : {}) });
       }
     } catch (err) {
       next(err instanceof SyntaxError ? new InputError("the webhook body cannot be read") : err);

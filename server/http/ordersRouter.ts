@@ -8,7 +8,8 @@ import type { WorkflowStore } from "../domain/workflow/ports.js";
 import { callerPolicy, logUnmaskedRead, type AccessGate } from "./accessGate.js";
 import { bindRoute } from "./bindRoute.js";
 import type { Metrics } from "./metrics.js";
-import { listFilterOf, toNewOrders, toOrderView } from "./orderView.js";
+import { listFilterOf, toNewOrders, toOrderView, windowOf } from "./orderView.js";
+import type { WorkflowDefinition } from "../contracts/workflow.js";
 
 /** What the orders routes need. */
 export interface OrdersDeps {
@@ -38,6 +39,11 @@ function decodeCursor(text: string): { updatedAt: string; id: string } {
 /** `/api/orders` routes. */
 export function ordersRouter(deps: OrdersDeps): Router {
   const router = Router();
+  /** The workspace's workflow, read at most once per request. */
+  const currentFlow = async (workspaceId: string) => {
+    let read: Promise<WorkflowDefinition> | undefined;
+    return () => (read ??= deps.workflows.current(workspaceId).then((w) => w.definition));
+  };
 
   bindRoute(router, api.importOrders, async ({ body, principal }) => {
     const drafts = toNewOrders(body.orders);
@@ -65,21 +71,31 @@ export function ordersRouter(deps: OrdersDeps): Router {
   });
 
   bindRoute(router, api.listOrders, async ({ query, principal, req }) => {
+    const now = deps.now();
+    const flow = await currentFlow(principal.workspaceId);
     const page = await deps.orders.listOrders(principal.workspaceId, {
-      ...(await listFilterOf(query, principal, async () => (await deps.workflows.current(principal.workspaceId)).definition)),
+      ...(await listFilterOf(query, principal, flow, { now, defaultWindow: "recent" })),
       limit: query.limit,
       cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
     });
     const unmasked = deps.access ? (await callerPolicy(deps.access, principal)).unmaskedPii : false;
     if (unmasked) await logUnmaskedRead(deps.access!, req, principal, page.orders, "GET /api/orders");
-    return { orders: page.orders.map((o) => toOrderView(o, { mask: !unmasked })), nextCursor: page.next ? encodeCursor(page.next) : null };
+    const definition = await flow();
+    return { orders: page.orders.map((o) => toOrderView(o, { mask: !unmasked, flow: definition, now })), nextCursor: page.next ? encodeCursor(page.next) : null };
+  });
+
+  // Bound before `/api/orders/:id`, which would otherwise take "count" for an order ID.
+  bindRoute(router, api.countOrders, async ({ query, principal }) => {
+    const window = windowOf(query, "recent");
+    const total = await deps.orders.countOrders(principal.workspaceId, await listFilterOf(query, principal, await currentFlow(principal.workspaceId), { now: deps.now(), defaultWindow: "recent" }));
+    return { total, window };
   });
 
   bindRoute(router, api.getOrder, async ({ params, principal, req }) => {
     const order = await (isScoped(principal.scope) ? deps.orders.getOrder(principal.workspaceId, params.id, principal.scope) : deps.orders.getOrder(principal.workspaceId, params.id));
     const unmasked = deps.access ? (await callerPolicy(deps.access, principal)).unmaskedPii : false;
     if (unmasked) await logUnmaskedRead(deps.access!, req, principal, [order], "GET /api/orders/:id");
-    return toOrderView(order, { mask: !unmasked });
+    return toOrderView(order, { mask: !unmasked, flow: (await deps.workflows.current(principal.workspaceId)).definition, now: deps.now() });
   });
 
   return router;

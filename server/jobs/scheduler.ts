@@ -116,27 +116,43 @@ export const SCHEDULES = {
   connectors: { cron: "* * * * *", slotMs: 60_000 },
 } as const;
 
-/** Questions about cron expressions, evaluated in UTC at minute resolution (connector schedules). */
+/**
+ * Questions about cron expressions at minute resolution (connector schedules), evaluated
+ * in a time zone (the workspace's: "0 9 * * *" in Asia/Shanghai fires at 01:00 UTC); UTC
+ * when none is given or the zone is unknown.
+ */
 export interface CronCalendar {
   validate(expression: string): boolean;
   /** Whether the minute holding `at` is one the expression fires in. */
-  matches(expression: string, at: Date): boolean;
+  matches(expression: string, at: Date, timeZone?: string): boolean;
   /** The next minute after `from` the expression fires in (within 31 days), or null. */
-  next(expression: string, from: Date): Date | null;
+  next(expression: string, from: Date, timeZone?: string): Date | null;
 }
 
 const matchers = new Map<string, { match(d: Date): boolean; destroy(): unknown }>();
 
-function matcherOf(expression: string): { match(d: Date): boolean } {
-  let m = matchers.get(expression);
+function knownZone(timeZone: string | undefined): string {
+  if (!timeZone) return "UTC";
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone });
+    return timeZone;
+  } catch {
+    return "UTC";
+  }
+}
+
+function matcherOf(expression: string, timeZone?: string): { match(d: Date): boolean } {
+  const zone = knownZone(timeZone);
+  const key = `${zone}\u0000${expression}`;
+  let m = matchers.get(key);
   if (!m) {
     if (matchers.size >= 1000) {
       const [oldest, task] = matchers.entries().next().value!;
       matchers.delete(oldest);
       void task.destroy();
     }
-    m = cron.createTask(expression, () => {}, { timezone: "UTC" });
-    matchers.set(expression, m);
+    m = cron.createTask(expression, () => {}, { timezone: zone });
+    matchers.set(key, m);
   }
   return m;
 }
@@ -144,11 +160,11 @@ function matcherOf(expression: string): { match(d: Date): boolean } {
 /** node-cron behind `CronCalendar`. */
 export const cronCalendar: CronCalendar = {
   validate: (expression) => cron.validate(expression) && expression.trim().split(/\s+/).length === 5,
-  matches(expression, at) {
-    return matcherOf(expression).match(new Date(Math.floor(at.getTime() / 60_000) * 60_000));
+  matches(expression, at, timeZone) {
+    return matcherOf(expression, timeZone).match(new Date(Math.floor(at.getTime() / 60_000) * 60_000));
   },
-  next(expression, from) {
-    const m = matcherOf(expression);
+  next(expression, from, timeZone) {
+    const m = matcherOf(expression, timeZone);
     let t = Math.floor(from.getTime() / 60_000) * 60_000 + 60_000;
     for (let i = 0; i < 31 * 1440; i++, t += 60_000) if (m.match(new Date(t))) return new Date(t);
     return null;

@@ -52,4 +52,10 @@ export class InMemoryOrderStore implements OrderStore {
     const last = orders[orders.length - 1];
     return { orders, next: matching.length > f.limit && last ? { updatedAt: last.updatedAt, id: last.id } : null };
   }
+
+  /** Counts like `listOrders` filters (status, channel, region, ids, updatedSince; the desk filters are the database's). */
+  async countOrders(workspaceId: string, f: Omit<OrderListFilter, "limit" | "cursor" | "withLines">): Promise<number> {
+    this.calls.push({ method: "countOrders", args: [workspaceId, f] });
+    return (await this.listOrders(workspaceId, { ...f, limit: Number.MAX_SAFE_INTEGER })).orders.length;
+  }
 }

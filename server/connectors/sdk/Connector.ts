@@ -8,6 +8,9 @@ import type { HttpClient } from "./HttpClient.js";
 
 /** What one page of a pull is fetched with. */
 export interface PullContext<Config, Credentials> {
+  /** The instance's workspace and id (for connectors that read the workspace's own orders, e.g. waybills to track). */
+  workspaceId: string;
+  connectorId: string;
   config: Config;
   credentials: Credentials;
   /** The cursor as the last committed page left it (`{}` before the first pull). */
@@ -30,7 +33,8 @@ export interface PulledPage<R> {
 
 /** A platform record as the engine takes it: the order (imported idempotently) and its events. */
 export interface MappedRecord {
-  order: NewOrder;
+  /** Absent for records about an order the workspace already has (a carrier's tracking of a waybill). */
+  order?: NewOrder;
   events: EventInput[];
   unmapped: UnmappedSighting[];
 }
@@ -58,6 +62,17 @@ export interface Connector<R = unknown, Config = unknown, Credentials = unknown>
   verifyWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>, credentials: Credentials): { ok: true } | { ok: false; reason: string };
   /** Parses a verified delivery; `InputError` when it is malformed. */
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): ParsedWebhook<R>;
+  /**
+   * Optional: the value of a record's field for the instance's filter rules (e.g. a payment
+   * method the platform nests or names differently). Without it, a rule's `field` is read as a
+   * dotted path into the record as `pullPage`/`parseWebhook` produced it.
+   */
+  filterValue?(record: R, field: string): unknown;
   /** `source` is the instance's event source (`connector:<id>`); event ids are derived from the record, so a fact pulled twice or also pushed enters once. */
   map(record: R, table: readonly StatusMapEntry[], source: string): MappedRecord;
+  /**
+   * The answer the platform expects to a delivery (e.g. Kdniao's `{EBusinessID, UpdateTime,
+   * Success, Reason}`); absent: the generic `{outcome}` JSON.
+   */
+  webhookReply?(answer: { outcome: string; detail?: string }, rawBody: Buffer, credentials: Credentials | null, now: Date): unknown;
 }

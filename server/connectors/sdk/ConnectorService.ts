@@ -3,8 +3,9 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { CONNECTOR_SCHEMAS, DEFAULT_SCHEDULES, type ConnectorHealth, type ConnectorView, type CreateConnectorRequest, type PatchConnectorRequest, type StatusMapResponse } from "../../contracts/connectors.js";
 import { EventInput } from "../../contracts/events.js";
-import type { ConnectorCaller, ConnectorRecord, ConnectorStore, Connectors, UnmappedSighting, WebhookAnswer } from "../../domain/connectors/ports.js";
-import { backoffMs, runError, type RunErrorCode } from "../../domain/connectors/runErrors.js";
+import { filterRecord, valueAt, type FilterRule } from "../../domain/connectors/filters.js";
+import type { ConnectorCaller, ConnectorRecord, ConnectorStore, Connectors, FilteredSighting, UnmappedSighting, WebhookAnswer } from "../../domain/connectors/ports.js";
+import { backoffMs, HEALTH_STATES, healthState, runError, type RunErrorCode } from "../../domain/connectors/runErrors.js";
 import { effectiveStatusMap, type StatusMapEntry, type StatusPlatform } from "../../domain/connectors/statusMaps.js";
 import { ConflictError, InputError, NotFoundError } from "../../domain/errors.js";
 import type { NewOrder } from "../../domain/orders/ports.js";
@@ -12,11 +13,11 @@ import type { CredentialBox } from "../credentials.js";
 import type { Connector, MappedRecord } from "./Connector.js";
 import { ConnectorHttpError, HttpClient, type HttpClientOptions } from "./HttpClient.js";
 
-/** Cron questions the service asks (answered by the scheduler module's `cronCalendar`). */
+/** Cron questions the service asks (answered by the scheduler module's `cronCalendar`), in the workspace's time zone. */
 export interface CronQuestions {
   validate(expression: string): boolean;
-  matches(expression: string, at: Date): boolean;
-  next(expression: string, from: Date): Date | null;
+  matches(expression: string, at: Date, timeZone?: string): boolean;
+  next(expression: string, from: Date, timeZone?: string): Date | null;
 }
 
 /** Whether this server instance runs a schedule slot (the job-slot claims shared through the database). */
@@ -25,7 +26,7 @@ export type ClaimSlot = (workspaceId: string, job: string, slot: Date) => Promis
 /** How the service is put together. */
 export interface ConnectorServiceOptions {
   store: ConnectorStore;
-  /** Absent when no credentials key is configured (PostgreSQL without CONNECTOR_CREDENTIALS_KEY). */
+  /** Absent when the server has no secret key (PostgreSQL without ORDERSHEET_SECRET_KEY). */
   box?: CredentialBox;
   connectors: Connector<any, any, any>[];
   cron: CronQuestions;
@@ -45,6 +46,7 @@ export interface RunSummary {
   mapped: number;
   dead: number;
   unmapped: number;
+  filtered?: number;
   error?: { code: RunErrorCode; detail: string };
 }
 
@@ -73,7 +75,7 @@ export class ConnectorService implements Connectors {
   private view(r: ConnectorRecord): ConnectorView {
     return {
       id: r.id, kind: r.kind, name: r.name, schedule: r.schedule, paused: r.paused, config: r.config, credentials: "stored",
-      webhookPath: `/hooks/${r.id}`, createdAt: r.createdAt, updatedAt: r.updatedAt,
+      webhookPath: `/hooks/${r.id}`, filters: r.filters, createdAt: r.createdAt, updatedAt: r.updatedAt,
     };
   }
 
@@ -84,7 +86,7 @@ export class ConnectorService implements Connectors {
   }
 
   private requireBox(): CredentialBox {
-    if (!this.opts.box) throw new ConflictError("connector credentials cannot be stored: set CONNECTOR_CREDENTIALS_KEY (64 hex digits, the same on every server instance)");
+    if (!this.opts.box) throw new ConflictError("connector credentials cannot be stored: set ORDERSHEET_SECRET_KEY (64 hex digits, the same on every server instance)");
     return this.opts.box;
   }
 
@@ -127,7 +129,9 @@ export class ConnectorService implements Connectors {
       if (!parsed.success) throw fieldError(parsed.error, "credentials");
       sealedCredentials = this.requireBox().seal(parsed.data, aadOf(current));
     }
-    const updated = await this.store.update(caller.workspaceId, id, { name: body.name, schedule: body.schedule, paused: body.paused, config, sealedCredentials }, this.now());
+    // Rules are named by position when they carry no id, so counts and alerts can name them.
+    const filters: FilterRule[] | undefined = body.filters?.map((f, i) => ({ id: f.id ?? `rule-${i + 1}`, field: f.field, operator: f.operator, values: f.values }));
+    const updated = await this.store.update(caller.workspaceId, id, { name: body.name, schedule: body.schedule, paused: body.paused, config, sealedCredentials, filters }, this.now());
     if (!updated) throw new NotFoundError(`no connector ${id} in this workspace`);
     return this.view(updated);
   }
@@ -136,6 +140,15 @@ export class ConnectorService implements Connectors {
     const updated = await this.store.update(caller.workspaceId, id, { paused }, this.now());
     if (!updated) throw new NotFoundError(`no connector ${id} in this workspace`);
     return this.view(updated);
+  }
+
+  async remove(caller: ConnectorCaller, id: string): Promise<{ id: string; deleted: true }> {
+    await this.record(caller.workspaceId, id);
+    if (this.running.has(id)) throw new ConflictError("a run of this connector is going on; pause it, wait for the run to end, then remove it");
+    const removed = await this.store.remove(caller.workspaceId, id, caller.user, this.now());
+    if (!removed) throw new NotFoundError(`no connector ${id} in this workspace`);
+    this.opts.logger.info({ connector: id, kind: removed.kind, workspaceId: caller.workspaceId, by: caller.user }, "connector removed");
+    return { id, deleted: true };
   }
 
   async runNow(workspaceId: string, id: string): Promise<{ id: string; started: boolean; reason?: string }> {
@@ -160,9 +173,12 @@ export class ConnectorService implements Connectors {
   async runScheduled(now: Date, slot: Date, claim: ClaimSlot): Promise<{ ran: number; skipped: number; failed: number }> {
     const sum = { ran: 0, skipped: 0, failed: 0 };
     const runs: Promise<void>[] = [];
+    const zones = new Map<string, string>();
     for (const r of await this.store.active()) {
       if (r.retryAt && Date.parse(r.retryAt) > now.getTime()) continue;
-      if (!this.opts.cron.validate(r.schedule) || !this.opts.cron.matches(r.schedule, slot)) continue;
+      // Each schedule reads in its workspace's time zone ("0 9 * * *" is 9:00 there).
+      if (!zones.has(r.workspaceId)) zones.set(r.workspaceId, await this.store.timeZone(r.workspaceId));
+      if (!this.opts.cron.validate(r.schedule) || !this.opts.cron.matches(r.schedule, slot, zones.get(r.workspaceId))) continue;
       if (!(await claim(r.workspaceId, `connector:${r.id}`, slot))) {
         sum.skipped += 1;
         continue;
@@ -201,9 +217,9 @@ export class ConnectorService implements Connectors {
       let state = r.state;
       const maxPages = this.opts.maxPagesPerRun ?? 1000;
       for (let page = 0; page < maxPages; page++) {
-        const pulled = await connector.pullPage({ config, credentials, state, now: this.now(), http: this.http, session });
-        const mapped = pulled.records.map((rec) => connector.map(rec, table, `connector:${r.id}`));
-        const write = toPageWrite(mapped, log);
+        const pulled = await connector.pullPage({ workspaceId: r.workspaceId, connectorId: r.id, config, credentials, state, now: this.now(), http: this.http, session });
+        const { mapped, filtered } = mapAndFilter(connector, r, pulled.records, table);
+        const write = { ...toPageWrite(mapped, log), filtered };
         const result = await this.store.commitPage(
           r.workspaceId,
           r.id,
@@ -222,6 +238,7 @@ export class ConnectorService implements Connectors {
         sum.mapped += result.mapped;
         sum.dead += result.dead;
         sum.unmapped += result.unmapped;
+        sum.filtered = (sum.filtered ?? 0) + result.filtered;
         state = pulled.nextState;
         if (pulled.done) break;
       }
@@ -245,7 +262,7 @@ export class ConnectorService implements Connectors {
   }
 
   private openCredentials(r: ConnectorRecord, connector: Connector<any, any, any>): unknown {
-    if (!this.opts.box) throw new RunFailure("credentials", "no credentials key is configured (CONNECTOR_CREDENTIALS_KEY)");
+    if (!this.opts.box) throw new RunFailure("credentials", "no secret key is configured (ORDERSHEET_SECRET_KEY)");
     let opened: unknown;
     try {
       opened = this.opts.box.open(r.sealedCredentials, aadOf(r));
@@ -263,9 +280,10 @@ export class ConnectorService implements Connectors {
     const since = this.byKind.get(r.kind)?.cursorTime(r.state) ?? null;
     let nextRunAt: string | null = null;
     if (!r.paused) {
-      const next = this.opts.cron.validate(r.schedule) ? this.opts.cron.next(r.schedule, now) : null;
+      const zone = await this.store.timeZone(workspaceId);
+      const next = this.opts.cron.validate(r.schedule) ? this.opts.cron.next(r.schedule, now, zone) : null;
       const retry = r.retryAt ? new Date(r.retryAt) : null;
-      const after = retry && next && retry > next && this.opts.cron.validate(r.schedule) ? this.opts.cron.next(r.schedule, new Date(retry.getTime() - 60_000)) : next;
+      const after = retry && next && retry > next && this.opts.cron.validate(r.schedule) ? this.opts.cron.next(r.schedule, new Date(retry.getTime() - 60_000), zone) : next;
       nextRunAt = after?.toISOString() ?? null;
     }
     return {
@@ -274,6 +292,8 @@ export class ConnectorService implements Connectors {
       kind: r.kind,
       paused: r.paused,
       running: this.running.has(r.id),
+      state: healthState(r),
+      stateText: { ...HEALTH_STATES[healthState(r)] },
       lastRunAt: r.lastRunAt,
       lastSuccessAt: r.lastSuccessAt,
       lagSeconds: since ? Math.max(0, Math.round((now.getTime() - Date.parse(since)) / 1000)) : null,
@@ -283,6 +303,7 @@ export class ConnectorService implements Connectors {
       counts: r.counts,
       lastError: r.lastError,
       unmappedStatuses: await this.store.unmapped(workspaceId, id),
+      filteredValues: await this.store.filtered(workspaceId, id),
     };
   }
 
@@ -295,17 +316,33 @@ export class ConnectorService implements Connectors {
     return this.statusMap(caller.workspaceId, platform);
   }
 
+  /** Takes a webhook delivery; the answer carries the platform's own reply where it expects one (Kdniao's, Youzan's). */
   async webhook(id: string, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<WebhookAnswer> {
     if (!/^[0-9a-f-]{36}$/.test(id)) return { outcome: "not_found" };
     const r = await this.store.byId(id);
     const connector = r && this.byKind.get(r.kind);
     if (!r || !connector) return { outcome: "not_found" };
+    const opened: { credentials: unknown } = { credentials: null };
+    const answer = await this.takeWebhook(r, connector, opened, rawBody, headers);
+    if (answer.outcome === "not_found" || !connector.webhookReply) return answer;
+    const detail = answer.outcome === "unauthorized" ? answer.reason : answer.detail;
+    return { ...answer, reply: connector.webhookReply({ outcome: answer.outcome, detail }, rawBody, opened.credentials, this.now()) };
+  }
+
+  private async takeWebhook(
+    r: ConnectorRecord,
+    connector: Connector<any, any, any>,
+    opened: { credentials: unknown },
+    rawBody: Buffer,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<WebhookAnswer> {
     let credentials: unknown;
     try {
       credentials = this.openCredentials(r, connector);
     } catch {
       return { outcome: "unauthorized", workspaceId: r.workspaceId, reason: "the connector's credentials cannot be opened, so no signature can be checked" };
     }
+    opened.credentials = credentials;
     const verified = connector.verifyWebhook(rawBody, headers, credentials);
     if (!verified.ok) return { outcome: "unauthorized", workspaceId: r.workspaceId, reason: verified.reason };
     const parsed = connector.parseWebhook(rawBody, headers);
@@ -325,8 +362,8 @@ export class ConnectorService implements Connectors {
       return { outcome: "stale", workspaceId: r.workspaceId, detail: "a pull has already read these orders in a newer state; nothing was replayed" };
     }
     const table = effectiveStatusMap(connector.platform, await this.store.statusOverrides(r.workspaceId, connector.platform));
-    const mapped = parsed.records.map((rec) => connector.map(rec, table, `connector:${r.id}`));
-    const write = toPageWrite(mapped, this.opts.logger.child({ connector: r.id }));
+    const { mapped, filtered } = mapAndFilter(connector, r, parsed.records, table);
+    const write = { ...toPageWrite(mapped, this.opts.logger.child({ connector: r.id })), filtered };
     const result = await this.store.commitPage(r.workspaceId, r.id, { webhook: { eventId: parsed.eventId, topic: parsed.topic }, ...write, pulled: parsed.records.length, highWaterAt: null, actor: `connector:${r.name}` }, this.now());
     return { outcome: result.outcome === "duplicate" ? "duplicate" : "accepted", workspaceId: r.workspaceId };
   }
@@ -354,6 +391,29 @@ function fieldError(err: z.ZodError, where: string): InputError {
 }
 
 /**
+ * Maps each record and applies the instance's filter rules: a record a rule does not keep
+ * contributes no order and no event, and is reported as filtered with a sample that names
+ * the order without personal data.
+ */
+function mapAndFilter(connector: Connector<any, any, any>, r: ConnectorRecord, records: unknown[], table: readonly StatusMapEntry[]): { mapped: MappedRecord[]; filtered: FilteredSighting[] } {
+  const mapped: MappedRecord[] = [];
+  const filtered: FilteredSighting[] = [];
+  for (const rec of records) {
+    const m = connector.map(rec, table, `connector:${r.id}`);
+    const hit = r.filters.length ? filterRecord(r.filters, (field) => (connector.filterValue ? connector.filterValue(rec, field) : valueAt(rec, field))) : null;
+    if (!hit) {
+      mapped.push(m);
+      continue;
+    }
+    filtered.push({
+      ...hit,
+      sample: { channel: m.order?.channel ?? null, externalOrderId: m.order?.externalOrderId ?? null, [hit.field]: hit.value, rule: hit.rule, updatedAt: connector.updatedAt(rec) },
+    });
+  }
+  return { mapped, filtered };
+}
+
+/**
  * Mapped records as one write: their orders and events (each event checked against the
  * event contract; one that fails is kept as an unmapped sighting rather than dropped).
  */
@@ -362,14 +422,14 @@ function toPageWrite(mapped: MappedRecord[], log: Logger): { drafts: NewOrder[];
   const events: EventInput[] = [];
   const unmapped: UnmappedSighting[] = [];
   for (const m of mapped) {
-    drafts.push(m.order);
+    if (m.order) drafts.push(m.order);
     unmapped.push(...m.unmapped);
     for (const e of m.events) {
       const ok = EventInput.safeParse(e);
       if (ok.success) events.push(ok.data);
       else {
         log.warn({ sourceEventId: e.sourceEventId, problem: ok.error.issues[0]?.message }, "a mapped event does not fit the event contract; kept as unmapped");
-        unmapped.push({ channel: m.order.channel, externalOrderId: m.order.externalOrderId, field: "event", value: e.type, sample: { sourceEventId: e.sourceEventId, problem: ok.error.issues[0]?.message ?? "" } });
+        unmapped.push({ channel: m.order?.channel ?? e.channel ?? "", externalOrderId: m.order?.externalOrderId ?? e.externalOrderId ?? "", orderId: e.orderId, field: "event", value: e.type, sample: { sourceEventId: e.sourceEventId, problem: ok.error.issues[0]?.message ?? "" } });
       }
     }
   }

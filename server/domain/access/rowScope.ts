@@ -1,3 +1,4 @@
+import type { RefusalParams } from "../../contracts/refusals.js";
 import type { Order } from "../order.js";
 import type { Decision } from "../workflow/decision.js";
 import { isUnrestricted, type RowScope } from "./principal.js";
@@ -71,6 +72,14 @@ export function scopeCreateRefusal(scope: RowScope | undefined, o: { region?: st
  * values allowed; undefined when the order stays inside.
  */
 export function scopeMoveRefusal(scope: RowScope | undefined, after: { region?: string | null; warehouse?: string | null; channel: string }): string | undefined {
+  return scopeMoveProblem(scope, after)?.reason;
+}
+
+/** `scopeMoveRefusal` with its refusal code (`outside_scope`) and parameters, for clients that word it themselves. */
+export function scopeMoveProblem(
+  scope: RowScope | undefined,
+  after: { region?: string | null; warehouse?: string | null; channel: string },
+): { reason: string; code: "outside_scope"; params: RefusalParams } | undefined {
   if (!isScoped(scope)) return undefined;
   for (const [dim, field] of SCOPE_DIMENSIONS) {
     const allowed = scope[dim];
@@ -79,10 +88,18 @@ export function scopeMoveRefusal(scope: RowScope | undefined, after: { region?: 
     const label = FIELD_LABELS[field];
     const shown = value === null ? "（空）" : `「${value}」`;
     const list = allowed.length ? allowed.join("、") : "无";
-    return (
+    const reason =
       `不能把${label["zh-CN"]}改为${shown}：订单会移出你的数据范围（你可见的${label["zh-CN"]}：${list}），请联系管理员 / ` +
-      `cannot set ${label.en} to ${value === null ? "empty" : `"${value}"`}: the order would leave your row scope (${label.en} allowed: ${allowed.join(", ") || "none"}); ask an admin`
-    );
+      `cannot set ${label.en} to ${value === null ? "empty" : `"${value}"`}: the order would leave your row scope (${label.en} allowed: ${allowed.join(", ") || "none"}); ask an admin`;
+    return {
+      reason,
+      code: "outside_scope",
+      params: {
+        field: { "zh-CN": label["zh-CN"], en: label.en },
+        value: value === null ? { "zh-CN": "（空）", en: "empty" } : value,
+        allowed: allowed.length ? allowed : [{ "zh-CN": "无", en: "none" }],
+      },
+    };
   }
   return undefined;
 }
@@ -100,6 +117,6 @@ export function confineDecision(d: Decision, order: Order, scope: RowScope | und
     warehouse: "warehouse" in p ? p.warehouse : order.warehouse,
     channel: "channel" in p && p.channel !== undefined ? p.channel : order.channel,
   };
-  const reason = scopeMoveRefusal(scope, after);
-  return reason ? { kind: "refused", reason, allowed: [], alerts: [], effects: [] } : d;
+  const problem = scopeMoveProblem(scope, after);
+  return problem ? { kind: "refused", reason: problem.reason, code: problem.code, params: problem.params, allowed: [], alerts: [], effects: [] } : d;
 }

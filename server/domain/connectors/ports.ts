@@ -1,6 +1,7 @@
 import type { ConnectorHealth, ConnectorKind, ConnectorView, CreateConnectorRequest, PatchConnectorRequest, StatusMapResponse } from "../../contracts/connectors.js";
 import type { EventInput } from "../../contracts/events.js";
 import type { NewOrder } from "../orders/ports.js";
+import type { FilterRule } from "./filters.js";
 import type { RunError } from "./runErrors.js";
 import type { StatusMapEntry, StatusPlatform } from "./statusMaps.js";
 
@@ -34,15 +35,27 @@ export interface ConnectorRecord {
   retryAt: string | null;
   highWaterAt: string | null;
   counts: ConnectorCounts;
+  /** Keep-rules applied to every pulled or pushed record (see `filters.ts`). */
+  filters: FilterRule[];
 }
 
 /** A status value no table maps, seen on one record. */
 export interface UnmappedSighting {
   channel: string;
   externalOrderId: string;
+  /** The order it concerns when the record names it directly (the alert goes on it). */
+  orderId?: string;
   field: string;
   value: string;
   /** The record it was seen on (no personal data). */
+  sample: Record<string, unknown>;
+}
+
+/** A record a filter rule dropped: what it was, and a sample without personal data. */
+export interface FilteredSighting {
+  rule: string;
+  field: string;
+  value: string;
   sample: Record<string, unknown>;
 }
 
@@ -57,6 +70,8 @@ export interface PageWrite {
   drafts: NewOrder[];
   events: EventInput[];
   unmapped: UnmappedSighting[];
+  /** Records the instance's filters dropped (counted, sampled, a new value alerted). */
+  filtered?: FilteredSighting[];
   pulled: number;
   /** The newest platform update time on the page. */
   highWaterAt: string | null;
@@ -66,7 +81,7 @@ export interface PageWrite {
 
 /** What writing a page did. */
 export type PageResult =
-  | { outcome: "committed"; created: number; mapped: number; dead: number; unmapped: number; newUnmapped: number }
+  | { outcome: "committed"; created: number; mapped: number; dead: number; unmapped: number; newUnmapped: number; filtered: number; newFiltered: number }
   | { outcome: "moved" }
   | { outcome: "duplicate" };
 
@@ -89,6 +104,7 @@ export interface ConnectorPatch {
   paused?: boolean;
   config?: Record<string, unknown>;
   sealedCredentials?: string;
+  filters?: FilterRule[];
 }
 
 /** An unmapped value as kept. */
@@ -99,6 +115,17 @@ export interface UnmappedRecord {
   firstSeenAt: string;
   lastSeenAt: string;
   sample: Record<string, unknown>;
+}
+
+/** What one filter rule dropped of one value, as kept. */
+export interface FilteredRecord {
+  rule: string;
+  field: string;
+  value: string;
+  count: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  samples: Record<string, unknown>[];
 }
 
 /** Connector instances, their cursors and health, and status tables (implemented by `KnexConnectorStore`). */
@@ -113,11 +140,17 @@ export interface ConnectorStore {
   update(workspaceId: string, id: string, patch: ConnectorPatch, now: Date): Promise<ConnectorRecord | undefined>;
   /** Every instance that is not paused, in every workspace. */
   active(): Promise<ConnectorRecord[]>;
+  /** Marks an instance deleted (kept for the record, paused, its name freed); `undefined` when there is none. */
+  remove(workspaceId: string, id: string, by: string, now: Date): Promise<ConnectorRecord | undefined>;
+  /** The workspace's IANA time zone (schedules are read in it). */
+  timeZone(workspaceId: string): Promise<string>;
   /** Writes a page: orders, events through the inbox, unmapped statuses and their alerts, counts, and the cursor, in one transaction. */
   commitPage(workspaceId: string, id: string, page: PageWrite, now: Date): Promise<PageResult>;
   /** Records how a run ended (success clears the error and the backoff). */
   finishRun(workspaceId: string, id: string, outcome: { ok: true } | { ok: false; error: RunError; retryAt: Date }, now: Date): Promise<void>;
   unmapped(workspaceId: string, id: string): Promise<UnmappedRecord[]>;
+  /** What the filters dropped, per rule and value, newest first. */
+  filtered(workspaceId: string, id: string): Promise<FilteredRecord[]>;
   statusOverrides(workspaceId: string, platform: StatusPlatform): Promise<StatusMapEntry[]>;
   putStatusOverrides(workspaceId: string, platform: StatusPlatform, entries: StatusMapEntry[], by: string, now: Date): Promise<void>;
 }
@@ -135,6 +168,8 @@ export interface Connectors {
   create(caller: ConnectorCaller, body: CreateConnectorRequest): Promise<ConnectorView>;
   patch(caller: ConnectorCaller, id: string, body: PatchConnectorRequest): Promise<ConnectorView>;
   setPaused(caller: ConnectorCaller, id: string, paused: boolean): Promise<ConnectorView>;
+  /** Removes an instance: it stops at once and is kept for the record; `ConflictError` while a run of it is going on here. */
+  remove(caller: ConnectorCaller, id: string): Promise<{ id: string; deleted: true }>;
   /** Starts a run in the background; answers at once. */
   runNow(workspaceId: string, id: string): Promise<{ id: string; started: boolean; reason?: string }>;
   health(workspaceId: string, id: string): Promise<ConnectorHealth>;
@@ -150,6 +185,6 @@ export interface Connectors {
 
 /** How a webhook delivery was answered. */
 export type WebhookAnswer =
-  | { outcome: "accepted" | "duplicate" | "ignored" | "stale"; workspaceId: string; detail?: string }
-  | { outcome: "unauthorized"; workspaceId: string | null; reason: string }
+  | { outcome: "accepted" | "duplicate" | "ignored" | "stale"; workspaceId: string; detail?: string; reply?: unknown }
+  | { outcome: "unauthorized"; workspaceId: string | null; reason: string; reply?: unknown }
   | { outcome: "not_found" };

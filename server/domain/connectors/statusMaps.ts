@@ -12,7 +12,9 @@ export const STATUS_TARGETS = [
   "payment.confirmed",
   "wms.outbound",
   "carrier.collected",
+  "carrier.update",
   "carrier.signed",
+  "carrier.problem",
   "refund.requested",
   "refund.succeeded",
   "order.cancelled",
@@ -22,7 +24,7 @@ export const STATUS_TARGETS = [
 export type StatusTarget = (typeof STATUS_TARGETS)[number];
 
 /** Platforms with a status table (DOMAIN.md's enums). */
-export const STATUS_PLATFORMS = ["shopify", "taobao", "douyin", "pinduoduo", "shopee", "jushuitan", "wangdiantong", "youzan"] as const;
+export const STATUS_PLATFORMS = ["shopify", "taobao", "douyin", "pinduoduo", "shopee", "jushuitan", "wangdiantong", "youzan", "kdniao"] as const;
 
 /** A platform with a status table. */
 export type StatusPlatform = (typeof STATUS_PLATFORMS)[number];
@@ -36,6 +38,38 @@ export interface StatusMapEntry {
 
 const rows = (field: string, pairs: Record<string, StatusTarget>): StatusMapEntry[] =>
   Object.entries(pairs).map(([value, event]) => ({ field, value, event }));
+
+/**
+ * Kdniao (快递鸟) tracking: `State` and the value-added `StateEx` (research-2026-12 §3; codes
+ * marked [S] there). A snapshot's StateEx is looked up first, its State when StateEx is absent
+ * or unmapped. Out for delivery (202) and the like are `carrier.update` with the code kept.
+ */
+const KDNIAO_STATUS_MAP: StatusMapEntry[] = [
+  ...rows("State", { "0": "none", "1": "carrier.collected", "2": "carrier.update", "3": "carrier.signed", "4": "carrier.problem", "5": "carrier.update", "6": "carrier.update" }),
+  ...rows("StateEx", {
+    "1": "carrier.collected",
+    "2": "carrier.update",
+    "3": "carrier.signed",
+    "4": "carrier.problem",
+    "10": "none",
+    "201": "carrier.update",
+    "202": "carrier.update",
+    "211": "carrier.update",
+    "301": "carrier.signed",
+    "302": "carrier.signed",
+    "304": "carrier.signed",
+    "311": "carrier.signed",
+    "401": "carrier.problem",
+    "402": "carrier.problem",
+    "403": "carrier.problem",
+    "404": "carrier.problem",
+    "405": "carrier.problem",
+    "406": "carrier.problem",
+    "407": "carrier.problem",
+    "412": "carrier.problem",
+    "413": "carrier.problem",
+  }),
+];
 
 /** The shipped tables. Pinduoduo's refund codes are unconfirmed (DOMAIN.md marks them (?)). */
 export const DEFAULT_STATUS_MAPS: Record<StatusPlatform, StatusMapEntry[]> = {
@@ -94,19 +128,27 @@ export const DEFAULT_STATUS_MAPS: Record<StatusPlatform, StatusMapEntry[]> = {
     CANCELLED: "order.cancelled",
     INVOICE_PENDING: "none",
   }),
-  jushuitan: rows("status", {
-    WaitPay: "none",
-    WaitConfirm: "payment.confirmed",
-    WaitFConfirm: "none",
-    Delivering: "none",
-    Merged: "none",
-    Split: "none",
-    Question: "none",
-    WaitOuterSent: "none",
-    Sent: "wms.outbound",
-    Cancelled: "order.cancelled",
-  }),
-  wangdiantong: rows("trade_status", { "5": "order.cancelled", "10": "none", "30": "payment.confirmed", "35": "none", "55": "none", "95": "wms.outbound", "100": "carrier.signed", "110": "none" }),
+  jushuitan: [
+    ...rows("status", {
+      WaitPay: "none",
+      WaitConfirm: "payment.confirmed",
+      WaitFConfirm: "none",
+      Delivering: "none",
+      Merged: "none",
+      Split: "none",
+      Question: "none",
+      WaitOuterSent: "none",
+      Sent: "wms.outbound",
+      Cancelled: "order.cancelled",
+    }),
+    // Sales outbound records (/open/orders/out/simple/query): only a confirmed outbound left the warehouse.
+    ...rows("out_status", { WaitConfirm: "none", Confirmed: "wms.outbound", Cancelled: "none", Archive: "none" }),
+  ],
+  wangdiantong: [
+    ...rows("trade_status", { "5": "order.cancelled", "10": "none", "30": "payment.confirmed", "35": "none", "55": "none", "95": "wms.outbound", "100": "carrier.signed", "110": "none" }),
+    // Sales outbound (stockout) records: cancelled, awaiting review, reviewed, shipped, completed. [S] codes from client code.
+    ...rows("stockout_status", { "5": "none", "50": "none", "55": "none", "95": "wms.outbound", "110": "wms.outbound" }),
+  ],
   youzan: rows("status", {
     WAIT_BUYER_PAY: "none",
     WAIT_SELLER_SEND_GOODS: "payment.confirmed",
@@ -116,6 +158,7 @@ export const DEFAULT_STATUS_MAPS: Record<StatusPlatform, StatusMapEntry[]> = {
     TRADE_CLOSED: "order.cancelled",
     TRADE_CLOSE: "order.cancelled",
   }),
+  kdniao: KDNIAO_STATUS_MAP,
 };
 
 /** A platform's table with a workspace's overrides laid over the defaults (an override replaces the default of its field and value). */

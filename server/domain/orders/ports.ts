@@ -1,6 +1,7 @@
 import type { RowScope } from "../access/principal.js";
 import type { Channel } from "../channels.js";
 import type { Order, OrderLine } from "../order.js";
+import type { OverdueCondition } from "../workflow/slaLevel.js";
 
 /** An order to create: everything but the server-assigned identity and lifecycle fields. */
 export type NewOrder = Omit<
@@ -38,6 +39,16 @@ export interface OrderListFilter {
   ids?: string[];
   /** Placing day range (YYYY-MM-DD, inclusive) in `timeZone`; orders without a placing time count by import time. */
   placed?: { from?: string; to?: string; timeZone: string };
+  /** Exact match on the platform order ID, order ID, waybill number or receiver phone. */
+  q?: string;
+  /** Only orders meeting one of these (from `overdueConditions`; empty: none). */
+  overdue?: OverdueCondition[];
+  /** Only orders `actor` changed since `since`, or with an open task for `role`. */
+  mine?: { actor: string; role: string; since: string };
+  /** Only orders in one of the `open` statuses or updated since `since` (the "recent" window). */
+  window?: { open: string[]; since: string };
+  /** Read each order's lines too. */
+  withLines?: boolean;
   limit: number;
   cursor?: { updatedAt: string; id: string };
   /** The caller's row scope: only orders inside it are listed (absent: unrestricted). */
@@ -58,4 +69,6 @@ export interface OrderStore {
   getOrder(workspaceId: string, id: string, scope?: RowScope): Promise<Order>;
   /** Orders matching the filter, oldest change first, one page at a time. */
   listOrders(workspaceId: string, f: OrderListFilter): Promise<OrderPage>;
+  /** How many orders match the filter (paging ignored). */
+  countOrders(workspaceId: string, f: Omit<OrderListFilter, "limit" | "cursor" | "withLines">): Promise<number>;
 }

@@ -1,6 +1,8 @@
-import type { AlertLevel, AlertVia } from "../../contracts/workflow.js";
+import type { AlertLevel, AlertVia, BilingualMessage } from "../../contracts/workflow.js";
+import type { RefusalParams } from "../../contracts/refusals.js";
 import type { Role } from "../../contracts/roles.js";
 import type { Order } from "../order.js";
+import type { FactDispute } from "./sourcePrecedence.js";
 import type { StatusDisagreement } from "./statusDisagreement.js";
 
 /** Who sends an event: a person from the sheet, or a connector/timer acting under a role. */
@@ -21,7 +23,10 @@ export interface Alert {
   source: "timer" | "rule" | "conflict";
   sourceId: string;
   level: AlertLevel;
+  /** The English form (what notifications and older clients read). */
   message: string;
+  /** The text in zh-CN and English. */
+  messages: BilingualMessage;
   notify?: string;
   via?: AlertVia;
   /** Figures for a report (e.g. the receivable vs channel amount difference). */
@@ -30,8 +35,8 @@ export interface Alert {
 
 /** A side effect for the caller to carry out (the domain does no I/O). */
 export type Effect =
-  | { kind: "task"; sourceId: string; assignee: Role; message: string }
-  | { kind: "pause_channel"; sourceId: string; channel: string; message: string };
+  | { kind: "task"; sourceId: string; assignee: Role; message: string; messages: BilingualMessage }
+  | { kind: "pause_channel"; sourceId: string; channel: string; message: string; messages: BilingualMessage };
 
 /** One step of a move; a decision chains several when "auto" transitions follow. */
 export interface Step {
@@ -51,13 +56,16 @@ export interface Signals {
  * for moves `status` + `statusSince`); the store bumps `version` and `updatedAt`. An
  * "update" or "refused" answer to another system's status fact that our status contradicts
  * carries the `disagreement` (see `statusDisagreement`), already counted in the rules' `related`.
+ * With source precedence on, a fact two sources disagree about carries the `disputes` (the
+ * value kept and the one not taken); `hold` says one is beyond the tolerance: the order's
+ * flow is frozen (the event does not move it) until a person decides.
  */
 export type Decision =
-  | ({ kind: "transition"; from: string; to: string; transitionId: string; steps: Step[]; patch: Partial<Order>; changes: FieldChange[] } & Signals)
-  | ({ kind: "update"; patch: Partial<Order>; changes: FieldChange[]; disagreement?: StatusDisagreement } & Signals)
+  | ({ kind: "transition"; from: string; to: string; transitionId: string; steps: Step[]; patch: Partial<Order>; changes: FieldChange[]; disputes?: FactDispute[] } & Signals)
+  | ({ kind: "update"; patch: Partial<Order>; changes: FieldChange[]; disagreement?: StatusDisagreement; disputes?: FactDispute[]; hold?: boolean } & Signals)
   | ({ kind: "noop"; reason: string } & Signals)
-  | ({ kind: "refused"; reason: string; allowed: string[]; disagreement?: StatusDisagreement } & Signals)
-  | ({ kind: "conflict"; reason: string; currentVersion: number; currentStatus: string } & Signals);
+  | ({ kind: "refused"; reason: string; code: string; params: RefusalParams; allowed: string[]; disagreement?: StatusDisagreement } & Signals)
+  | ({ kind: "conflict"; reason: string; code: string; params: RefusalParams; currentVersion: number; currentStatus: string } & Signals);
 
 /** The kinds of decision, for counters and reports. */
 export const DECISION_KINDS = ["transition", "update", "noop", "refused", "conflict"] as const;

@@ -1,4 +1,4 @@
-import type { TimerAnchor, WorkflowDefinition, WorkflowTimer } from "../../contracts/workflow.js";
+import { bilingual, englishOf, type BilingualMessage, type TimerAnchor, type WorkflowDefinition, type WorkflowTimer } from "../../contracts/workflow.js";
 import type { Order } from "../order.js";
 import type { Alert, Effect } from "./decision.js";
 import { flowIndex, stateName } from "./flowIndex.js";
@@ -20,6 +20,15 @@ const ANCHOR_WORDS: Record<TimerAnchor, string> = {
   outboundAt: "since outbound",
   collectedAt: "since collection",
   placedAt: "since the order was placed",
+};
+
+const ANCHOR_WORDS_ZH: Record<TimerAnchor, string> = {
+  statusSince: "停留在此状态",
+  lastTrackAt: "没有物流更新",
+  paidAt: "自支付起",
+  outboundAt: "自出库起",
+  collectedAt: "自揽收起",
+  placedAt: "自下单起",
 };
 
 let lastIso = "";
@@ -90,9 +99,19 @@ function formatMinutes(m: number): string {
   return `${m} min`;
 }
 
-/** The default alert text of a timer. */
-function timerMessage(flow: WorkflowDefinition, timer: WorkflowTimer): string {
-  return `${stateName(flow, timer.state)}: more than ${formatMinutes(timer.afterMinutes)} ${ANCHOR_WORDS[timer.anchor]}`;
+function formatMinutesZh(m: number): string {
+  if (m % 1440 === 0) return `${m / 1440} 天`;
+  if (m % 60 === 0) return `${m / 60} 小时`;
+  return `${m} 分钟`;
+}
+
+/** The default alert text of a timer, in both languages. */
+export function timerMessages(flow: WorkflowDefinition, timer: WorkflowTimer): BilingualMessage {
+  const state = flowIndex(flow).states.get(timer.state);
+  return {
+    "zh-CN": `${state?.labels["zh-CN"] ?? timer.state}：${ANCHOR_WORDS_ZH[timer.anchor]}超过 ${formatMinutesZh(timer.afterMinutes)}`,
+    en: `${stateName(flow, timer.state)}: more than ${formatMinutes(timer.afterMinutes)} ${ANCHOR_WORDS[timer.anchor]}`,
+  };
 }
 
 /** Moves sort after alerts and tasks due at the same time. */
@@ -138,12 +157,13 @@ export function dueTimers(
     const base = { key, timerId: timer.id, state: timer.state, dueAt: at.toISOString() };
     const a = timer.action;
     if (a.kind === "alert") {
-      const alert: Alert = { source: "timer", sourceId: timer.id, level: a.level, message: a.message ?? timerMessage(flow, timer) };
+      const messages = a.message ? bilingual(a.message) : timerMessages(flow, timer);
+      const alert: Alert = { source: "timer", sourceId: timer.id, level: a.level, message: a.message ? englishOf(a.message) : messages.en, messages };
       if (a.notify) alert.notify = a.notify;
       if (a.via) alert.via = a.via;
       due.push({ ...base, kind: "alert", alert });
     } else if (a.kind === "task") {
-      due.push({ ...base, kind: "task", effect: { kind: "task", sourceId: timer.id, assignee: a.assignee, message: a.message } });
+      due.push({ ...base, kind: "task", effect: { kind: "task", sourceId: timer.id, assignee: a.assignee, message: englishOf(a.message), messages: bilingual(a.message) } });
     } else {
       due.push({ ...base, kind: "transition", to: a.to });
     }

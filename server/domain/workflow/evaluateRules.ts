@@ -1,4 +1,4 @@
-import type { WorkflowDefinition } from "../../contracts/workflow.js";
+import { bilingual, englishOf, type WorkflowDefinition } from "../../contracts/workflow.js";
 import type { Order } from "../order.js";
 import type { Alert, Signals } from "./decision.js";
 import { rulesFor } from "./flowIndex.js";
@@ -40,18 +40,19 @@ export function evaluateRules(
           source: "rule",
           sourceId: rule.id,
           level: a.level,
-          message: a.message ?? `Rule ${rule.id} matched ${event.type}`,
+          message: a.message ? englishOf(a.message) : `Rule ${rule.id} matched ${event.type}`,
+          messages: a.message ? bilingual(a.message) : { "zh-CN": `规则 ${rule.id} 命中 ${event.type}`, en: `Rule ${rule.id} matched ${event.type}` },
           ...(a.notify ? { notify: a.notify } : {}),
           ...(a.via ? { via: a.via } : {}),
           details: details(order, event),
         });
         break;
       case "task":
-        signals.effects.push({ kind: "task", sourceId: rule.id, assignee: a.assignee, message: a.message });
+        signals.effects.push({ kind: "task", sourceId: rule.id, assignee: a.assignee, message: englishOf(a.message), messages: bilingual(a.message) });
         break;
       case "pause_channel":
-        signals.effects.push({ kind: "pause_channel", sourceId: rule.id, channel: order.channel, message: a.message });
-        signals.alerts.push({ source: "rule", sourceId: rule.id, level: a.level, message: a.message, details: details(order, event) });
+        signals.effects.push({ kind: "pause_channel", sourceId: rule.id, channel: order.channel, message: englishOf(a.message), messages: bilingual(a.message) });
+        signals.alerts.push({ source: "rule", sourceId: rule.id, level: a.level, message: englishOf(a.message), messages: bilingual(a.message), details: details(order, event) });
         break;
     }
   }

@@ -186,3 +186,23 @@ export function applyPatch(order: Order, patch: Partial<Order>): Order {
   for (const key in patch) next[key] = patch[key as keyof Order];
   return next as unknown as Order;
 }
+
+/**
+ * When the fact `event` reports happened, as the platform says: the payload's own time
+ * (paid, printed, outbound, collected, signed), else the event's `occurredAt`, else `now`.
+ * A move an event causes starts its status clock here, so an order whose facts arrive late
+ * (an import, a backlog) shows and times its status from the platform's facts.
+ */
+export function factTime(event: EventInput, now: Date): string {
+  const at = event.occurredAt ? utc(event.occurredAt) : isoAt(now.getTime());
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  const own: Partial<Record<EventInput["type"], unknown>> = {
+    "payment.confirmed": data.paidAt,
+    "wms.printed": data.printedAt,
+    "wms.outbound": data.outboundAt,
+    "carrier.collected": data.collectedAt,
+    "carrier.signed": data.signedAt,
+  };
+  const explicit = own[event.type];
+  return typeof explicit === "string" && explicit ? utc(explicit) : at;
+}

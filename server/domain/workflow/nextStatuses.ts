@@ -26,6 +26,16 @@ export function nextStatuses(flow: WorkflowDefinition, state: string, role: Role
 }
 
 /**
+ * For every status of `flow`, the statuses `role` may move an order to by hand (`nextStatuses`;
+ * guards not checked): what a row's dependent status dropdown offers. Terminal statuses map to [].
+ */
+export function movesByStatus(flow: WorkflowDefinition, role: Role): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const s of flow.states) out[s.code] = s.terminal ? [] : nextStatuses(flow, s.code, role);
+  return out;
+}
+
+/**
  * The statuses `role` may move `order` to right now: like `nextStatuses`, but only through
  * transitions whose guard holds on the order at `now` (evaluated as for a manual command).
  */

@@ -1,3 +1,4 @@
+import type { RefusalParams } from "../../contracts/refusals.js";
 import type { CellEdit, EditResult } from "../../contracts/edits.js";
 import type { EventInput } from "../../contracts/events.js";
 import type { Role } from "../../contracts/roles.js";
@@ -18,6 +19,10 @@ export interface EventOutcome {
   status?: string;
   version?: number;
   reason?: string;
+  /** A refusal's or conflict's stable code and parameters (`contracts/refusals.ts`), and its words in both languages. */
+  code?: string;
+  params?: RefusalParams;
+  messages?: { "zh-CN": string; en: string };
   allowed?: string[];
   currentVersion?: number;
   currentStatus?: string;
@@ -25,7 +30,7 @@ export interface EventOutcome {
   changedAt?: string | null;
   /** For duplicates: how the first delivery ended. */
   firstOutcome?: string;
-  alerts?: { level: string; message: string }[];
+  alerts?: { level: string; message: string; messages?: { "zh-CN": string; en: string } }[];
 }
 
 /** Who is sending the batch. */
@@ -102,6 +107,8 @@ export interface AlertRecord {
   orderId: string;
   level: string;
   message: string;
+  /** The text in zh-CN and English (alerts raised before both were kept repeat `message`). */
+  messages: { "zh-CN": string; en: string };
   source: string;
   sourceId: string;
   notify: string | null;

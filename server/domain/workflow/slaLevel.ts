@@ -1,4 +1,4 @@
-import type { WorkflowDefinition } from "../../contracts/workflow.js";
+import type { TimerAnchor, WorkflowDefinition } from "../../contracts/workflow.js";
 import type { Order } from "../order.js";
 import { flowIndex } from "./flowIndex.js";
 import { timerDueAt } from "./dueTimers.js";
@@ -54,4 +54,36 @@ export function signedEarly(order: Order): boolean {
   const signed = readFact(order, "signedAt");
   if (typeof signed !== "string" || !order.promisedAt) return false;
   return Date.parse(order.promisedAt) - Date.parse(signed) >= EARLY_SIGNATURE_MINUTES * 60_000;
+}
+
+/**
+ * One way an order can be overdue: in status `state`, with the clock of `anchor` (never before
+ * the order entered the status; an absent fact counts from the status start) started at or
+ * before `before`.
+ */
+export interface OverdueCondition {
+  state: string;
+  anchor: TimerAnchor;
+  before: string;
+}
+
+/**
+ * The conditions under which `slaLevel` is red or orange at `now`, as data a store can turn
+ * into one indexed query ("overdue only" views): a state's SLA at 80 % (`SLA_WARNING_SHARE`)
+ * and every red, orange or yellow alert timer come due. Terminal states have none.
+ */
+export function overdueConditions(flow: WorkflowDefinition, now: Date): OverdueCondition[] {
+  const out: OverdueCondition[] = [];
+  const at = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
+  for (const state of flow.states) {
+    if (state.terminal) continue;
+    if (state.slaMinutes !== undefined) out.push({ state: state.code, anchor: "statusSince", before: at(state.slaMinutes * SLA_WARNING_SHARE) });
+  }
+  for (const timer of flow.timers) {
+    if (timer.action.kind !== "alert" || timer.action.level === "green") continue;
+    const state = flow.states.find((s) => s.code === timer.state);
+    if (!state || state.terminal) continue;
+    out.push({ state: timer.state, anchor: timer.anchor, before: at(timer.afterMinutes) });
+  }
+  return out;
 }

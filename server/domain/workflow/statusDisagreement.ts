@@ -72,6 +72,10 @@ export function disagreementAlert(flow: WorkflowDefinition, d: StatusDisagreemen
     message:
       `状态不一致:${d.source} 报告${claim.labels["zh-CN"]},本系统状态为 ${zh} (${d.ours}),请核实。` +
       ` Status disagreement: ${d.source} reports ${claim.labels.en}, our status is ${en} (${d.ours}); please check.`,
+    messages: {
+      "zh-CN": `状态不一致:${d.source} 报告${claim.labels["zh-CN"]},本系统状态为 ${zh} (${d.ours}),请核实。`,
+      en: `Status disagreement: ${d.source} reports ${claim.labels.en}, our status is ${en} (${d.ours}); please check.`,
+    },
     details: { source: d.source, eventType: d.eventType, theirs: d.theirs, ours: d.ours },
   };
 }

@@ -104,7 +104,7 @@ describe("EditPipeline under the server's access policy", function () {
     });
     await pipeline.capture({ firstRow: 0, firstCol: COL.region, values: [["华南"]], keys: ["TM20260115-00001"], versions: ["1"] });
     assert.equal(server.received.length, 0, "nothing reaches the server");
-    assert.deepEqual(patches.find((p) => p.col === COL.region), { orderId: "TM20260115-00001", col: COL.region, value: "华东" }, "the cell goes back");
+    assert.deepEqual(patches.find((p) => p.col === COL.region), { orderId: "TM20260115-00001", col: COL.region, value: "华东", format: "@" }, "the cell goes back, as text");
     assert.match(String(patches.find((p) => p.col === COL.sync)?.value), /你的角色（客服专员）不能修改「地区」；你可以修改：状态、备注/);
     await pipeline.capture({ firstRow: 0, firstCol: COL.remark, values: [["周末送"]], keys: ["TM20260115-00001"], versions: ["1"] });
     assert.deepEqual(server.received.map((e) => [e.column, e.value]), [["remark", "周末送"]]);

@@ -66,7 +66,7 @@ describe("resultPlan", function () {
     assert.equal(pendingPatches(["A", "A", "B"], "en").length, 2);
     const known = () => ["k", "1", "A", "已支付"];
     const patches = refusalPatches([{ orderId: "A", row: 0, col: 3, reason: "no", text: "x" }], known, "en");
-    assert.deepEqual(patches[0], { orderId: "A", col: 3, value: "已支付" });
+    assert.deepEqual(patches[0], { orderId: "A", col: 3, value: "已支付", format: "@" });
     assert.equal(patches[1].value, "Refused: no");
   });
 });

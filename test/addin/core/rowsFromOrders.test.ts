@@ -1,3 +1,4 @@
+import { serialText } from "../../../addin/core/cellFormats.js";
 import assert from "node:assert/strict";
 import { COL } from "../../../addin/core/columns.js";
 import { formatTime } from "../../../addin/core/formatTime.js";
@@ -5,14 +6,16 @@ import { rowFromOrder, slaPatches } from "../../../addin/core/rowsFromOrders.js"
 import { orderView, testContext } from "../fixtures.js";
 
 describe("rowFromOrder", function () {
-  it("shows the status label, exact amount and times in the workspace zone", function () {
+  it("shows the status label, the amount as a number and times as Excel serials of Shanghai wall-clock time", function () {
     const row = rowFromOrder(orderView(7, { tags: ["618", "极速达"], extra: { remark: "加急" } }), testContext());
     assert.equal(row[COL.key], "TM20260115-00007");
     assert.equal(row[COL.version], "1");
     assert.equal(row[COL.status], "已支付");
     assert.equal(row[COL.channel], "天猫");
-    assert.equal(row[COL.amount], "199.90");
-    assert.equal(row[COL.placedAt], "2026-01-15 10:00");
+    assert.equal(row[COL.amount], 199.9);
+    // 2026-01-15 10:00 in Shanghai (02:00 UTC): 46037 days after 1899-12-30, plus 10/24.
+    assert.equal(row[COL.placedAt], Date.UTC(2026, 0, 15, 10) / 86_400_000 + 25_569);
+    assert.equal(serialText(row[COL.placedAt] as number), "2026-01-15 10:00");
     assert.equal(row[COL.tags], "618, 极速达");
     assert.equal(row[COL.remark], "加急");
     assert.equal(row[COL.sync], "");

@@ -10,10 +10,14 @@ import { parseA1 } from "../../../addin/core/a1.js";
 /** A cell value. */
 export type Cell = string | number | boolean;
 interface Bounds { top: number; left: number; bottom: number; right: number }
-/** One worksheet: a sparse grid and what was set on it. */
-export interface Sheet { name: string; cells: Map<string, Cell>; fills: Map<string, string>; visibility: string; handlers: ((a: unknown) => Promise<void>)[]; cfs: unknown[]; validations: unknown[] }
+/**
+ * One worksheet: a sparse grid and what was set on it. `formats` holds each cell's number format
+ * (absent: General) and `formulas` the cells a written string turned into a formula, as Excel's
+ * `Range.values` does with text starting with `=`, `+` or `-` in a cell that is not text-formatted.
+ */
+export interface Sheet { name: string; cells: Map<string, Cell>; fills: Map<string, string>; formats: Map<string, string>; formulas: Map<string, string>; visibility: string; handlers: ((a: unknown) => Promise<void>)[]; cfs: unknown[]; validations: unknown[]; names?: Map<string, string> }
 /** An Excel table: where its header is and how many data rows it has. */
-export interface TableModel { name: string; sheet: Sheet; top: number; left: number; cols: number; rows: number }
+export interface TableModel { name: string; sheet: Sheet; top: number; left: number; cols: number; rows: number; filter?: { col: number; values: string[] } }
 type Located = { sheet: Sheet; b: Bounds } | null;
 
 /** Excel on the web's cap on a request or a response. */
@@ -38,13 +42,17 @@ export interface FakeStats {
 export class FakeBook {
   readonly sheets = new Map<string, Sheet>();
   readonly tables = new Map<string, TableModel>();
+  /** Workbook-level named items: each refers to A1 of a sheet and follows it through renames. */
+  readonly names = new Map<string, { sheet: Sheet; visible: boolean }>();
   stats: FakeStats = { runs: 0, calls: 0, syncs: 0, requestBytes: 0, responseBytes: 0, maxRequestBytes: 0, maxResponseBytes: 0, ownEvents: 0 };
   selected = "";
+  /** The selection as a sheet and block (set by `select()` or by the user). */
+  selection: { sheet: Sheet; b: Bounds } | null = null;
   /** Called after every round trip (the page persists the workbook there). */
   afterSync: () => void = () => {};
 
   addSheet(name: string): Sheet {
-    const s: Sheet = { name, cells: new Map(), fills: new Map(), visibility: "Visible", handlers: [], cfs: [], validations: [] };
+    const s: Sheet = { name, cells: new Map(), fills: new Map(), formats: new Map(), formulas: new Map(), visibility: "Visible", handlers: [], cfs: [], validations: [] };
     this.sheets.set(name, s);
     return s;
   }
@@ -64,9 +72,18 @@ export class FakeBook {
     return result;
   };
 
-  /** The data rows of the table on `sheetName`. */
-  tableOn(sheetName: string): TableModel {
-    return must([...this.tables.values()].find((t) => t.sheet.name === sheetName), `no table on ${sheetName} yet`);
+  /** Renames a sheet, as a user does from its tab: tables and named items follow it. */
+  renameSheet(from: string, to: string): void {
+    const sheet = must(this.sheets.get(from), from);
+    if (this.sheets.has(to)) throw new Error(`a sheet named ${to} exists`);
+    this.sheets.delete(from);
+    sheet.name = to;
+    this.sheets.set(to, sheet);
+  }
+
+  /** The table named `name`, or the table on the sheet named `name`. */
+  tableOn(name: string): TableModel {
+    return must([...this.tables.values()].find((t) => t.name === name || t.sheet.name === name), `no table ${name} yet`);
   }
 }
 
@@ -94,9 +111,55 @@ export function read(sheet: Sheet, b: Bounds): Cell[][] {
   }
   return out;
 }
-/** Writes values into a block of a sheet (empty strings clear cells). */
+/** Writes values into a block of a sheet (empty strings clear cells), as they are. */
 export function write(sheet: Sheet, b: Bounds, values: Cell[][]): void {
-  values.forEach((row, r) => row.forEach((v, c) => (v === "" ? sheet.cells.delete(key(b.top + r, b.left + c)) : sheet.cells.set(key(b.top + r, b.left + c), v))));
+  values.forEach((row, r) => row.forEach((v, c) => {
+    const k = key(b.top + r, b.left + c);
+    sheet.formulas.delete(k);
+    if (v === "") sheet.cells.delete(k);
+    else sheet.cells.set(k, v);
+  }));
+}
+
+/** Excel keeps 15 significant digits of a number. */
+function fifteenDigits(n: number): number {
+  return Number(n.toPrecision(15));
+}
+
+/**
+ * Writes values as `Range.values` does: in a cell that is not text-formatted (`@`), a string
+ * starting with `=`, `+` or `-` becomes a formula (its value an error here) and a string that
+ * reads as a number becomes that number, cut to 15 significant digits (a 19-digit order ID
+ * loses its tail). In a text-formatted cell every string stays as written.
+ */
+export function writeAsExcel(sheet: Sheet, b: Bounds, values: Cell[][]): void {
+  values.forEach((row, r) => row.forEach((v, c) => {
+    const k = key(b.top + r, b.left + c);
+    sheet.formulas.delete(k);
+    if (v === "") return void sheet.cells.delete(k);
+    const text = sheet.formats.get(k) === "@";
+    if (typeof v === "string" && !text) {
+      if (/^[=+-]/.test(v) && !/^[+-]?\d+(\.\d+)?$/.test(v)) {
+        sheet.formulas.set(k, v);
+        return void sheet.cells.set(k, "#NAME?");
+      }
+      if (/^[+-]?\d+(\.\d+)?$/.test(v.trim())) return void sheet.cells.set(k, fifteenDigits(Number(v)));
+    }
+    sheet.cells.set(k, typeof v === "number" ? fifteenDigits(v) : v);
+  }));
+}
+
+/** Sets number formats on a block: one for every cell, or one per cell. */
+function setFormats(sheet: Sheet, b: Bounds, format: string | string[][]): void {
+  const bottom = Math.min(b.bottom, b.top + 1_100_000);
+  for (let r = b.top; r <= bottom; r++) {
+    for (let c = b.left; c <= b.right; c++) {
+      const f = typeof format === "string" ? format : format[r - b.top]?.[c - b.left];
+      if (f === undefined) throw new Error("InvalidArgument: numberFormat does not match the range");
+      if (f === "General") sheet.formats.delete(key(r, c));
+      else sheet.formats.set(key(r, c), f);
+    }
+  }
 }
 
 class Context {
@@ -117,6 +180,18 @@ class Context {
     tables: {
       getItem: (name: string) => new FTable(this, () => must(this.book.tables.get(name), `ItemNotFound: table ${name}`)),
       getItemOrNullObject: (name: string) => new FTable(this, () => this.book.tables.get(name) ?? null),
+    },
+    getSelectedRange: () => new FRange(this, () => must(this.book.selection ?? undefined, "no selection")),
+    names: {
+      getItem: (name: string) => new FName(this, name),
+      getItemOrNullObject: (name: string) => new FName(this, name),
+      add: (name: string, range: FRange) => {
+        this.op(() => {
+          if (this.book.names.has(name)) throw new Error(`InvalidArgument: the name ${name} exists`);
+          this.book.names.set(name, { sheet: must(range.locate() ?? undefined, "range").sheet, visible: true });
+        });
+        return new FName(this, name);
+      },
     },
   };
   op(fn: () => void, size = 60): void {
@@ -202,7 +277,7 @@ class FRange extends Loadable {
     this.ctx.op(() => {
       const hit = this.at();
       if (v.length !== hit.b.bottom - hit.b.top + 1 || v[0].length !== hit.b.right - hit.b.left + 1) throw new Error("InvalidArgument: values do not match the range");
-      write(hit.sheet, hit.b, v);
+      writeAsExcel(hit.sheet, hit.b, v);
       this.ctx.written.push(hit);
     }, bytes(v) + 60);
   }
@@ -210,8 +285,12 @@ class FRange extends Loadable {
   get columnIndex(): number { return this.prop("columnIndex"); }
   get rowCount(): number { return this.prop("rowCount"); }
   get address(): string { return this.prop("address"); }
-  set numberFormat(_v: unknown) {
-    this.ctx.op(() => void this.at());
+  set numberFormat(v: string | string[][]) {
+    this.ctx.op(() => {
+      const hit = this.at();
+      if (typeof v === "string" && hit.b.bottom - hit.b.top > 100_000) return; // a whole-column format: not modelled per cell
+      setFormats(hit.sheet, hit.b, v);
+    }, bytes(v) + 60);
   }
   set columnHidden(_v: boolean) {
     this.ctx.op(() => void this.at());
@@ -256,17 +335,28 @@ class FRange extends Loadable {
   get dataValidation() {
     const range = this;
     return {
-      clear: () => range.ctx.op(() => void range.at()),
-      set rule(rule: unknown) { range.ctx.op(() => range.at().sheet.validations.push(rule)); },
+      clear: () => range.ctx.op(() => {
+        const { sheet, b } = range.at();
+        sheet.validations = sheet.validations.filter((v) => (v as { at?: string }).at !== a1(b));
+      }),
+      set rule(rule: unknown) {
+        range.ctx.op(() => {
+          const { sheet, b } = range.at();
+          sheet.validations = sheet.validations.filter((v) => (v as { at?: string }).at !== a1(b));
+          sheet.validations.push({ at: a1(b), rule });
+        });
+      },
       set errorAlert(_v: unknown) { range.ctx.op(() => void range.at()); },
     };
   }
   clear(): void {
     this.ctx.op(() => {
       const { sheet, b } = this.at();
-      for (const k of [...sheet.cells.keys()]) {
-        const [r, c] = k.split(",").map(Number);
-        if (r >= b.top && r <= b.bottom && c >= b.left && c <= b.right) sheet.cells.delete(k);
+      for (const store of [sheet.cells, sheet.formats, sheet.formulas] as Map<string, unknown>[]) {
+        for (const k of [...store.keys()]) {
+          const [r, c] = k.split(",").map(Number);
+          if (r >= b.top && r <= b.bottom && c >= b.left && c <= b.right) store.delete(k);
+        }
       }
     });
   }
@@ -276,7 +366,7 @@ class FRange extends Loadable {
       if (shift !== "Up") throw new Error(`the fake deletes with shift Up only, got ${shift}`);
       const { sheet, b } = this.at();
       const count = b.bottom - b.top + 1;
-      for (const store of [sheet.cells, sheet.fills] as Map<string, unknown>[]) {
+      for (const store of [sheet.cells, sheet.fills, sheet.formats, sheet.formulas] as Map<string, unknown>[]) {
         const moved = new Map<string, unknown>();
         for (const [k, v] of store) {
           const [r, c] = k.split(",").map(Number);
@@ -297,6 +387,7 @@ class FRange extends Loadable {
     this.ctx.op(() => {
       const { sheet, b } = this.at();
       this.ctx.book.selected = `${sheet.name}!${letters(b.left)}${b.top + 1}`;
+      this.ctx.book.selection = { sheet, b };
     });
   }
   private derive(f: (hit: { sheet: Sheet; b: Bounds }) => Located): FRange {
@@ -304,6 +395,10 @@ class FRange extends Loadable {
       const hit = this.locate();
       return hit ? f(hit) : null;
     });
+  }
+  /** The worksheet of the range. */
+  get worksheet(): FSheet {
+    return new FSheet(this.ctx, () => this.at().sheet);
   }
   getCell(r: number, c: number): FRange {
     return this.derive(({ sheet, b }) => ({ sheet, b: { top: b.top + r, left: b.left + c, bottom: b.top + r, right: b.left + c } }));
@@ -328,11 +423,15 @@ class FRange extends Loadable {
 }
 
 class FSheet extends Loadable {
+  private found: Sheet | null = null;
+  /** Finds the sheet once: like Excel's proxy, it then stays that sheet through a rename. */
+  private readonly find: () => Sheet | null;
   constructor(
     private readonly ctx: Context,
-    private readonly find: () => Sheet | null,
+    lookup: () => Sheet | null,
   ) {
     super();
+    this.find = () => (this.found ??= lookup());
   }
   load(_props: string): this {
     this.ctx.op(() => {
@@ -343,6 +442,9 @@ class FSheet extends Loadable {
   }
   get name(): string {
     return this.prop("name");
+  }
+  set name(n: string) {
+    this.ctx.op(() => this.ctx.book.renameSheet(this.sheet().name, n));
   }
   private sheet(): Sheet {
     return must(this.find() ?? undefined, "InvalidObjectPath: null worksheet");
@@ -383,6 +485,42 @@ class FSheet extends Loadable {
   }
 }
 
+class FName extends Loadable {
+  constructor(
+    private readonly ctx: Context,
+    private readonly name: string,
+  ) {
+    super();
+  }
+  load(_props: string): this {
+    this.ctx.op(() => {
+      const item = this.ctx.book.names.get(this.name);
+      if (!item) return void (this.loaded = { isNullObject: true });
+      const alive = [...this.ctx.book.sheets.values()].includes(item.sheet);
+      const quoted = /^[A-Za-z_][\w.]*$/.test(item.sheet.name) ? item.sheet.name : `'${item.sheet.name.replace(/'/g, "''")}'`;
+      this.loaded = { isNullObject: false, value: alive ? `=${quoted}!$A$1` : "=#REF!" };
+    });
+    return this;
+  }
+  get value(): string {
+    return this.prop("value");
+  }
+  /** The A1 cell the name refers to. */
+  getRange(): FRange {
+    return new FRange(this.ctx, () => {
+      const item = must(this.ctx.book.names.get(this.name), `ItemNotFound: name ${this.name}`);
+      if (![...this.ctx.book.sheets.values()].includes(item.sheet)) throw new Error("InvalidReference: #REF!");
+      return { sheet: item.sheet, b: { top: 0, left: 0, bottom: 0, right: 0 } };
+    });
+  }
+  set visible(v: boolean) {
+    this.ctx.op(() => (must(this.ctx.book.names.get(this.name), this.name).visible = v));
+  }
+  delete(): void {
+    this.ctx.op(() => void this.ctx.book.names.delete(this.name));
+  }
+}
+
 class FTable extends Loadable {
   constructor(
     private readonly ctx: Context,
@@ -416,6 +554,22 @@ class FTable extends Loadable {
       const t = this.t();
       return { sheet: t.sheet, b: { top: t.top + 1, left: t.left, bottom: t.top + t.rows, right: t.left + t.cols - 1 } };
     });
+  }
+  getRange(): FRange {
+    return new FRange(this.ctx, () => {
+      const t = this.t();
+      return { sheet: t.sheet, b: { top: t.top, left: t.left, bottom: t.top + t.rows, right: t.left + t.cols - 1 } };
+    });
+  }
+  get autoFilter() {
+    return {
+      apply: (_range: FRange, col: number, criteria: { filterOn: string; values: string[] }) =>
+        this.ctx.op(() => {
+          if (criteria.filterOn !== "Values") throw new Error(`the fake filters on values only, got ${criteria.filterOn}`);
+          this.t().filter = { col, values: criteria.values.map(String) };
+        }),
+      clearCriteria: () => this.ctx.op(() => void (this.t().filter = undefined)),
+    };
   }
   resize(range: FRange): void {
     this.ctx.op(() => {

@@ -3,8 +3,7 @@ import { COL, headerRow } from "../../../addin/core/columns.js";
 import { diffRows } from "../../../addin/core/diffRows.js";
 import type { ChangedBlock } from "../../../addin/core/editCapture.js";
 import { rowFromOrder } from "../../../addin/core/rowsFromOrders.js";
-import { SheetRenamedError, TableShapeError, type WorkbookSetup } from "../../../addin/core/SheetGateway.js";
-import { describeError } from "../../../addin/app/SyncSession.js";
+import { TableShapeError, type WorkbookSetup } from "../../../addin/core/SheetGateway.js";
 import { ExcelSheetGateway } from "../../../addin/excel/ExcelSheetGateway.js";
 import { orderView, testContext, testStatuses } from "../fixtures.js";
 import { installExcelEnums, MockWorkbook } from "./mockWorkbook.js";
@@ -26,34 +25,46 @@ function seeded(orders = [orderView(3), orderView(2), orderView(1)]): MockWorkbo
 describe("ExcelSheetGateway (office-addin-mock)", function () {
   before(installExcelEnums);
 
-  it("creates the Orders table, the hidden Lists sheet with the dropdown source, and the list sheets", async function () {
+  it("creates the Orders table, the hidden lists sheet with the dropdown table, and the list sheets, named in the workbook's language and marked", async function () {
     const wb = new MockWorkbook();
     await new ExcelSheetGateway(wb.host()).prepare(setup);
-    assert.deepEqual([...wb.sheets.keys()].sort(), ["Alerts", "Conflicts", "Lists", "Orders"]);
+    assert.deepEqual([...wb.sheets.keys()].sort(), ["冲突", "列表", "订单", "预警"].sort());
+    assert.deepEqual(Object.fromEntries(wb.names), { _ordersheet_orders: "订单", _ordersheet_lists: "列表", _ordersheet_alerts: "预警", _ordersheet_conflicts: "冲突" });
     assert.equal(wb.table?.name, "OrdersTable");
-    assert.deepEqual(Array.from({ length: 20 }, (_, c) => wb.cell("Orders", 0, c)), setup.headers);
-    assert.deepEqual(wb.sheets.get("Orders")!.hiddenColumns.slice(0, 2), ["0", "1"]);
-    const lists = wb.sheets.get("Lists")!;
+    assert.deepEqual(Array.from({ length: 20 }, (_, c) => wb.cell("订单", 0, c)), setup.headers);
+    assert.deepEqual(wb.sheets.get("订单")!.hiddenColumns.slice(0, 2), ["0", "1"]);
+    const lists = wb.sheets.get("列表")!;
     assert.equal(lists.visibility, "Hidden");
-    assert.deepEqual([0, 1, 2, 3].map((r) => wb.cell("Lists", r, 0)), ["已支付", "已审单", "已发货", "已取消"]);
-    const validation = wb.sheets.get("Orders")!.validations[0];
-    assert.deepEqual(validation.rule, { list: { inCellDropDown: true, source: "=Lists!$A$1:$A$4" } });
-    const cfs = wb.sheets.get("Orders")!.conditionalFormats;
+    assert.deepEqual([0, 1, 2, 3].map((r) => wb.cell("列表", r, 0)), ["已支付", "已审单", "已发货", "已取消"]);
+    const validation = wb.sheets.get("订单")!.validations[0];
+    assert.deepEqual(validation.rule, { list: { inCellDropDown: true, source: "='列表'!$A$1:$A$4" } });
+    const cfs = wb.sheets.get("订单")!.conditionalFormats;
     const shaded = cfs.filter((c) => c.type === "Custom").map((c) => c.address);
-    assert.deepEqual(shaded, ["Orders!1,4:2000,8", "Orders!1,15:2000,16", "Orders!1,18:2000,18"], "system columns are shaded, but not Order ID, SLA and Sync, whose own colours a conditional format would hide");
+    assert.deepEqual(shaded, ["订单!1,4:2000,8", "订单!1,15:2000,16", "订单!1,18:2000,18"], "system columns are shaded, but not Order ID, SLA and Sync, whose own colours a conditional format would hide");
     assert.equal(cfs.filter((c) => c.type === "ContainsText").length, 6, "SLA colours in both languages");
-    assert.equal(wb.sheets.get("Orders")!.frozenRows, 1);
+    assert.equal(wb.sheets.get("订单")!.frozenRows, 1);
+  });
+
+  it("sets up an English workbook with English sheet names, and takes over the sheets of a workbook set up before markers", async function () {
+    const wb = new MockWorkbook();
+    await new ExcelSheetGateway(wb.host()).prepare({ ...setup, lang: "en", headers: headerRow("en") });
+    assert.deepEqual([...wb.sheets.keys()].sort(), ["Alerts", "Conflicts", "Lists", "Orders"]);
+    const old = seeded();
+    for (const name of ["Lists", "Alerts", "Conflicts"]) old.addSheet(name);
+    await new ExcelSheetGateway(old.host()).prepare(setup);
+    assert.deepEqual([...old.sheets.keys()].sort(), ["Alerts", "Conflicts", "Lists", "Orders"], "no second set of sheets");
+    assert.equal(old.names.get("_ordersheet_alerts"), "Alerts");
   });
 
   it("shades the columns this user may not edit like system columns, and takes the shading off when they may again", async function () {
     const wb = new MockWorkbook();
     const gateway = new ExcelSheetGateway(wb.host());
-    const shaded = () => wb.sheets.get("Orders")!.conditionalFormats.filter((c) => c.type === "Custom").map((c) => c.address);
+    const shaded = () => wb.sheets.get("订单")!.conditionalFormats.filter((c) => c.type === "Custom").map((c) => c.address);
     await gateway.prepare({ ...setup, lockedColumns: [COL.region, COL.tags] });
-    const system = ["Orders!1,4:2000,8", "Orders!1,15:2000,16", "Orders!1,18:2000,18"];
-    assert.deepEqual(shaded(), [...system, `Orders!1,${COL.region}:2000,${COL.region}`, `Orders!1,${COL.tags}:2000,${COL.tags}`]);
+    const system = ["订单!1,4:2000,8", "订单!1,15:2000,16", "订单!1,18:2000,18"];
+    assert.deepEqual(shaded(), [...system, `订单!1,${COL.region}:2000,${COL.region}`, `订单!1,${COL.tags}:2000,${COL.tags}`]);
     await gateway.prepare({ ...setup, lockedColumns: [COL.tags] });
-    assert.deepEqual(shaded(), [...system, `Orders!1,${COL.tags}:2000,${COL.tags}`], "region is editable again; tags shaded once");
+    assert.deepEqual(shaded(), [...system, `订单!1,${COL.tags}:2000,${COL.tags}`], "region is editable again; tags shaded once");
     await gateway.prepare(setup);
     assert.deepEqual(shaded(), system);
   });
@@ -66,21 +77,16 @@ describe("ExcelSheetGateway (office-addin-mock)", function () {
     await assert.rejects(new ExcelSheetGateway(wb.host()).prepare(setup), TableShapeError);
   });
 
-  it("refuses to write on when the Orders sheet was renamed, naming the new name", async function () {
+  it("follows a renamed Orders sheet instead of creating a second one", async function () {
     const wb = seeded();
     const sheet = wb.sheets.get("Orders")!;
     wb.sheets.delete("Orders");
-    sheet.name = "订单";
-    wb.sheets.set("订单", sheet);
-    wb.table!.sheet = "订单";
-    const err = await new ExcelSheetGateway(wb.host()).prepare(setup).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    assert.ok(err instanceof SheetRenamedError, String(err));
-    assert.equal(err.sheetName, "订单");
-    assert.equal(describeError(err, "zh-CN"), "订单工作表被改名为「订单」。请把它改回「Orders」，然后再同步。");
-    assert.ok(!wb.sheets.has("Orders"), "no second Orders sheet was created");
+    sheet.name = "我的订单";
+    wb.sheets.set("我的订单", sheet);
+    wb.table!.sheet = "我的订单";
+    await new ExcelSheetGateway(wb.host()).prepare(setup);
+    assert.ok(!wb.sheets.has("Orders") && !wb.sheets.has("订单"), "no second Orders sheet was created");
+    assert.equal(wb.names.get("_ordersheet_orders"), "我的订单");
   });
 
   it("after a user's sort, writes a server update into the row holding the key and appends new orders", async function () {

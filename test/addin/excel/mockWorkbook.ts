@@ -43,6 +43,8 @@ interface Bounds {
  */
 export class MockWorkbook {
   readonly sheets = new Map<string, MockSheet>();
+  /** Hidden named items: name → the sheet whose A1 it refers to. */
+  readonly names = new Map<string, string>();
   table: MockTable | undefined;
   syncs = 0;
   selected: string | undefined;
@@ -207,7 +209,17 @@ export class MockWorkbook {
         const b = wb.boundsOf(range);
         t.rows = b.bottom - b.top;
       },
-      worksheet: { name: t.sheet, getRange: (address: string) => wb.sheetMock(t.sheet).getRange(address) },
+      worksheet: {
+        name: t.sheet,
+        getRange: (address: string) => wb.sheetMock(t.sheet).getRange(address),
+        activate: () => undefined,
+        onChanged: {
+          add: (handler: (args: unknown) => Promise<void>) => {
+            wb.handlers.push(handler);
+            return { remove: () => wb.handlers.splice(wb.handlers.indexOf(handler), 1), context: {} };
+          },
+        },
+      },
     });
   }
 
@@ -218,10 +230,20 @@ export class MockWorkbook {
       workbook: {
         worksheets: {
           getItem: (name: string) => wb.sheetMock(name),
-          getItemOrNullObject: (name: string) => (wb.sheets.has(name) ? wb.sheetMock(name) : wb.track({ isNullObject: true })),
+          getItemOrNullObject: (name: string) => (wb.sheets.has(name) ? wb.sheetMock(name) : wb.track({ isNullObject: true, name: "" })),
           add: (name: string) => {
             wb.addSheet(name);
             return wb.sheetMock(name);
+          },
+        },
+        names: {
+          getItemOrNullObject: (name: string) => {
+            const sheet = wb.names.get(name);
+            return wb.track(sheet === undefined ? { isNullObject: true, value: "" } : { isNullObject: false, value: wb.sheets.has(sheet) ? `=${sheet}!$A$1` : "=#REF!", delete: () => wb.names.delete(name) });
+          },
+          add: (name: string, range: unknown) => {
+            wb.names.set(name, wb.boundsOf(range).sheetName);
+            return wb.track({ visible: true });
           },
         },
         tables: {
@@ -278,5 +300,6 @@ export function installExcelEnums(): void {
     ConditionalTextOperator: { contains: "Contains" },
     SheetVisibility: { hidden: "Hidden", visible: "Visible" },
     DataValidationAlertStyle: { stop: "Stop" },
+    FilterOn: { values: "Values" },
   };
 }

@@ -146,6 +146,8 @@ describeEachDatabase("API boundaries", function ({ db }) {
       editableColumns: ["status", "region", "tags", "remark"],
       piiUnmasked: true,
       mayExport: false,
+      // The role as staff know it, so the pane never shows the raw code (issue 11).
+      roleLabel: { "zh-CN": "客服专员", en: "customer service" },
     });
   });
 

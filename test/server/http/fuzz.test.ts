@@ -255,8 +255,13 @@ function fuzzer(target: Target) {
   let doc: Json;
   const tokens = new Map<Role, string>();
   let orderSeq = 0;
-  const ctx: { orderId: string; version: number; victim: string; victimTokenId: string; workflow: Json; policy: Json; alertId: string; connectorId: string; notifyTargetId: string; notifyRouteId: string; auditRunId: string } = {
+  const ctx: {
+    orderId: string; version: number; victim: string; victimTokenId: string; workflow: Json; policy: Json; alertId: string; conflictId: string; taskId: string;
+    connectorId: string; notifyTargetId: string; notifyRouteId: string; auditRunId: string;
+  } = {
     alertId: "",
+    conflictId: "",
+    taskId: "",
     connectorId: "",
     notifyTargetId: "",
     notifyRouteId: "",
@@ -302,6 +307,37 @@ function fuzzer(target: Target) {
     assert.equal(raised.status, 200, JSON.stringify(raised.body));
     const open = (await call("GET", `/api/alerts?orderId=${id}`)).body.alerts;
     assert.equal(open.length, 1, `no open alert for ${id}: ${JSON.stringify(open)} after ${JSON.stringify(raised.body)}`);
+    return open[0].id;
+  }
+
+  /** A new order with an open edit conflict (two edits of its remark on the same version); answers the conflict's ID. */
+  async function openConflict(): Promise<string> {
+    alertOrders += 1;
+    const created = await call("POST", "/api/orders", { orders: [sampleOrder(60_000 + alertOrders)] });
+    const id = created.body.results[0].id as string;
+    for (const value of ["一", "二"]) await call("POST", "/api/edits", { edits: [{ clientEditId: `fuzz-${id}-${value}`, orderId: id, column: "remark", baseVersion: 1, value }] });
+    const open = (await call("GET", `/api/conflicts?orderId=${id}`)).body.conflicts;
+    assert.equal(open.length, 1, `no open conflict for ${id}: ${JSON.stringify(open)}`);
+    return open[0].id;
+  }
+
+  /** A new shipped order whose collected time the carrier and the ERP report 110 minutes apart: frozen, with an open task; answers the task's ID. */
+  async function openTask(): Promise<string> {
+    alertOrders += 1;
+    const created = await call("POST", "/api/orders", { orders: [sampleOrder(70_000 + alertOrders)] });
+    const id = created.body.results[0].id as string;
+    const ev = (source: string, key: string, type: string, data: Json) => ({ source, sourceEventId: `fuzz-${key}-${id}`, orderId: id, type, data });
+    await call("POST", "/api/events", {
+      events: [
+        ev("connector:tmall", "pay", "payment.confirmed", { paidAt: "2026-01-15T02:05:00Z" }),
+        ev("wms:hz", "out", "wms.outbound", { outboundAt: "2026-01-15T03:00:00Z" }),
+        ev("wms:hz", "wb", "waybill.assigned", { carrier: "SF", waybillNo: `SF${id}` }),
+      ],
+    });
+    await call("POST", "/api/events", { events: [ev("connector:kdniao", "col1", "carrier.collected", { collectedAt: "2026-01-15T04:10:00Z" })] });
+    await call("POST", "/api/events", { events: [ev("erp:jst", "col2", "carrier.collected", { collectedAt: "2026-01-15T06:00:00Z" })] });
+    const open = (await call("GET", `/api/tasks?orderId=${id}`)).body.tasks;
+    assert.equal(open.length, 1, `no open task for ${id}: ${JSON.stringify(open)}`);
     return open[0].id;
   }
 
@@ -430,6 +466,8 @@ function fuzzer(target: Target) {
     if (route.includes("/users/")) return ctx.victim;
     if (route.includes("/channels/")) return "tmall";
     if (route.includes("/alerts/")) return ctx.alertId;
+    if (route.includes("/conflicts/")) return ctx.conflictId;
+    if (route.includes("/tasks/")) return ctx.taskId;
     if (route.includes("/connectors/")) return ctx.connectorId;
     if (route.includes("/connector-status-maps/")) return "shopify";
     if (route.startsWith("/api/notifications/targets/")) return ctx.notifyTargetId;
@@ -573,8 +611,9 @@ function fuzzer(target: Target) {
     for (const [route, byMethod] of Object.entries<Json>(doc.paths)) {
       for (const [method, op] of Object.entries<Json>(byMethod)) ops.push([method, route, op]);
     }
-    // Routes that change who may do what go last, so the rest is walked with the workspace as set up.
-    const lastOnes = ["put /api/access/policy", "post /api/tokens/rotate", "put /api/workflow"];
+    // Routes that change who may do what go last, so the rest is walked with the workspace as set up;
+    // so does removing the walk's connector, which the other connector routes need.
+    const lastOnes = ["delete /api/connectors/{id}", "put /api/access/policy", "post /api/tokens/rotate", "put /api/workflow"];
     ops.sort((a, b) => Number(lastOnes.includes(`${a[0]} ${a[1]}`)) - Number(lastOnes.includes(`${b[0]} ${b[1]}`)));
 
     for (const [method, route, op] of ops) {
@@ -585,6 +624,8 @@ function fuzzer(target: Target) {
         ctx.version = (await call("GET", `/api/orders/${ctx.orderId}`)).body.version;
         // Earlier routes (a publish, status moves) may have ended the alert: the close route gets one that is open.
         if (route.includes("/alerts/")) ctx.alertId = await openAlert();
+        if (route.includes("/conflicts/")) ctx.conflictId = await openConflict();
+        if (route.includes("/tasks/")) ctx.taskId = await openTask();
         const requests = requestsFor(method, route, op, role, rand, resolve, opts);
         const note = (status: number) => {
           if (role !== "admin") return;

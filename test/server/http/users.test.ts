@@ -174,7 +174,9 @@ describeEachDatabase("access log", ({ db }) => {
     assert.equal(created.status, 200, JSON.stringify(created.body));
     const id = created.body.results[0].id as string;
     assert.equal((await t.call("GET", `/api/orders/${id}`, { token })).status, 200);
-    assert.equal((await t.call("GET", `/api/orders?q=${phone}&limit=5`, { token })).status, 400, "an unknown query parameter is refused, and kept for admins");
+    assert.equal((await t.call("GET", `/api/orders?phone=${phone}&limit=5`, { token })).status, 400, "an unknown query parameter is refused, and kept for admins");
+    // A search by phone (issue 11) carries the phone in the query: it is not logged either.
+    assert.equal((await t.call("GET", `/api/orders?q=${phone}&limit=5`, { token })).status, 200);
     await t.call("GET", `/api/orders/${phone}`, { token });
     await t.call("GET", `/api/orders/${id}/history?phone=${phone}`, { token });
     assert.equal((await t.call("GET", "/api/me", { token: `${token}x` })).status, 401);

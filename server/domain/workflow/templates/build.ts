@@ -1,5 +1,6 @@
 import type { Role } from "../../../contracts/roles.js";
 import type {
+  BilingualMessage,
   StateCategory,
   Trigger,
   WorkflowRule,
@@ -29,10 +30,11 @@ export function transition(
   from: string,
   to: string,
   trigger: Trigger,
-  opts: { guard?: string; roles?: Role[] } = {},
+  opts: { guard?: string; roles?: Role[]; unmet?: BilingualMessage } = {},
 ): WorkflowTransition {
   const t: WorkflowTransition = { id, from, to, trigger, roles: opts.roles ?? [] };
   if (opts.guard !== undefined) t.guard = opts.guard;
+  if (opts.unmet !== undefined) t.unmet = opts.unmet;
   return t;
 }
 
@@ -63,3 +65,14 @@ export const SIGNED_EARLY = "has(order.promisedAt) && has(order.signedAt) && ord
 
 /** Guard: a refund went through without the ERP confirming the stock was put back. */
 export const STOCK_NOT_RESTORED = "!(has(event.data.stockRestored) && event.data.stockRestored)";
+
+/** A message in both languages. */
+export function say(zh: string, en: string): BilingualMessage {
+  return { "zh-CN": zh, en };
+}
+
+/** Why a move guarded by "not yet outbound" is refused. */
+export const ALREADY_OUTBOUND = say("已出库", "already outbound");
+
+/** Why a move guarded by "paid" is refused. */
+export const NOT_PAID = say("还没有付款", "not paid yet");

@@ -1,6 +1,6 @@
 import type { Role } from "../../../contracts/roles.js";
 import type { WorkflowDefinition, WorkflowTransition } from "../../../contracts/workflow.js";
-import { RECEIVABLE_DIFFERS, SIGNED_EARLY, STOCK_NOT_RESTORED, rule, state, timer, transition } from "./build.js";
+import { RECEIVABLE_DIFFERS, SIGNED_EARLY, STOCK_NOT_RESTORED, rule, say, state, timer, transition } from "./build.js";
 
 /**
  * A milestone step: the `milestone` event whose code is the target state moves the order
@@ -70,7 +70,10 @@ export const furnitureWorkflow: WorkflowDefinition = {
     ...milestoneStep("inspection_feedback", "installation_booked", ["customer_service"]),
     ...milestoneStep("installation_booked", "installation_confirmed", ["customer_service", "supervisor"]),
     ...milestoneStep("installation_confirmed", "return_window_closed", ["customer_service"]),
-    transition("settle", "return_window_closed", "settled", "finance.receivable", { guard: `!(${RECEIVABLE_DIFFERS})` }),
+    transition("settle", "return_window_closed", "settled", "finance.receivable", {
+      guard: `!(${RECEIVABLE_DIFFERS})`,
+      unmet: say("应收与渠道金额相差超过 0.5 %", "the receivable differs from the channel amount by more than 0.5 %"),
+    }),
     transition("settle_by_hand", "return_window_closed", "settled", "manual", { roles: ["finance"] }),
   ],
   timers: [
@@ -79,14 +82,14 @@ export const furnitureWorkflow: WorkflowDefinition = {
       level: "red",
       notify: "sales_supervisor, designer",
       via: "im",
-      message: "Order held in 定制参数确认 for more than 2 h",
+      message: say("订单停留在定制参数确认超过 2 小时", "Order held in custom parameters confirmation for more than 2 h"),
     }),
     timer("production_to_boards_orange_24h", "production_started", 1440, {
       kind: "alert",
       level: "orange",
       notify: "production_manager, supply_chain_director",
       via: "email",
-      message: "More than 24 h from 工厂排产启动 without 板材出库",
+      message: say("工厂排产启动超过 24 小时仍未板材出库", "More than 24 h from factory production scheduled without boards issued"),
     }),
     // Counted from the installation confirmation, which always comes after the signature.
     timer("return_window_7d", "installation_confirmed", 7 * 1440, { kind: "transition", to: "return_window_closed" }),
@@ -95,19 +98,19 @@ export const furnitureWorkflow: WorkflowDefinition = {
     rule("signed_early", "carrier.signed", SIGNED_EARLY, {
       kind: "alert",
       level: "green",
-      message: "Signed at least 24 h before the promised time: early delivery bonus",
+      message: say("比承诺时间提前至少 24 小时签收：提前送达奖励", "Signed at least 24 h before the promised time: early delivery bonus"),
     }),
     rule("receivable_difference_report", "finance.receivable", RECEIVABLE_DIFFERS, {
       kind: "alert",
       level: "red",
       notify: "finance",
-      message: "Finance receivable differs from the channel amount by more than 0.5 %: settlement held, see the difference report",
+      message: say("财务应收与渠道金额相差超过 0.5 %：结算暂停，见差异报告", "Finance receivable differs from the channel amount by more than 0.5 %: settlement held, see the difference report"),
     }),
     rule("refund_stock_not_restored", "refund.succeeded", STOCK_NOT_RESTORED, {
       kind: "alert",
       level: "orange",
       notify: "warehouse",
-      message: "Channel refund succeeded but the ERP stock was not restored",
+      message: say("渠道退款成功，但 ERP 库存没有恢复", "Channel refund succeeded but the ERP stock was not restored"),
     }),
   ],
 };

@@ -334,7 +334,7 @@ describeEachDatabase("Shopify connector against a Shopify protocol server", ({ d
       assert.ok(!text.includes(shop.accessToken) && !text.includes(SECRET), "no secret in an answer");
     }
     const row = await db().knex("connector_instances").where({ id }).first("credentials");
-    assert.match(row.credentials, /^v1:/);
+    assert.match(row.credentials, /^sb1:/);
     assert.ok(!row.credentials.includes(shop.accessToken));
     const log = logLines.join("");
     assert.ok(log.includes("connector"), "the log was captured");

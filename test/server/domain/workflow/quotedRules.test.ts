@@ -114,7 +114,8 @@ describe("rules quoted by the seeds (DOMAIN.md)", function () {
     });
 
     it("turns green when the customer signs at least 24 h before the promised time", function () {
-      const early = furniture("out_for_delivery", { promisedAt: at(24 * 60).toISOString() });
+      // Paid and outbound, as such an order is: the signature contradicts nothing.
+      const early = furniture("out_for_delivery", { promisedAt: at(24 * 60).toISOString(), paidAt: at(-3000).toISOString(), outboundAt: at(-2000).toISOString() });
       const d = decide(furnitureWorkflow, early, ev("carrier.signed", { signedAt: NOW.toISOString() }), SYSTEM, NOW);
       assert.ok(d.kind === "transition" && d.to === "signed");
       assert.deepEqual(d.alerts.map((a) => [a.sourceId, a.level]), [["signed_early", "green"]]);
@@ -123,7 +124,7 @@ describe("rules quoted by the seeds (DOMAIN.md)", function () {
     });
 
     it("does not turn green when the signature is less than 24 h ahead", function () {
-      const late = furniture("out_for_delivery", { promisedAt: at(24 * 60 - 1).toISOString() });
+      const late = furniture("out_for_delivery", { promisedAt: at(24 * 60 - 1).toISOString(), paidAt: at(-3000).toISOString(), outboundAt: at(-2000).toISOString() });
       const d = decide(furnitureWorkflow, late, ev("carrier.signed", { signedAt: NOW.toISOString() }), SYSTEM, NOW);
       assert.deepEqual(d.alerts, []);
       const signed = step(furnitureWorkflow, late, ev("carrier.signed", { signedAt: NOW.toISOString() })).order;
@@ -164,7 +165,7 @@ describe("rules quoted by the seeds (DOMAIN.md)", function () {
 
     it("pauses the channel's intake and alerts after the 16th conflict of the day", function () {
       const d = decide(flow, order(), ev("carrier.update", {}), SYSTEM, NOW, { channelConflictsToday: 16 });
-      assert.deepEqual(d.effects, [{ kind: "pause_channel", sourceId: "channel_conflict_breaker", channel: "tmall", message: d.alerts[0].message }]);
+      assert.deepEqual(d.effects, [{ kind: "pause_channel", sourceId: "channel_conflict_breaker", channel: "tmall", message: d.alerts[0].message, messages: d.alerts[0].messages }]);
       assert.equal(d.alerts[0].level, "red");
     });
 

@@ -35,9 +35,17 @@ export async function endFollowupsLeftBehind(trx: Knex.Transaction, workspaceId:
           and o.workspace_id = t.workspace_id and o.id = t.order_id and t.created_at < o.status_since
         returning 1)
      update conflicts c set resolved_at = ?::timestamptz, resolved_by = ?, resolution = 'status_left'
-       from orders o
-      where c.workspace_id = ? and c.order_id = any(?::text[]) and c.resolved_at is null and c.kind <> 'stale_edit'
+       from (select k.id from unnest(?::text[]) as x(order_id)
+             cross join lateral (
+               select cc.id from conflicts cc
+                where cc.workspace_id = ? and cc.order_id = x.order_id and cc.resolved_at is null and cc.kind <> 'stale_edit'
+               offset 0) k) m,
+            orders o
+      where c.workspace_id = ? and c.id = m.id
         and o.workspace_id = c.workspace_id and o.id = c.order_id and c.at < o.status_since`,
-    [nowIso, SYSTEM_CLEARER, workspaceId, orderIds, nowIso, SYSTEM_CLEARER, workspaceId, orderIds] as unknown as readonly Knex.RawBinding[],
+    // The open conflicts of the batch's orders, one index probe per order (the lateral
+    // subquery): as \`order_id = any(…)\` over a thousand orders the planner read every
+    // conflict of the workspace sequentially.
+    [nowIso, SYSTEM_CLEARER, workspaceId, orderIds, nowIso, SYSTEM_CLEARER, orderIds, workspaceId, workspaceId] as unknown as readonly Knex.RawBinding[],
   );
 }

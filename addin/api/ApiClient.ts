@@ -142,4 +142,24 @@ export class ApiClient {
   closeAlert(id: string, note?: string): Promise<z.infer<typeof routes.closeAlert.response>> {
     return this.call(routes.closeAlert, { params: { id }, body: note ? { note } : {} });
   }
+
+  /**
+   * Tells the server that `user` took its value of `column` on `orderId`: their open edit
+   * conflicts about that cell are resolved `took_server` (one ended meanwhile is left as it
+   * is). Answers how many it resolved.
+   */
+  async resolveTakenConflicts(orderId: string, column: string, user: string): Promise<number> {
+    const { conflicts } = await this.call(routes.conflicts, { query: { orderId, open: "true" } });
+    let resolved = 0;
+    for (const c of conflicts) {
+      if (c.kind !== "stale_edit" || c.field !== column || c.details.by !== user) continue;
+      try {
+        await this.call(routes.resolveConflict, { params: { id: c.id }, body: { resolution: "took_server" } });
+        resolved += 1;
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 409)) throw err;
+      }
+    }
+    return resolved;
+  }
 }

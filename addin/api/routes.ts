@@ -13,6 +13,8 @@ export const routes = {
   workflowMoves: api.workflowMoves,
   alerts: api.alerts,
   closeAlert: api.closeAlert,
+  conflicts: api.conflicts,
+  resolveConflict: api.resolveConflict,
   listConnectors: api.listConnectors,
   connectorHealth: api.connectorHealth,
 };

@@ -32,6 +32,8 @@ export interface EditPipelineDeps {
   onNotice: (message: string) => void;
   /** Told whenever the queue or the conflicts changed. */
   onChange: () => void;
+  /** Tells the server the user took its value of a cell, so its conflicts about that cell end there too (optional). */
+  resolveTaken?: (orderId: string, column: string) => Promise<void>;
   /** Told which edits the server saved, so the pane knows what the cells now hold. */
   onSaved: (saved: Extract<EditResult, { outcome: "saved" }>[]) => void;
 }
@@ -126,9 +128,17 @@ export class EditPipeline {
 
   /** Resolves a conflict by accepting the server's value. */
   async takeServer(clientEditId: string): Promise<void> {
+    const entry = this.conflicts.list().find((c) => c.clientEditId === clientEditId);
     const resolution = this.conflicts.takeServer(clientEditId, this.deps.context());
-    if (!resolution) return;
+    if (!resolution || !entry) return;
     await this.deps.gateway.patchCells(resolution.patches);
     this.deps.onChange();
+    // The sheet already shows the server's value; the server's record of the conflict follows.
+    // Unreachable now, it stays open there until a later edit of the cell supersedes it.
+    try {
+      await this.deps.resolveTaken?.(entry.orderId, entry.column);
+    } catch (err) {
+      this.deps.onReachable(false, err);
+    }
   }
 }

@@ -30,7 +30,7 @@ import { statusMoveTable } from "../core/statusMoves.js";
 import { EditPipeline } from "./EditPipeline.js";
 
 /** The API calls the session makes (ApiClient, or a stand-in in tests). */
-export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "changes" | "changesHead" | "postEdits" | "workflow" | "alerts" | "closeAlert" | "baseUrl"> & Partial<Pick<ApiClient, "countOrders" | "workflowMoves">>;
+export type SessionApi = Pick<ApiClient, "me" | "listOrders" | "changes" | "changesHead" | "postEdits" | "workflow" | "alerts" | "closeAlert" | "baseUrl"> & Partial<Pick<ApiClient, "countOrders" | "workflowMoves" | "resolveTakenConflicts">>;
 
 /** Thrown when staff cancel a load: nothing was written. */
 export class LoadCancelled extends Error {
@@ -118,6 +118,10 @@ export class SyncSession {
       onNotice: (notice) => this.emit({ notice }),
       onProblem: (error) => this.emit({ notice: describeError(error, this.lang) }),
       onChange: () => this.emit({}),
+      resolveTaken: async (orderId, column) => {
+        const api = this.requireApi();
+        if (api.resolveTakenConflicts && this.me) await api.resolveTakenConflicts(orderId, column, this.me.user);
+      },
       onSaved: (saved) => {
         this.clearSavedLater();
         for (const r of saved) {

@@ -473,6 +473,18 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
       await waitForCell(target, COL.remark, `主管改的 ${i}`);
       assert.equal((await order(target)).remark, `主管改的 ${i}`, "the server's value stands");
     }
+    // The server's record of each conflict ends too: taken by the clerk, not left open.
+    for (const target of targets) {
+      let ended: any[] = [];
+      for (let tries = 0; tries < 50; tries++) {
+        const open = (await ts.call("GET", `/api/conflicts?orderId=${target}`)).body.conflicts;
+        ended = (await ts.call("GET", `/api/conflicts?orderId=${target}&open=false`)).body.conflicts;
+        if (open.length === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual((await ts.call("GET", `/api/conflicts?orderId=${target}`)).body.conflicts, [], `no open conflict left on the server for ${target}`);
+      assert.ok(ended.some((c) => c.resolution === "took_server" && c.resolvedBy === "小王"), JSON.stringify(ended));
+    }
     await page.check("#auto-sync");
   });
 

@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import * as esbuild from "esbuild";
 import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import { buildAddin } from "../../../addin/build/buildAddin.js";
 import { COL, columnLetter, headerRow } from "../../../addin/core/columns.js";
@@ -9,11 +6,11 @@ import { t } from "../../../addin/core/i18n.js";
 import { describeEachDatabase } from "../../helpers/databases.js";
 import { sampleOrder, startTestServer, type TestServer } from "../../helpers/testServer.js";
 import { launchChromium } from "./chromium.js";
+import { fakeOfficeBundle } from "./fakeOfficeBundle.js";
 import { missingRequirements, unsupportedHostText } from "../../../addin/core/hostSupport.js";
 import type { WorkflowDefinition } from "../../../server/contracts/workflow.js";
 import { nextStatuses } from "../../../server/domain/workflow/nextStatuses.js";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 type Cell = string | number | boolean;
 
@@ -25,11 +22,6 @@ const TRICKY = {
   extra: { remark: "=HYPERLINK(\"http://x\")" },
 };
 
-/** The test-only Excel host (fakeOffice.ts), bundled for the page in place of office.js. */
-async function fakeOfficeBundle(): Promise<string> {
-  const built = await esbuild.build({ entryPoints: [path.join(HERE, "fakeOffice.ts")], bundle: true, write: false, format: "iife", platform: "browser", target: "chrome100" });
-  return built.outputFiles[0].text;
-}
 
 /** Sheet address of a data row's cell: data row 0 is sheet row 2 (under the header). */
 function cellAddress(dataRow: number, col: number, rows = 1): string {

@@ -7,6 +7,7 @@ import { Router } from "express";
 import { api } from "../contracts/api.js";
 import type { CellEdit, EditResult } from "../contracts/edits.js";
 import type { EventInput } from "../contracts/events.js";
+import { replayHeld } from "./replayHeld.js";
 import type { WorkflowDefinition } from "../contracts/workflow.js";
 import type { AuditStore } from "../domain/audit/ports.js";
 import { compareReports } from "../domain/sandbox/compareReports.js";
@@ -318,24 +319,8 @@ export function engineRouter(deps: EngineDeps): Router {
   bindRoute(router, api.resumeChannel, async ({ params, body, principal, req }) => {
     const ws = principal.workspaceId;
     const wasPaused = await deps.channels.resume(ws, params.channel, principal.userName, body.note, deps.now());
-    // Replay what the pause held, oldest first, through the engine. Each event is decided
-    // under its original sender's name; held events are facts, never manual commands.
-    const counts: Record<string, number> = {};
-    let replayed = 0;
-    let after = 0;
-    for (;;) {
-      const page = await deps.channels.held(ws, params.channel, after, 1000);
-      if (page.length === 0) break;
-      after = page[page.length - 1].inboxId;
-      const byActor = new Map<string, EventInput[]>();
-      for (const h of page) byActor.set(h.actor, [...(byActor.get(h.actor) ?? []), h.event]);
-      for (const [actor, events] of byActor) {
-        const results = await deps.events.process({ workspaceId: ws, timeZone: principal.timeZone, actor: { role: principal.role, name: actor } }, events, deps.now());
-        for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-        replayed += results.length;
-      }
-      if (counts.held) break; // paused again by a breaker during the replay
-    }
+    // Replay what the pause held through the engine (stops if a breaker pauses it again).
+    const { replayed, counts } = await replayHeld(principal, (after, limit) => deps.channels.held(ws, params.channel, after, limit), (ctx, events) => deps.events.process(ctx, events, deps.now()));
     await deps.sensitiveLog?.record(
       sensitiveOperation(req, principal, "connector.change", `channel ${params.channel}`, { operation: "resume", channel: params.channel, wasPaused, replayed, counts }, deps.now()),
     );

@@ -1,6 +1,6 @@
 import { Router } from "express";
 import { api } from "../contracts/api.js";
-import type { EventInput } from "../contracts/events.js";
+import { replayHeld } from "./replayHeld.js";
 import { isScoped } from "../domain/access/rowScope.js";
 import type { Principal } from "../domain/access/principal.js";
 import type { SensitiveLog } from "../domain/access/sensitiveOperation.js";
@@ -42,23 +42,8 @@ export function factsRouter(deps: FactsRouterDeps): Router {
     await visible(principal, params.id);
     const ws = principal.workspaceId;
     const resolved = await deps.facts.resolve(ws, params.id, principal.userName, body.note, deps.now());
-    // Replay what the freeze held, oldest first, through the engine, each under its sender's name.
-    const counts: Record<string, number> = {};
-    let replayed = 0;
-    let after = 0;
-    for (;;) {
-      const page = await deps.facts.held(ws, params.id, after, 1000);
-      if (page.length === 0) break;
-      after = page[page.length - 1].inboxId;
-      const byActor = new Map<string, EventInput[]>();
-      for (const h of page) byActor.set(h.actor, [...(byActor.get(h.actor) ?? []), h.event]);
-      for (const [actor, events] of byActor) {
-        const results = await deps.events.process({ workspaceId: ws, timeZone: principal.timeZone, actor: { role: principal.role, name: actor } }, events, deps.now());
-        for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-        replayed += results.length;
-      }
-      if (counts.held) break; // frozen again (or its channel paused) during the replay
-    }
+    // Replay what the freeze held through the engine (stops if the order is frozen again or its channel paused).
+    const { replayed, counts } = await replayHeld(principal, (after, limit) => deps.facts.held(ws, params.id, after, limit), (ctx, events) => deps.events.process(ctx, events, deps.now()));
     return { orderId: params.id, resolved, replayed, counts };
   });
   return router;

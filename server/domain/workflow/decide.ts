@@ -9,7 +9,7 @@ import type { Actor, Alert, Decision, Effect, FieldChange, Signals, Step } from 
 import { timerDueAt } from "./dueTimers.js";
 import { evaluateRules } from "./evaluateRules.js";
 import { applyPatch, factPatch, factTime } from "./factPatch.js";
-import { flowIndex, stateName, transitionsFrom, transitionsOn } from "./flowIndex.js";
+import { flowIndex, stateName, transitionsFrom, transitionsOn, usesTrigger } from "./flowIndex.js";
 import { eventForGuard, guardContext, type GuardEvent, type Related } from "./guardContext.js";
 import { evaluateGuard } from "./guards.js";
 import { isoAt } from "./isoAt.js";
@@ -316,7 +316,7 @@ function decideSettled(ctx: Ctx, order: Order, event: EventInput, facts: Facts):
   }
   // Facts that contradict the order (signed but never paid, times going backwards …) are
   // still recorded, and raise an alert saying so.
-  const contradictions = facts.changes.length > 0 ? factContradictions(order, next, event).map((c) => contradictionAlert(c, event.source)) : [];
+  const contradictions = facts.changes.length > 0 ? factContradictions(order, next, event, { payment: usesTrigger(flow, "payment.confirmed"), outbound: usesTrigger(flow, "wms.outbound") }).map((c) => contradictionAlert(c, event.source)) : [];
   const contradicted = (d: Decision): Decision => (contradictions.length ? { ...d, alerts: [...d.alerts, ...contradictions] } : d);
   if (!Array.isArray(chosen)) return contradicted(move(ctx, order, facts, { transitionId: chosen.id, from: order.status, to: chosen.to }, factTime(event, ctx.now)));
 

@@ -66,17 +66,24 @@ const ms = (iso: string | null): number => (iso ? Date.parse(iso) : Number.NaN);
  * contradiction is raised, not refused). Carrier news (collected, in transit, signed) on an
  * order never paid or never reported outbound; a refund on an order never paid; milestone
  * times going backwards (signed before collected, outbound before paid …) that this event
- * introduced. "Paid" means a payment time is recorded (`paidAt`).
+ * introduced. "Paid" means a payment time is recorded (`paidAt`). A workflow with no step
+ * waiting for payments (or for the warehouse's outbound) does not expect those facts, so their
+ * absence contradicts nothing there (`expects`; default: both expected).
  */
-export function factContradictions(before: Order, after: Order, event: EventInput): FactContradiction[] {
+export function factContradictions(
+  before: Order,
+  after: Order,
+  event: EventInput,
+  expects: { payment: boolean; outbound: boolean } = { payment: true, outbound: true },
+): FactContradiction[] {
   const out: FactContradiction[] = [];
-  const unpaid = after.paidAt === null;
+  const unpaid = expects.payment && after.paidAt === null;
   const tracking = TRACKING[event.type];
   if (tracking) {
     if (unpaid) {
       out.push({ code: "tracking_unpaid", zh: tracking.zh, en: tracking.en, facts: { event: event.type, paidAt: null, status: after.status } });
     }
-    if (after.outboundAt === null && event.type !== "carrier.update") {
+    if (expects.outbound && after.outboundAt === null && event.type !== "carrier.update") {
       out.push({ code: "tracking_before_outbound", zh: tracking.zh, en: tracking.en, facts: { event: event.type, outboundAt: null, status: after.status } });
     }
   }

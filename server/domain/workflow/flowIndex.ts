@@ -12,6 +12,8 @@ export interface FlowIndex {
   /** Rules for each event type, "*" rules included, in definition order. */
   rulesByEvent: ReadonlyMap<string, readonly WorkflowRule[]>;
   wildcardRules: readonly WorkflowRule[];
+  /** Every trigger some transition of the workflow waits for (event types, "manual", "auto"). */
+  triggers: ReadonlySet<string>;
 }
 
 const cache = new WeakMap<WorkflowDefinition, FlowIndex>();
@@ -58,9 +60,15 @@ export function flowIndex(flow: WorkflowDefinition): FlowIndex {
     timersById: new Map(flow.timers.map((t) => [t.id, t])),
     rulesByEvent,
     wildcardRules,
+    triggers: new Set(flow.transitions.map((t) => t.trigger)),
   };
   cache.set(flow, index);
   return index;
+}
+
+/** Whether some transition of the workflow is triggered by `trigger` (e.g. whether it knows payments at all). */
+export function usesTrigger(flow: WorkflowDefinition, trigger: string): boolean {
+  return flowIndex(flow).triggers.has(trigger);
 }
 
 /** Transitions leaving `state` ("*" ones included unless it is terminal); [] for an unknown state. */

@@ -9,7 +9,7 @@ import { describeEachDatabase } from "../../helpers/databases.js";
 import { at, importOrder, newWorkspace, orderRow, quietLogger, secondInstance, send, stores } from "./fixtures.js";
 
 async function alertsOf(db: Database, ws: string, orderId?: string) {
-  const q = db.knex("alerts").where("workspace_id", ws).orderBy("id").select("order_id", "key", "level", "source", "source_id", "notify", "via", "message");
+  const q = db.knex("alerts").where("workspace_id", ws).orderBy("id").select("order_id", "key", "level", "source", "source_id", "notify", "via", "message", "messages");
   if (orderId) q.andWhere("order_id", orderId);
   return q;
 }
@@ -58,7 +58,10 @@ describeEachDatabase("SLA timer job", function ({ db }) {
       assert.equal(alerts[0].source, "timer");
       assert.equal(alerts[0].source_id, "params_confirmation_red_2h");
       assert.equal(alerts[0].notify, "sales_supervisor, designer");
-      assert.match(alerts[0].message, /定制参数确认/);
+      const messages = typeof alerts[0].messages === "string" ? JSON.parse(alerts[0].messages) : alerts[0].messages;
+      assert.match(messages["zh-CN"], /定制参数确认/);
+      assert.match(messages.en, /custom parameters confirmation/);
+      assert.equal(alerts[0].message, messages.en, "the one-line text is the English form");
 
       const feed = await feedAlerts(db(), ws, id);
       assert.equal(feed.length, 1);

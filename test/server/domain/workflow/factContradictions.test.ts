@@ -30,6 +30,15 @@ describe("factContradictions", function () {
     assert.deepEqual(codes(notOut, ev("carrier.signed", {})), ["tracking_before_outbound"]);
   });
 
+  it("expects no payment or outbound fact in a workflow with no step waiting for them (e.g. the furniture template)", function () {
+    const order = makeOrder({ status: "packed" });
+    const signed = ev("carrier.signed", { signedAt: NOW.toISOString() });
+    const after = applyPatch(order, factPatch(order, signed, NOW).patch);
+    assert.deepEqual(factContradictions(order, after, signed, { payment: false, outbound: false }), []);
+    assert.deepEqual(factContradictions(order, after, signed, { payment: true, outbound: false }).map((c) => c.code), ["tracking_unpaid"]);
+    assert.deepEqual(codes(order, signed), ["tracking_unpaid", "tracking_before_outbound"], "both expected by default");
+  });
+
   it("finds a refund on an order never paid", function () {
     assert.deepEqual(codes(makeOrder({ status: "pending_payment" }), ev("refund.succeeded", { amount: 100 })), ["refund_unpaid"]);
     assert.deepEqual(codes(makeOrder({ paidAt: PAID }), ev("refund.succeeded", { amount: 100 })), []);

@@ -44,6 +44,8 @@ Office.onReady(async (info) => {
     closeAlert: (orderId, sourceId) => void controller.closeAlert(orderId, sourceId),
     filterTo: (kind) => void controller.filterTo(kind),
     resolveSelected: (how) => void controller.resolveSelected(how),
+    selectRefusal: (index) => void controller.selectRefusal(index),
+    clearRefusals: () => controller.clearRefusals(),
   });
   const sourcesView = new SourcesView(document);
   const sources = new SourcesPanel(sourcesView, store, () => session.lang, () => session.me?.timeZone ?? "Asia/Shanghai");

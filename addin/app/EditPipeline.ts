@@ -3,6 +3,7 @@ import type { Role } from "../../server/contracts/roles.js";
 import { ApiError } from "../api/ApiError.js";
 import { COL } from "../core/columns.js";
 import { ConflictBook } from "../core/ConflictBook.js";
+import { RefusalLog } from "../core/RefusalLog.js";
 import { captureEdits, type ChangedBlock, type LocalRefusal } from "../core/editCapture.js";
 import { EditQueue, type QueueStorage } from "../core/EditQueue.js";
 import type { Lang } from "../core/i18n.js";
@@ -45,6 +46,8 @@ export interface EditPipelineDeps {
  */
 export class EditPipeline {
   readonly conflicts: ConflictBook;
+  /** The latest refused edits with their whole reason (the Sync column shows only a mark). */
+  readonly refusals = new RefusalLog();
 
   constructor(private readonly deps: EditPipelineDeps) {
     this.conflicts = new ConflictBook(deps.conflictStorage);
@@ -86,6 +89,8 @@ export class EditPipeline {
     if (!refusals.length) return;
     const ctx = this.deps.context();
     for (const r of refusals) if (!r.orderId) this.deps.onNotice(r.reason);
+    const at = new Date();
+    this.refusals.add(refusals.flatMap((r) => (r.orderId ? [{ orderId: r.orderId, col: r.col, mine: r.text, reason: () => r.reason, at }] : [])));
     await this.deps.gateway.patchCells(refusalPatches(refusals, this.deps.knownRow, ctx.lang));
   }
 
@@ -102,6 +107,8 @@ export class EditPipeline {
       for (const r of saved) this.conflicts.settle(r.orderId, r.column);
       if (saved.length) this.deps.onSaved(saved);
       this.conflicts.add(plan.conflicts);
+      const at = new Date();
+      this.refusals.add(plan.refusals.map((r) => ({ ...r, at })));
       await this.deps.gateway.patchCells(plan.patches);
     }
     if (report.error) {

@@ -29,6 +29,8 @@ export interface PaneViewPort {
   showOnline(text: string, online: boolean): void;
   showError(text: string | null): void;
   showConflicts(items: { id: string; text: string }[]): void;
+  /** The latest refused edits, newest first, each with its whole reason. */
+  showRefusals?(items: { index: number; text: string }[]): void;
   showAlerts(items: { orderId: string; sourceId: string; level: string; text: string }[], mayClose: boolean): void;
   setBusy(busy: boolean): void;
   showOverview(counts: Record<OverviewKind, number>): void;
@@ -240,9 +242,30 @@ export class PaneController {
     this.renderLists();
   }
 
+  /** Selects the cell of a refused edit listed in the pane. */
+  selectRefusal(index: number): Promise<void> {
+    const r = this.session.edits.refusals.list()[index];
+    if (!r) return Promise.resolve();
+    return this.guard(async () => {
+      await this.gateway.select(r.orderId, r.col);
+    });
+  }
+
+  /** Empties the list of refused edits. */
+  clearRefusals(): void {
+    this.session.edits.refusals.clear();
+    this.renderLists();
+  }
+
   private renderLists(): void {
     const lang = this.session.lang;
     const ctx = { lang, statuses: this.session.statuses };
+    this.view.showRefusals?.(
+      this.session.edits.refusals.list().map((r, index) => ({
+        index,
+        text: t(lang, "refusals.entry", { orderId: r.orderId, column: COLUMNS[r.col]?.header[lang] ?? "", mine: r.mine, reason: r.reason(lang) }),
+      })),
+    );
     this.view.showConflicts(
       this.session.edits.conflicts.list().map((c) => ({
         id: c.clientEditId,

@@ -1,3 +1,4 @@
+import type { RefusalEntry } from "./RefusalLog.js";
 import { z } from "zod";
 import { formatRefusal, RefusalParams } from "../../server/contracts/refusals.js";
 import { CellEdit, EDITABLE_COLUMN_NAMES, type EditableColumn, type EditResult } from "../../server/contracts/edits.js";
@@ -54,6 +55,8 @@ export type ConflictEntry = z.infer<typeof ConflictEntry>;
 export interface ResultPlan {
   patches: CellPatch[];
   conflicts: ConflictEntry[];
+  /** The refused edits, for the pane's details view (the reason worded on demand, in any language). */
+  refusals: Omit<RefusalEntry, "at">[];
 }
 
 /** What formatting a cell value for display needs. */
@@ -100,6 +103,7 @@ export function resultPlan(results: readonly EditResult[], sent: readonly CellEd
   const patches: CellPatch[] = [];
   const steps = new Map<string, { from: number; to: number; saved: number }>();
   const conflicts: ConflictEntry[] = [];
+  const refusals: ResultPlan["refusals"] = [];
   for (const r of results) {
     const col = columnForEditable(r.column)?.id;
     const colIndex = col === undefined ? undefined : COL[col];
@@ -134,28 +138,37 @@ export function resultPlan(results: readonly EditResult[], sent: readonly CellEd
       }
     } else {
       const edit = byId.get(r.clientEditId);
-      // A refused status move is explained from its facts; other refusals (role, value) keep
-      // the server's reason.
-      // Worded from the refusal's code and parameters (the guard that failed, the role, …) in
-      // the staff's language; a server without codes falls back to the facts, then its sentence.
-      const worded = r.code ? formatRefusal(r.code, r.params, ctx.lang) : null;
-      let text = worded
-        ? t(ctx.lang, "sync.refused", { reason: worded })
-        : r.column === "status" && r.allowed && edit
-          ? t(ctx.lang, "sync.refusedMove", { current: String(displayValue("status", r.currentValue, ctx)), mine: String(displayValue("status", edit.value, ctx)) })
-          : t(ctx.lang, "sync.refused", { reason: r.reason });
-      if (r.allowed?.length) {
-        const labels = r.allowed.map((code) => ctx.statuses.label(code, ctx.lang)).join(listSeparator(ctx.lang));
-        text += t(ctx.lang, "sync.allowed", { list: labels });
+      marks.add(r.orderId, "refused", refusedText(r, edit, ctx));
+      if (colIndex !== undefined) {
+        refusals.push({ orderId: r.orderId, col: colIndex, mine: String(edit ? displayValue(r.column, edit.value, ctx) : ""), reason: (lang) => refusedText(r, edit, { ...ctx, lang }) });
       }
-      marks.add(r.orderId, "refused", text);
     }
   }
   // The row may take the new version only if these edits are all that happened since the
   // version it shows; a field edit saved on top of someone else's change (to another cell)
   // leaves the row at its version, so its other cells are still judged from there.
   for (const [orderId, s] of steps) if (s.to - s.from === s.saved) patches.push({ orderId, col: COL.version, value: String(s.to) });
-  return { patches: [...patches, ...marks.patches()], conflicts };
+  return { patches: [...patches, ...marks.patches()], conflicts, refusals };
+}
+
+/**
+ * Why the server refused an edit, for the Sync column and the details view: worded from the
+ * refusal's code and parameters (the guard that failed, the role, …) in the staff's language;
+ * a server without codes falls back to the facts of a refused status move, then its sentence.
+ * With the statuses the move could go to, when the server named them.
+ */
+export function refusedText(r: Extract<EditResult, { outcome: "refused" }>, edit: CellEdit | undefined, ctx: DisplayContext): string {
+  const worded = r.code ? formatRefusal(r.code, r.params, ctx.lang) : null;
+  let text = worded
+    ? t(ctx.lang, "sync.refused", { reason: worded })
+    : r.column === "status" && r.allowed && edit
+      ? t(ctx.lang, "sync.refusedMove", { current: String(displayValue("status", r.currentValue, ctx)), mine: String(displayValue("status", edit.value, ctx)) })
+      : t(ctx.lang, "sync.refused", { reason: r.reason });
+  if (r.allowed?.length) {
+    const labels = r.allowed.map((code) => ctx.statuses.label(code, ctx.lang)).join(listSeparator(ctx.lang));
+    text += t(ctx.lang, "sync.allowed", { list: labels });
+  }
+  return text;
 }
 
 /** Why a conflict happened, in `lang`: worded from its code when it has one (never the server's English sentence). */

@@ -22,6 +22,10 @@ export interface PaneActions {
   filterTo(kind: OverviewKind | "all"): void;
   /** Keep mine / take the server's for the rows selected on the Conflicts sheet. */
   resolveSelected(how: "keep" | "take"): void;
+  /** Selects the cell of the refused edit at `index` of the list. */
+  selectRefusal?(index: number): void;
+  /** Empties the list of refused edits. */
+  clearRefusals?(): void;
 }
 
 function el<T extends HTMLElement>(doc: Document, id: string): T {
@@ -39,6 +43,13 @@ export class PaneView implements PaneViewPort {
   /** Connects buttons and inputs to `actions`. */
   bind(actions: PaneActions): void {
     const d = this.doc;
+    el(d, "refusals").addEventListener("click", (e) => {
+      const index = (e.target as HTMLElement).closest<HTMLElement>("[data-index]")?.dataset.index;
+      if (index === undefined) return;
+      e.preventDefault();
+      actions.selectRefusal?.(Number(index));
+    });
+    el(d, "refusals-clear").addEventListener("click", () => actions.clearRefusals?.());
     el<HTMLFormElement>(d, "connect-form").addEventListener("submit", (e) => {
       e.preventDefault();
       actions.connect(el<HTMLInputElement>(d, "server-url").value, el<HTMLInputElement>(d, "token").value);
@@ -166,6 +177,23 @@ export class PaneView implements PaneViewPort {
       const button = this.doc.querySelector<HTMLButtonElement>(`#overview [data-kind="${kind}"]`);
       if (button) button.textContent = overviewLabel(kind, counts[kind], this.lang);
     }
+  }
+
+  /** The latest refused edits with their whole reason; clicking one selects its cell. */
+  showRefusals(items: { index: number; text: string }[]): void {
+    el(this.doc, "refusals").replaceChildren(
+      ...items.map((item) => {
+        const li = this.doc.createElement("li");
+        const a = this.doc.createElement("a");
+        a.href = "#";
+        a.dataset.index = String(item.index);
+        a.textContent = item.text;
+        li.append(a);
+        return li;
+      }),
+    );
+    el(this.doc, "refusals-none").hidden = items.length > 0;
+    el(this.doc, "refusals-clear").hidden = items.length === 0;
   }
 
   showConflicts(items: { id: string; text: string }[]): void {

@@ -253,6 +253,19 @@ describeEachDatabase("task pane end to end (headless Chromium, real server, test
     assert.match(String(values[COL.sync]), /^已拒绝：.*「待支付」.*「已签收」/, "worded from the refusal's code and parameters");
     assert.doesNotMatch(String(values[COL.sync]), /[A-Za-z]{3,}/, `no English left in the Chinese sheet: ${values[COL.sync]}`);
     assert.equal((await order(target)).version, before.version, "nothing changed on the server");
+
+    // The pane keeps the whole reason: a details entry names the order, the column and the value,
+    // and clicking it selects the refused cell.
+    await page.waitForSelector("#refusals li");
+    const detail = (await page.textContent("#refusals li")) ?? "";
+    assert.match(detail, new RegExp(`^订单 ${target} · 状态「已签收」：已拒绝：.*可改为：.*已取消`));
+    assert.equal(await page.isHidden("#refusals-none"), true);
+    await page.evaluate(() => (window as any).__excel.selectOn("订单", "A1"));
+    await page.click("#refusals li a");
+    await page.waitForFunction((addr) => (window as any).__excel.selected() === addr, `订单!${cellAddress(index, COL.status)}`);
+    await page.click("#refusals-clear");
+    await page.waitForSelector("#refusals li", { state: "detached" });
+    assert.equal(await page.isVisible("#refusals-none"), true);
   });
 
   it("keeps an offline edit through a pane reload and delivers it exactly once, even after a lost answer", async function () {

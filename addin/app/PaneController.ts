@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { ROLE_LABELS } from "../../server/contracts/access.js";
 import { isReadOnlyRole } from "../../server/contracts/roles.js";
 import type { MeResponse } from "../../server/contracts/api.js";
@@ -7,7 +6,7 @@ import { COL, columnForEditable, COLUMNS } from "../core/columns.js";
 import { editableColumnsFor } from "../core/editCapture.js";
 import { alertLevelLabel, listSeparator, t, type Lang } from "../core/i18n.js";
 import type { OrderFilter } from "../core/OrderFilter.js";
-import { readJson, type PaneStore } from "../core/PaneStore.js";
+import { savedConnection, type PaneStore } from "../core/PaneStore.js";
 import { alertText } from "../core/AlertBook.js";
 import type { OverviewKind } from "../core/overview.js";
 import { conflictReason, displayValue } from "../core/resultPlan.js";
@@ -35,8 +34,6 @@ export interface PaneViewPort {
   setBusy(busy: boolean): void;
   showOverview(counts: Record<OverviewKind, number>): void;
 }
-
-const Connection = z.object({ url: z.string(), token: z.string() });
 
 /**
  * Wires the view to the session: connect (remembered per workbook), load a view, sync,
@@ -67,7 +64,7 @@ export class PaneController {
     this.view.setAutoSync(this.autoSync);
     this.view.showProgress(null, t(lang, "progress.idle"));
     this.view.showConnected(t(lang, "connect.notConnected"), false);
-    const saved = readJson(this.store, "connection", (v) => Connection.safeParse(v).data, undefined);
+    const saved = savedConnection(this.store);
     if (saved) {
       this.view.setConnection(saved.url, saved.token);
       await this.connect(saved.url, saved.token);

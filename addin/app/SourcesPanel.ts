@@ -1,10 +1,9 @@
-import { z } from "zod";
 import { ApiClient } from "../api/ApiClient.js";
 import { ApiError } from "../api/ApiError.js";
 import { routes } from "../api/routes.js";
 import { formatTime } from "../core/formatTime.js";
 import { t, type Lang } from "../core/i18n.js";
-import { readJson, type PaneStore } from "../core/PaneStore.js";
+import { savedConnection, type PaneStore } from "../core/PaneStore.js";
 import { sourceLines, type SourceLine } from "../core/sourcesSummary.js";
 import { describeError } from "./SyncSession.js";
 
@@ -16,8 +15,6 @@ export interface SourcesViewPort {
 
 /** The calls the panel makes. */
 export type SourcesApi = Pick<ApiClient, "call">;
-
-const Connection = z.object({ url: z.string(), token: z.string() });
 
 /**
  * The 数据源 page: each connector's health (state, runs, lag, counts, unmapped statuses,
@@ -39,7 +36,7 @@ export class SourcesPanel {
   async refresh(): Promise<void> {
     if (this.loading) return;
     const lang = this.lang();
-    const saved = readJson(this.store, "connection", (v) => Connection.safeParse(v).data, undefined);
+    const saved = savedConnection(this.store);
     if (!saved) {
       this.view.showNote(t(lang, "connect.notConnected"));
       return;

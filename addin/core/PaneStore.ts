@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { QueueStorage } from "./EditQueue.js";
 
 /** A small key-value store for one workbook's pane state (connection, queue, cursor, choices). */
@@ -38,4 +39,11 @@ export function readJson<T>(store: PaneStore, key: string, parse: (value: unknow
   } catch {
     return fallback;
   }
+}
+
+const Connection = z.object({ url: z.string(), token: z.string() });
+
+/** The server address and token this workbook last connected with, if any. */
+export function savedConnection(store: PaneStore): { url: string; token: string } | undefined {
+  return readJson(store, "connection", (v) => Connection.safeParse(v).data, undefined);
 }
